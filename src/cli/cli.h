@@ -1,0 +1,33 @@
+/*
+ * cli.h — what the subcommands share: the error-line format of CLI.md
+ * ("yuqing: CMD: what went wrong (where)"), exit codes, and option helpers.
+ *
+ * Each subcommand lives in cli/cmd_<name>.c as
+ *   int yq_cmd_<name>(int argc, char **argv)
+ * where argv[0] is the subcommand's name; it returns the exit status:
+ * 0 success, 1 runtime error, 2 bad usage.
+ */
+#ifndef YQ_CLI_H
+#define YQ_CLI_H
+
+#include <stdio.h>
+
+enum { YQ_EXIT_OK = 0, YQ_EXIT_RUNTIME = 1, YQ_EXIT_USAGE = 2 };
+
+/* yq_cli_err: prints "yuqing: CMD: <message>\n" to stderr. */
+void yq_cli_err(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* yq_cli_usage: prints the usage line and "try 'yuqing help CMD'" to
+ * stderr and returns YQ_EXIT_USAGE. */
+int yq_cli_usage(const char *cmd, const char *usage);
+
+/* Subcommands (cli/cmd_*.c). */
+int yq_cmd_segment(int argc, char **argv);
+int yq_cmd_normalize(int argc, char **argv);
+int yq_cmd_parse_time(int argc, char **argv);
+int yq_cmd_dedup(int argc, char **argv);
+int yq_cmd_cluster(int argc, char **argv);
+int yq_cmd_replay(int argc, char **argv);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * main.c — the yuqing binary: subcommand dispatch only.
+ *
+ * Each subcommand parses its own options (cli/cmd_*.c).  This file maps the
+ * name to the function and answers `yuqing help CMD` and `yuqing CMD --help`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+	const char *help;
+};
+
+static const struct command commands[] = {
+	/* {"segment", yq_cmd_segment, ...}, added with cli/cmd_segment.c */
+	/* {"normalize", yq_cmd_normalize, ...}, added with cli/cmd_normalize.c */
+	/* {"parse-time", ...}, {"dedup", ...}, {"cluster", ...}, {"replay", ...} */
+	{NULL, NULL, NULL, NULL},
+};
+
+static void list_commands(FILE *f)
+{
+	fprintf(f, "usage: yuqing COMMAND [OPTIONS] [FILE...]\n\ncommands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(f, "  %-12s %s\n", c->name, c->summary);
+	fprintf(f, "\n'yuqing help COMMAND' or 'yuqing COMMAND --help' describes one.\n");
+}
+
+static const struct command *find(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		list_commands(stderr);
+		return YQ_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+		if (argc < 3) {
+			list_commands(stdout);
+			return YQ_EXIT_OK;
+		}
+		const struct command *c = find(argv[2]);
+		if (!c) {
+			fprintf(stderr, "yuqing: help: no such command '%s'\n", argv[2]);
+			return YQ_EXIT_USAGE;
+		}
+		fputs(c->help, stdout);
+		return YQ_EXIT_OK;
+	}
+	const struct command *c = find(name);
+	if (!c) {
+		fprintf(stderr, "yuqing: no such command '%s'\n", name);
+		list_commands(stderr);
+		return YQ_EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(c->help, stdout);
+			return YQ_EXIT_OK;
+		}
+	}
+	return c->run(argc - 1, argv + 1);
+}

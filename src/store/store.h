@@ -1,0 +1,112 @@
+/*
+ * store.h — the embedded store: one SQLite file in WAL mode.
+ *
+ * Tables (schema in store.c, versioned with PRAGMA user_version):
+ *   meta(key, value)            the per-database author-hash secret, schema
+ *   posts(rowid, source, id, time, time_flag, title, text, norm, tokens,
+ *         simhash, dup_of, event, author, reposts, comments, likes, parent,
+ *         url, location, chain_authors)   UNIQUE(source, id)
+ *   posts_fts                   FTS5 over posts.norm (external content),
+ *                               tokenizer "yuqing" (fts_tokenizer.h)
+ *   events(id, title, keywords, first_seen, last_seen, size, timeline, state)
+ *   alerts(id, event, time, level, reason)  reason is a JSON object
+ *
+ * Crash safety: every write happens inside a transaction the caller opens
+ * with yq_store_begin() and closes with yq_store_commit(); WAL with
+ * synchronous=NORMAL means a killed process leaves the database as of the
+ * last commit.  A post's identity is (source, id): putting it again is a
+ * no-op reported as "existed", so replaying the same input stores nothing
+ * twice.
+ *
+ * Privacy: author names are never stored; yq_store_author_hash() gives the
+ * keyed hash (HMAC-SHA256 under a random 32-byte secret created with the
+ * database, libsodium) that is stored instead.
+ *
+ * Threads: one struct yq_store is used by one thread at a time.
+ */
+#ifndef YQ_STORE_H
+#define YQ_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "text/segment.h"
+
+struct yq_store;
+
+/*
+ * yq_store_open: opens (creating if needed) the database at path and
+ * registers the "yuqing" FTS5 tokenizer, which uses seg (borrowed; it must
+ * outlive the store).  Errors: YQ_EDB with SQLite's message in err,
+ * YQ_ENOMEM.
+ */
+int yq_store_open(const char *path, const struct yq_segmenter *seg,
+		  struct yq_store **out, struct yq_buf *err);
+/* Commits nothing: an open transaction is rolled back.  NULL is a no-op. */
+void yq_store_close(struct yq_store *st);
+
+int yq_store_begin(struct yq_store *st);
+int yq_store_commit(struct yq_store *st);
+/* SQLite's last error message (valid until the next call on st). */
+const char *yq_store_errmsg(struct yq_store *st);
+
+/* yq_store_author_hash: writes the 32-hex-digit keyed hash (first 128 bits
+ * of HMAC-SHA256 under the database secret) of name[0..n) and a NUL to out. */
+void yq_store_author_hash(struct yq_store *st, const char *name, size_t n,
+			  char out[33]);
+
+/* A post as stored.  Strings are borrowed, NULL for absent. */
+struct yq_post_rec {
+	const char *source;   /* required */
+	const char *id;       /* required */
+	int64_t time;         /* Unix seconds; meaningful when time_ok */
+	int time_ok;          /* 0: missing or unreadable time (flagged) */
+	const char *title;
+	const char *text;     /* as published */
+	const char *norm;     /* normalized text (indexed in posts_fts) */
+	const char *tokens;   /* analysis tokens joined by one space */
+	uint64_t simhash;
+	const char *dup_of;   /* id of the first post of its duplicate group */
+	int64_t event;        /* event id, 0 for none */
+	const char *author;   /* keyed hash, see yq_store_author_hash */
+	const char *chain_authors; /* keyed hashes of repost-chain names, space-separated */
+	int64_t reposts, comments, likes; /* -1 when unknown */
+	const char *parent;
+	const char *url;
+	const char *location;
+};
+
+/*
+ * yq_store_put_post: inserts rec.  Returns 0 when inserted, 1 when a post
+ * with the same (source, id) already existed (nothing changed), or YQ_EDB.
+ */
+int yq_store_put_post(struct yq_store *st, const struct yq_post_rec *rec);
+
+/* An event as stored; strings borrowed. */
+struct yq_event_rec {
+	int64_t id;
+	const char *title;
+	const char *keywords;  /* JSON array of strings */
+	int64_t first_seen, last_seen; /* Unix seconds */
+	int64_t size;          /* posts, duplicates included */
+	const char *timeline;  /* JSON array [[bucket_start, count], …] */
+	const char *state;     /* "open" or "closed" */
+};
+
+/* yq_store_put_event: inserts or replaces the event with rec->id.  0 or YQ_EDB. */
+int yq_store_put_event(struct yq_store *st, const struct yq_event_rec *rec);
+
+/* yq_store_max_event_id: the largest event id stored (0 if none), so a new
+ * run numbers its events after those of earlier runs. */
+int64_t yq_store_max_event_id(struct yq_store *st);
+
+/* yq_store_put_alert: appends an alert; reason is a JSON object text.
+ * *id_out (if not NULL) receives its id.  0 or YQ_EDB. */
+int yq_store_put_alert(struct yq_store *st, int64_t event, int64_t time,
+		       const char *level, const char *reason, int64_t *id_out);
+
+/* yq_store_post_exists: 1 if (source, id) is stored, 0 if not, YQ_EDB. */
+int yq_store_post_exists(struct yq_store *st, const char *source, const char *id);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * segment.h — jieba-compatible Chinese word segmentation.
+ *
+ * Algorithm (jieba 0.42.1, Sun Junyi, MIT; the reference implementation is
+ * Debian's python3-jieba): a prefix dictionary gives, for every position of a
+ * sentence, the dictionary words that start there (the DAG); dynamic
+ * programming from the right picks the route of maximum total log
+ * probability log(freq(w)/total); runs of single characters that are not a
+ * dictionary word are re-segmented by an HMM over the states B/M/E/S decoded
+ * with Viterbi (jieba's finalseg).  Input is split into blocks as jieba does
+ * (re_han / re_skip), so the default output is token-for-token jieba's.
+ *
+ * Data: the dictionary (dict.txt: "word freq [pos]" a line) and the HMM
+ * parameters (finalseg/prob_{start,trans,emit}.py) are read from the jieba
+ * directory at load time: $YQ_JIEBA_DIR, else the build's default
+ * (Debian: /usr/lib/python3/dist-packages/jieba).
+ *
+ * Threads: a struct yq_segmenter is immutable after yq_segmenter_new() and
+ * may be shared by any number of threads; all per-call scratch lives in a
+ * struct yq_seg_work owned by one thread.
+ */
+#ifndef YQ_SEGMENT_H
+#define YQ_SEGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+struct yq_segmenter;
+
+/* A token: bytes text[off .. off+len) of the segmented input. */
+struct yq_span {
+	uint32_t off;
+	uint32_t len;
+};
+
+/* A growable array of spans; zero-initialize, release with yq_spans_release. */
+struct yq_spans {
+	struct yq_span *v;
+	size_t n;
+	size_t cap;
+};
+
+void yq_spans_release(struct yq_spans *s);
+/* Appends one span; 0 or YQ_ENOMEM. */
+int yq_spans_push(struct yq_spans *s, uint32_t off, uint32_t len);
+
+struct yq_seg_config {
+	const char *dict_path;   /* main dictionary; NULL: <jieba dir>/dict.txt */
+	const char *hmm_dir;     /* NULL: <jieba dir>/finalseg */
+	const char *const *user_dicts; /* extra "word [freq] [pos]" files */
+	size_t n_user_dicts;
+};
+
+/* yq_jieba_dir: $YQ_JIEBA_DIR if set, else the compiled-in default. */
+const char *yq_jieba_dir(void);
+
+/*
+ * yq_segmenter_new: loads the dictionaries and HMM.  cfg may be NULL (all
+ * defaults).  On success *out owns the segmenter (free with
+ * yq_segmenter_free).  Errors: YQ_EIO (a file cannot be read), YQ_EFORMAT
+ * (a malformed file; err gets "path:line: what"), YQ_ENOMEM.
+ */
+int yq_segmenter_new(const struct yq_seg_config *cfg, struct yq_segmenter **out,
+		     struct yq_buf *err);
+void yq_segmenter_free(struct yq_segmenter *s);
+
+/*
+ * yq_segmenter_freq: the dictionary frequency of the word w[0..n) (UTF-8),
+ * or 0 when w is not a dictionary word (prefix-only entries count as 0, as in
+ * jieba's FREQ).
+ */
+uint64_t yq_segmenter_freq(const struct yq_segmenter *s, const char *w, size_t n);
+
+/* Per-thread scratch for yq_segment_cut; zero-initialize, then release. */
+struct yq_seg_work {
+	void *priv;
+};
+void yq_seg_work_release(struct yq_seg_work *w);
+
+enum {
+	YQ_SEG_HMM = 1, /* recognise unknown words with the HMM (jieba's HMM=True) */
+};
+
+/*
+ * yq_segment_cut: segments text[0..len) (valid UTF-8) exactly as
+ * jieba.cut(text, HMM=flags&YQ_SEG_HMM) does, appending the tokens in order
+ * to out (which is not cleared).  The tokens cover the input exactly,
+ * including whitespace tokens.  Returns 0, or YQ_ENOMEM, or YQ_ETOOBIG for
+ * input over 16 MiB.
+ */
+int yq_segment_cut(const struct yq_segmenter *s, struct yq_seg_work *w,
+		   const char *text, size_t len, int flags, struct yq_spans *out);
+
+#endif
