@@ -19,7 +19,42 @@ struct command {
 static const struct command commands[] = {
 	/* {"segment", yq_cmd_segment, ...}, added with cli/cmd_segment.c */
 	/* {"normalize", yq_cmd_normalize, ...}, added with cli/cmd_normalize.c */
-	/* {"parse-time", ...}, {"dedup", ...}, {"cluster", ...}, {"replay", ...} */
+	{"parse-time", yq_cmd_parse_time, "time expressions a line -> ISO 8601, or ?",
+	 "usage: yuqing parse-time --now ISO [--tz TZ] [FILE...]\n\n"
+	 "Reads one time expression a line (ISO 8601, epoch s/ms, RFC 822, 2023年5月12日,\n"
+	 "05-12 13:45, 昨天 08:15, 3分钟前, 刚刚 ...) and prints it as ISO 8601 with the\n"
+	 "zone's offset, or ? when it cannot be resolved. --now is the reference for\n"
+	 "relative and year-less forms (default: the clock); --tz the source's zone\n"
+	 "(default Asia/Shanghai).\n"},
+	{"dedup", yq_cmd_dedup, "posts -> {id, simhash, dup_of} a line",
+	 "usage: yuqing dedup [--format F] [--map a=b,...] [--tz TZ] [--source S] [--strict] [FILE...]\n\n"
+	 "Near-duplicate detection (64-bit SimHash, Hamming distance <= 3, character\n"
+	 "n-grams for short texts) over posts in stream order. dup_of is the id of the\n"
+	 "first post of the group, null for the first one. Posts without content\n"
+	 "features (only emoticons, only a link) are never duplicates.\n"},
+	{"cluster", yq_cmd_cluster, "time-ordered posts -> {id, event} a line",
+	 "usage: yuqing cluster [--out-events F] [--bucket DUR] [--close-after DUR] [--threshold X]\n"
+	 "                      [--format F] [--map a=b,...] [--tz TZ] [--source S] [--strict] [FILE...]\n\n"
+	 "Online TF-IDF clustering of the stream into events. --out-events writes each\n"
+	 "event as a JSON line when it closes. Defaults: --bucket 1h --close-after 72h\n"
+	 "--threshold 0.3.\n"},
+	{"replay", yq_cmd_replay, "the whole pipeline over a recorded stream into SQLite",
+	 "usage: yuqing replay --db DB [--alerts-out F] [--bucket DUR] [--close-after DUR]\n"
+	 "                     [--min-count N] [--threshold X] [--format F] [--map a=b,...]\n"
+	 "                     [--tz TZ] [--source S] [--strict] FILE...\n\n"
+	 "Reads posts (JSON Lines, TSV, CSV; gzip or plain; - for stdin) and runs them in\n"
+	 "stream time through normalize, segment, near-duplicates, events and bursts,\n"
+	 "storing posts (with a full-text index), events and alerts in DB (SQLite).\n"
+	 "Running the same input again stores nothing twice. Bad records are reported\n"
+	 "with file and line and skipped (--strict: stop at the first). Prints a summary.\n"
+	 "  --bucket DUR       timeline and burst bucket (10m, 1h, 1d; default 1h)\n"
+	 "  --close-after DUR  silence that closes an event (default 72h)\n"
+	 "  --min-count N      posts in one bucket before an event can alert (default 20)\n"
+	 "  --threshold X      cosine similarity to join an event (default 0.3)\n"
+	 "  --alerts-out F     also write alerts as JSON lines to F\n"
+	 "  --map a=b,...      post field = input column (e.g. time=date,author=userid)\n"
+	 "  --tz TZ            zone of times without an offset (default Asia/Shanghai)\n"
+	 "  --source S         source name for records that have none (default unknown)\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

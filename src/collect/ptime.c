@@ -1,0 +1,529 @@
+/*
+ * ptime.c — time expressions of posts → Unix seconds; see ptime.h.
+ *
+ * Design: the input is first trimmed, then tried against each form in turn
+ * by small hand-written scanners (no regex): each scanner either consumes
+ * the whole string and fills a civil time (plus an explicit offset when the
+ * form has one), or fails.  Civil times without an offset are resolved in
+ * the source's zone through ICU's calendar.  Every field is range-checked,
+ * including the day against the month's length, so "2月30日" is an error.
+ */
+#include "collect/ptime.h"
+#include "base/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/ucal.h>
+#include <unicode/ustring.h>
+
+struct yq_tz {
+	UCalendar *cal;
+	/* one-entry cache: the last civil time converted */
+	struct yq_civil last;
+	int64_t last_t;
+	int have_last;
+};
+
+int yq_tz_open(const char *name, struct yq_tz **out)
+{
+	UChar zone[64];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t zl = 0;
+	u_strFromUTF8(zone, 64, &zl, name, -1, &st);
+	if (U_FAILURE(st))
+		return YQ_EINVAL;
+	/* ICU silently falls back to GMT for an unknown zone: check first. */
+	UChar canon[64];
+	UBool sys = 0;
+	st = U_ZERO_ERROR;
+	ucal_getCanonicalTimeZoneID(zone, zl, canon, 64, &sys, &st);
+	if (U_FAILURE(st) || !sys)
+		return YQ_EINVAL;
+	struct yq_tz *tz = calloc(1, sizeof(*tz));
+	if (!tz)
+		return YQ_ENOMEM;
+	st = U_ZERO_ERROR;
+	tz->cal = ucal_open(zone, zl, "en_US_POSIX", UCAL_GREGORIAN, &st);
+	if (U_FAILURE(st)) {
+		free(tz);
+		return YQ_ENOMEM;
+	}
+	ucal_setGregorianChange(tz->cal, -1e300, &st); /* proleptic Gregorian */
+	*out = tz;
+	return YQ_OK;
+}
+
+void yq_tz_free(struct yq_tz *tz)
+{
+	if (!tz)
+		return;
+	ucal_close(tz->cal);
+	free(tz);
+}
+
+static int floordiv(int64_t a, int64_t b)
+{
+	return (int)(a >= 0 ? a / b : -((-a + b - 1) / b));
+}
+
+int64_t yq_tz_to_utc(struct yq_tz *tz, const struct yq_civil *c)
+{
+	if (tz->have_last && tz->last.year == c->year && tz->last.month == c->month &&
+	    tz->last.day == c->day && tz->last.hour == c->hour && tz->last.min == c->min &&
+	    tz->last.sec == c->sec)
+		return tz->last_t;
+	UErrorCode st = U_ZERO_ERROR;
+	ucal_clear(tz->cal);
+	ucal_setDateTime(tz->cal, c->year, c->month - 1, c->day, c->hour, c->min, c->sec, &st);
+	UDate ms = ucal_getMillis(tz->cal, &st);
+	int64_t t = (int64_t)(ms / 1000.0);
+	if (ms < 0 && (int64_t)ms % 1000)
+		t--;
+	tz->last = *c;
+	tz->last_t = t;
+	tz->have_last = 1;
+	return t;
+}
+
+void yq_tz_from_utc(struct yq_tz *tz, int64_t t, struct yq_civil *c)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	ucal_setMillis(tz->cal, (UDate)t * 1000.0, &st);
+	c->year = ucal_get(tz->cal, UCAL_EXTENDED_YEAR, &st);
+	c->month = ucal_get(tz->cal, UCAL_MONTH, &st) + 1;
+	c->day = ucal_get(tz->cal, UCAL_DATE, &st);
+	c->hour = ucal_get(tz->cal, UCAL_HOUR_OF_DAY, &st);
+	c->min = ucal_get(tz->cal, UCAL_MINUTE, &st);
+	c->sec = ucal_get(tz->cal, UCAL_SECOND, &st);
+	c->offset = (ucal_get(tz->cal, UCAL_ZONE_OFFSET, &st) +
+		     ucal_get(tz->cal, UCAL_DST_OFFSET, &st)) / 1000;
+}
+
+int yq_time_format(struct yq_tz *tz, int64_t t, struct yq_buf *b)
+{
+	struct yq_civil c;
+	yq_tz_from_utc(tz, t, &c);
+	int off = c.offset < 0 ? -c.offset : c.offset;
+	return yq_buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", c.year, c.month,
+			     c.day, c.hour, c.min, c.sec, c.offset < 0 ? '-' : '+', off / 3600,
+			     (off / 60) % 60);
+}
+
+/* ---- scanning helpers ---- */
+
+struct scan {
+	const char *p, *end;
+};
+
+static int at_end(struct scan *s)
+{
+	return s->p >= s->end;
+}
+
+static int lit(struct scan *s, const char *w)
+{
+	size_t n = strlen(w);
+	if ((size_t)(s->end - s->p) >= n && memcmp(s->p, w, n) == 0) {
+		s->p += n;
+		return 1;
+	}
+	return 0;
+}
+
+/* num: 1..maxd ASCII digits → *v. */
+static int num(struct scan *s, int mind, int maxd, long long *v)
+{
+	const char *q = s->p;
+	long long x = 0;
+	int d = 0;
+	while (q < s->end && *q >= '0' && *q <= '9' && d < maxd) {
+		x = x * 10 + (*q - '0');
+		q++;
+		d++;
+	}
+	if (d < mind || (q < s->end && *q >= '0' && *q <= '9'))
+		return 0;
+	s->p = q;
+	*v = x;
+	return 1;
+}
+
+static void spaces(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t'))
+		s->p++;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+static int civil_ok(const struct yq_civil *c)
+{
+	return c->year >= 1970 && c->year <= 2100 && c->month >= 1 && c->month <= 12 &&
+	       c->day >= 1 && c->day <= days_in_month(c->year, c->month) && c->hour >= 0 &&
+	       c->hour <= 23 && c->min >= 0 && c->min <= 59 && c->sec >= 0 && c->sec <= 60;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = floordiv(y, 400);
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int64_t utc_of(const struct yq_civil *c, int offset)
+{
+	return days_from_civil(c->year, c->month, c->day) * 86400 + c->hour * 3600 +
+	       c->min * 60 + c->sec - offset;
+}
+
+/* [HH:MM[:SS]] after optional spaces; 1 if a time was read, 0 if none,
+ * -1 if malformed. */
+static int opt_clock(struct scan *s, struct yq_civil *c)
+{
+	spaces(s);
+	if (at_end(s))
+		return 0;
+	long long h, mi, se = 0;
+	if (!num(s, 1, 2, &h) || !(lit(s, ":") || lit(s, "：")) || !num(s, 2, 2, &mi))
+		return -1;
+	if (lit(s, ":") || lit(s, "：")) {
+		if (!num(s, 2, 2, &se))
+			return -1;
+	}
+	c->hour = (int)h;
+	c->min = (int)mi;
+	c->sec = (int)se;
+	return 1;
+}
+
+/* zone designator: Z, +08:00, +0800, +08, UTC/GMT; returns 1 and *off, 0 if
+ * none, -1 if malformed. */
+static int opt_zone(struct scan *s, int *off)
+{
+	spaces(s);
+	if (at_end(s))
+		return 0;
+	if (lit(s, "Z") || lit(s, "UTC") || lit(s, "GMT")) {
+		*off = 0;
+		if (at_end(s))
+			return 1;
+	}
+	int sign = 0;
+	if (lit(s, "+"))
+		sign = 1;
+	else if (lit(s, "-"))
+		sign = -1;
+	else
+		return at_end(s) ? 1 : -1;
+	long long hh, mm = 0;
+	const char *q = s->p;
+	if (num(s, 4, 4, &hh)) {
+		mm = hh % 100;
+		hh /= 100;
+	} else {
+		s->p = q;
+		if (!num(s, 1, 2, &hh))
+			return -1;
+		if (lit(s, ":") && !num(s, 2, 2, &mm))
+			return -1;
+	}
+	if (hh > 14 || mm > 59)
+		return -1;
+	*off = sign * (int)(hh * 3600 + mm * 60);
+	return 1;
+}
+
+static int month_name(struct scan *s)
+{
+	static const char *m[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	for (int i = 0; i < 12; i++)
+		if (lit(s, m[i]))
+			return i + 1;
+	return 0;
+}
+
+static int day_name(struct scan *s)
+{
+	static const char *d[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+	for (int i = 0; i < 7; i++)
+		if (lit(s, d[i]))
+			return 1;
+	return 0;
+}
+
+/* ---- the forms ---- */
+
+/* Result of a form: a civil time with or without explicit offset. */
+struct parsed {
+	struct yq_civil c;
+	int has_off;
+	int off;
+	int no_year; /* year to be chosen so that the time is not in the future */
+};
+
+static int form_iso(struct scan *s, struct parsed *r)
+{
+	long long y, mo, d;
+	if (!num(s, 4, 4, &y))
+		return 0;
+	char sep = *s->p;
+	if (!(sep == '-' || sep == '/' || sep == '.'))
+		return 0;
+	s->p++;
+	if (!num(s, 1, 2, &mo) || at_end(s) || *s->p != sep)
+		return 0;
+	s->p++;
+	if (!num(s, 1, 2, &d))
+		return 0;
+	r->c = (struct yq_civil){(int)y, (int)mo, (int)d, 0, 0, 0, 0};
+	if (!at_end(s) && *s->p == 'T')
+		s->p++;
+	if (opt_clock(s, &r->c) < 0)
+		return 0;
+	/* fractional seconds */
+	if (!at_end(s) && *s->p == '.') {
+		long long frac;
+		s->p++;
+		if (!num(s, 1, 9, &frac))
+			return 0;
+	}
+	int z = opt_zone(s, &r->off);
+	if (z < 0)
+		return 0;
+	r->has_off = z;
+	return at_end(s);
+}
+
+static int form_epoch(struct scan *s, struct parsed *r, int64_t *out)
+{
+	long long v;
+	const char *q = s->p;
+	if (num(s, 13, 13, &v) && at_end(s)) {
+		*out = v / 1000;
+		return 1;
+	}
+	s->p = q;
+	if (num(s, 9, 10, &v) && at_end(s)) {
+		*out = v;
+		return 1;
+	}
+	(void)r;
+	return 0;
+}
+
+/* RFC 822: [Day,] DD Mon YYYY HH:MM[:SS] zone;  Weibo: Day Mon DD HH:MM:SS zone YYYY */
+static int form_rfc822(struct scan *s, struct parsed *r)
+{
+	long long d, y;
+	int wday = day_name(s);
+	if (wday) {
+		lit(s, ",");
+		spaces(s);
+	}
+	const char *q = s->p;
+	int mo;
+	if (num(s, 1, 2, &d)) { /* RFC 822 */
+		spaces(s);
+		if (!(mo = month_name(s)))
+			return 0;
+		spaces(s);
+		if (!num(s, 4, 4, &y))
+			return 0;
+		r->c = (struct yq_civil){(int)y, mo, (int)d, 0, 0, 0, 0};
+		if (opt_clock(s, &r->c) != 1)
+			return 0;
+		int z = opt_zone(s, &r->off);
+		if (z < 0)
+			return 0;
+		r->has_off = z;
+		return at_end(s);
+	}
+	s->p = q;
+	if (!wday || !(mo = month_name(s)))
+		return 0;
+	spaces(s);
+	if (!num(s, 1, 2, &d))
+		return 0;
+	r->c = (struct yq_civil){0, mo, (int)d, 0, 0, 0, 0};
+	if (opt_clock(s, &r->c) != 1)
+		return 0;
+	spaces(s);
+	int z = 0;
+	if (!at_end(s) && (*s->p == '+' || *s->p == '-')) {
+		long long hhmm;
+		int sign = *s->p == '-' ? -1 : 1;
+		s->p++;
+		if (!num(s, 4, 4, &hhmm))
+			return 0;
+		r->off = sign * (int)((hhmm / 100) * 3600 + (hhmm % 100) * 60);
+		z = 1;
+	}
+	spaces(s);
+	if (!num(s, 4, 4, &y))
+		return 0;
+	r->c.year = (int)y;
+	r->has_off = z;
+	return at_end(s);
+}
+
+/* 2023年5月12日 [HH:MM[:SS]] | 5月12日 [HH:MM] | 05-12 HH:MM */
+static int form_cn_date(struct scan *s, struct parsed *r)
+{
+	long long a, b, c;
+	const char *q = s->p;
+	if (num(s, 4, 4, &a) && lit(s, "年")) {
+		if (!num(s, 1, 2, &b) || !lit(s, "月") || !num(s, 1, 2, &c) ||
+		    !(lit(s, "日") || lit(s, "号")))
+			return 0;
+		r->c = (struct yq_civil){(int)a, (int)b, (int)c, 0, 0, 0, 0};
+		return opt_clock(s, &r->c) >= 0 && at_end(s);
+	}
+	s->p = q;
+	if (num(s, 1, 2, &b) && lit(s, "月")) {
+		if (!num(s, 1, 2, &c) || !(lit(s, "日") || lit(s, "号")))
+			return 0;
+		r->c = (struct yq_civil){0, (int)b, (int)c, 0, 0, 0, 0};
+		r->no_year = 1;
+		return opt_clock(s, &r->c) >= 0 && at_end(s);
+	}
+	s->p = q;
+	if (num(s, 2, 2, &b) && lit(s, "-") && num(s, 2, 2, &c)) {
+		r->c = (struct yq_civil){0, (int)b, (int)c, 0, 0, 0, 0};
+		r->no_year = 1;
+		return opt_clock(s, &r->c) == 1 && at_end(s);
+	}
+	return 0;
+}
+
+/* 刚刚 | N秒前 | N分钟前 | N小时前 | N天前 | 今天/昨天/前天 [HH:MM] */
+static int form_cn_relative(struct scan *s, int64_t now, struct yq_tz *tz, int64_t *out)
+{
+	if (lit(s, "刚刚"))
+		return at_end(s) ? (*out = now, 1) : 0;
+	const char *q = s->p;
+	long long n;
+	if (num(s, 1, 6, &n)) {
+		int64_t unit = 0;
+		spaces(s);
+		if (lit(s, "秒"))
+			unit = 1;
+		else if (lit(s, "分钟") || lit(s, "分"))
+			unit = 60;
+		else if (lit(s, "小时") || lit(s, "个小时"))
+			unit = 3600;
+		else if (lit(s, "天"))
+			unit = 86400;
+		if (unit && lit(s, "前") && at_end(s)) {
+			*out = now - n * unit;
+			return 1;
+		}
+		return 0;
+	}
+	s->p = q;
+	int back = -1;
+	if (lit(s, "今天"))
+		back = 0;
+	else if (lit(s, "昨天"))
+		back = 1;
+	else if (lit(s, "前天"))
+		back = 2;
+	if (back < 0)
+		return 0;
+	struct yq_civil c;
+	yq_tz_from_utc(tz, now, &c);
+	/* step back whole calendar days in the source's zone */
+	int64_t days = days_from_civil(c.year, c.month, c.day) - back;
+	/* civil_from_days */
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	struct yq_civil d = {0};
+	d.day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	d.month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	d.year = (int)(yoe + era * 400 + (d.month <= 2));
+	int k = opt_clock(s, &d);
+	if (k < 0 || !at_end(s) || !civil_ok(&d))
+		return 0;
+	*out = yq_tz_to_utc(tz, &d);
+	return 1;
+}
+
+int yq_time_parse(const char *str, size_t n, int64_t now, struct yq_tz *tz, int64_t *out)
+{
+	const char *b = str, *e = str + n;
+	while (b < e && (*b == ' ' || *b == '\t'))
+		b++;
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	if (b == e || e - b > 64)
+		return YQ_EFORMAT;
+
+	struct scan s = {b, e};
+	struct parsed r;
+	int64_t t;
+
+	if (form_epoch(&s, &r, &t))
+		goto have_t;
+	s.p = b;
+	memset(&r, 0, sizeof(r));
+	if (form_iso(&s, &r))
+		goto have_civil;
+	s.p = b;
+	memset(&r, 0, sizeof(r));
+	if (form_rfc822(&s, &r))
+		goto have_civil;
+	s.p = b;
+	memset(&r, 0, sizeof(r));
+	if (form_cn_date(&s, &r))
+		goto have_civil;
+	s.p = b;
+	if (form_cn_relative(&s, now, tz, &t))
+		goto have_t;
+	return YQ_EFORMAT;
+
+have_civil:
+	if (r.no_year) {
+		struct yq_civil nc;
+		yq_tz_from_utc(tz, now, &nc);
+		r.c.year = nc.year;
+		if (r.c.month == 2 && r.c.day == 29 && !civil_ok(&r.c)) {
+			/* the latest leap year not in the future */
+			do
+				r.c.year--;
+			while (!civil_ok(&r.c) && r.c.year > nc.year - 8);
+		}
+		if (!civil_ok(&r.c))
+			return YQ_EFORMAT;
+		t = yq_tz_to_utc(tz, &r.c);
+		if (t > now) {
+			r.c.year--;
+			while (!civil_ok(&r.c) && r.c.year > nc.year - 8)
+				r.c.year--;
+			if (!civil_ok(&r.c))
+				return YQ_EFORMAT;
+			t = yq_tz_to_utc(tz, &r.c);
+		}
+		goto have_t;
+	}
+	if (!civil_ok(&r.c))
+		return YQ_EFORMAT;
+	t = r.has_off ? utc_of(&r.c, r.off) : yq_tz_to_utc(tz, &r.c);
+have_t:
+	*out = t;
+	return YQ_OK;
+}

@@ -1,0 +1,57 @@
+/*
+ * ptime.h — reading the time of a post, and civil time in a time zone.
+ *
+ * Forms read (docs/time.md lists them with examples):
+ *   ISO 8601 / RFC 3339  2020-02-04T10:00:00+08:00, 2020-02-04 10:00[:00], 2020-02-04, 2020/2/4
+ *   epoch                10 digits (seconds) or 13 digits (milliseconds)
+ *   RFC 822 (RSS)        Wed, 08 Aug 2012 13:25:02 +0800;  Weibo API: Wed Aug 08 13:25:02 +0800 2012
+ *   Chinese absolute     2023年5月12日 [HH:MM[:SS]], 5月12日 HH:MM, 05-12 HH:MM
+ *   Chinese relative     刚刚, N秒前, N分钟前, N小时前, N天前, 今天/昨天/前天 [HH:MM]
+ * A form without a zone is read in the source's zone; "today" is the
+ * source's calendar day in that zone.  A date without a year takes the
+ * latest year that does not put it in the future (relative to now).
+ * Anything else, or an impossible date, is an error: never "now".
+ *
+ * Zones come from ICU (ucal), so DST rules and history are right.
+ * Threads: a struct yq_tz is used by one thread at a time.
+ */
+#ifndef YQ_PTIME_H
+#define YQ_PTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+struct yq_tz;
+
+/* yq_tz_open: an IANA zone name ("Asia/Shanghai", "UTC").  Errors:
+ * YQ_EINVAL for an unknown zone, YQ_ENOMEM. */
+int yq_tz_open(const char *name, struct yq_tz **out);
+void yq_tz_free(struct yq_tz *tz);
+
+/* Civil time: year, month 1-12, day 1-31, hour, minute, second, and the
+ * zone's offset from UTC in seconds at that instant. */
+struct yq_civil {
+	int year, month, day, hour, min, sec;
+	int offset;
+};
+
+/* yq_tz_to_utc: Unix seconds of the civil time c (offset ignored) in tz. */
+int64_t yq_tz_to_utc(struct yq_tz *tz, const struct yq_civil *c);
+/* yq_tz_from_utc: the civil time in tz of Unix seconds t (offset set). */
+void yq_tz_from_utc(struct yq_tz *tz, int64_t t, struct yq_civil *c);
+
+/*
+ * yq_time_parse: reads s[0..n) (UTF-8, surrounding space ignored) with now
+ * (Unix seconds) as the reference for relative and year-less forms.  On
+ * success *out is Unix seconds and 0 is returned; YQ_EFORMAT when the value
+ * is unreadable, impossible or ambiguous.
+ */
+int yq_time_parse(const char *s, size_t n, int64_t now, struct yq_tz *tz, int64_t *out);
+
+/* yq_time_format: appends t as ISO 8601 with tz's offset
+ * ("2020-02-04T10:00:00+08:00") to b.  0 or YQ_ENOMEM. */
+int yq_time_format(struct yq_tz *tz, int64_t t, struct yq_buf *b);
+
+#endif

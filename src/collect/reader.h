@@ -1,0 +1,83 @@
+/*
+ * reader.h — posts from recorded streams: JSON Lines, TSV, CSV (plain or
+ * gzip, a file or stdin), as CLI.md's "Post" describes.
+ *
+ * Field names: a post field is read from the input field of the same name,
+ * else from a field named in --map (post_field=column), else from a common
+ * alias (time: date, created_at, created_at_utc, pubdate; text: content,
+ * body, 正文, 内容; title: 标题; author: userid, user_id, user, screen_name;
+ * id: mid, tweet_id).  TSV and CSV take their column names from the header
+ * line; CSV follows RFC 4180 (quoted fields may hold commas, quotes and
+ * newlines) and a UTF-8 BOM is skipped.
+ *
+ * Bad records: a malformed line (JSON syntax, a wrong column count, a post
+ * with neither text nor title) is returned as YQ_EFORMAT with the reason and
+ * its line number; the caller reports it and goes on.  Invalid UTF-8 is
+ * repaired (U+FFFD) and counted in bad_utf8.  A time that is missing or
+ * unreadable leaves time_ok 0.
+ *
+ * Identity: a missing id becomes "h" + 16 hex digits of a hash of (source,
+ * time as written, text), so reading the same input twice, or from two
+ * files, yields the same id.
+ */
+#ifndef YQ_READER_H
+#define YQ_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "collect/ptime.h"
+
+enum yq_format { YQ_FMT_AUTO = 0, YQ_FMT_JSONL, YQ_FMT_TSV, YQ_FMT_CSV };
+
+/* One post as read.  Strings are NUL-terminated, owned by the reader and
+ * valid until the next yq_reader_next(); NULL when absent. */
+struct yq_post {
+	const char *id;
+	const char *source;
+	const char *url;
+	const char *author;
+	const char *time_raw;
+	const char *title;
+	const char *text;
+	const char *parent;
+	const char *location;
+	int64_t reposts, comments, likes; /* -1 when absent */
+	int64_t time;                     /* Unix seconds when time_ok */
+	int time_ok;
+	size_t bad_utf8;                  /* U+FFFD replacements in this record */
+};
+
+struct yq_reader_config {
+	enum yq_format format;       /* AUTO: from the file name (.jsonl/.json, .tsv, .csv, with .gz) */
+	const char *map;             /* "post_field=column,…" or NULL */
+	const char *source;          /* source when a record names none; NULL: "unknown" */
+	struct yq_tz *tz;            /* zone for times without an offset (borrowed) */
+	int64_t now;                 /* reference for relative times (Unix seconds) */
+};
+
+struct yq_reader;
+
+/*
+ * yq_reader_open: opens path ("-" is stdin).  Errors: YQ_EIO (cannot open),
+ * YQ_EINVAL (bad map or format; message in err), YQ_ENOMEM.
+ */
+int yq_reader_open(const char *path, const struct yq_reader_config *cfg,
+		   struct yq_reader **out, struct yq_buf *err);
+void yq_reader_close(struct yq_reader *r);
+
+/*
+ * yq_reader_next: the next post.  Returns 0 with *p filled; YQ_EEOF at the
+ * end; YQ_EFORMAT for a bad record (err = reason, *line = its line; call
+ * again for the next); YQ_EINVAL when the header of a TSV/CSV file is
+ * unusable (message in err; the file cannot be read); YQ_EIO for a read
+ * error (the stream ends); YQ_ENOMEM.  *line is always the (first) line number of the record.
+ */
+int yq_reader_next(struct yq_reader *r, struct yq_post *p, size_t *line, struct yq_buf *err);
+
+/* yq_reader_set_now: updates the reference time for relative times (the
+ * replay sets it to the stream time). */
+void yq_reader_set_now(struct yq_reader *r, int64_t now);
+
+#endif

@@ -1,0 +1,537 @@
+/*
+ * cluster.c — single-pass TF-IDF event clustering; see cluster.h for the
+ * algorithm and its sources.
+ *
+ * Data structures:
+ *   terms     string → term id (base/strmap.h)
+ *   postings  per term id, the indices of events indexed under it, in the
+ *             order they were added (most recent last); entries of closed
+ *             events are dropped lazily when a scan meets many of them
+ *   events    per event index (id − first_id) a struct yq_event*, NULL once
+ *             freed; open events are also listed in `open`
+ *   centroid  per event, an open-addressing table term id → weight of
+ *             CENT_CAP slots, pruned to the YQ_CLUSTER_EVENT_TERMS heaviest
+ *             terms when it passes CENT_PRUNE entries; the top bit of a key
+ *             marks a term under which the event is indexed
+ * Invariant: an open event's centroid norm2 is the sum of its weights
+ * squared (kept incrementally, recomputed after pruning).
+ */
+#include "detect/cluster.h"
+#include "base/error.h"
+#include "base/strmap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CENT_CAP 256
+#define CENT_PRUNE 112
+#define INDEX_TERMS 8      /* a post's heaviest terms used for lookup and indexing */
+#define SCAN_PER_TERM 48   /* most recent events scanned per term */
+#define IDX_BIT 0x80000000u
+
+struct centroid {
+	uint32_t key[CENT_CAP]; /* term id + 1 | IDX_BIT; 0 = empty */
+	float w[CENT_CAP];
+	uint32_t n;
+	double norm2;
+};
+
+struct posting {
+	uint32_t *v;
+	uint32_t n, cap;
+};
+
+struct yq_cluster {
+	struct yq_cluster_config cfg;
+	int64_t first_id;
+	struct yq_strmap *terms;
+	struct posting *post;
+	size_t npost;
+	struct yq_event **ev;
+	size_t nev, evcap;
+	uint32_t *open;
+	size_t nopen, opencap;
+	uint32_t *dirty;
+	size_t ndirty, dirtycap;
+	uint32_t stamp;
+	uint64_t candidates;
+	/* scratch */
+	uint32_t *cand;
+	size_t candcap;
+};
+
+void yq_cluster_config_default(struct yq_cluster_config *c)
+{
+	c->threshold = 0.3;
+	c->bucket = 3600;
+	c->close_after = 72 * 3600;
+	yq_burst_config_default(&c->burst);
+}
+
+int yq_cluster_new(const struct yq_cluster_config *cfg, int64_t first_id, struct yq_cluster **out)
+{
+	struct yq_cluster *c = calloc(1, sizeof(*c));
+	if (!c)
+		return YQ_ENOMEM;
+	c->cfg = *cfg;
+	if (c->cfg.bucket <= 0)
+		c->cfg.bucket = 3600;
+	c->first_id = first_id > 0 ? first_id : 1;
+	if (yq_strmap_new(8u << 20, &c->terms)) {
+		free(c);
+		return YQ_ENOMEM;
+	}
+	*out = c;
+	return YQ_OK;
+}
+
+static void event_free(struct yq_event *e)
+{
+	if (!e)
+		return;
+	free(e->title);
+	free(e->title_post);
+	free(e->first_post);
+	free(e->timeline);
+	free(e->priv);
+	free(e);
+}
+
+void yq_cluster_free(struct yq_cluster *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nev; i++)
+		event_free(c->ev[i]);
+	for (size_t i = 0; i < c->npost; i++)
+		free(c->post[i].v);
+	free(c->post);
+	free(c->ev);
+	free(c->open);
+	free(c->dirty);
+	free(c->cand);
+	yq_strmap_free(c->terms);
+	free(c);
+}
+
+static int push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		uint32_t *p = realloc(*v, nc * sizeof(*p));
+		if (!p)
+			return YQ_ENOMEM;
+		*v = p;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = x;
+	return YQ_OK;
+}
+
+/* ---- centroid ---- */
+
+static uint32_t slot_of(const struct centroid *ce, uint32_t tid, int *found)
+{
+	uint32_t k = tid + 1;
+	uint32_t i = (k * 2654435761u) & (CENT_CAP - 1);
+	for (;;) {
+		uint32_t key = ce->key[i] & ~IDX_BIT;
+		if (!key) {
+			*found = 0;
+			return i;
+		}
+		if (key == k) {
+			*found = 1;
+			return i;
+		}
+		i = (i + 1) & (CENT_CAP - 1);
+	}
+}
+
+static float cent_get(const struct centroid *ce, uint32_t tid)
+{
+	int f;
+	uint32_t i = slot_of(ce, tid, &f);
+	return f ? ce->w[i] : 0.0f;
+}
+
+struct kw {
+	uint32_t key;
+	float w;
+};
+
+static int cmp_kw_desc(const void *a, const void *b)
+{
+	float x = ((const struct kw *)a)->w, y = ((const struct kw *)b)->w;
+	return (x < y) - (x > y);
+}
+
+static void cent_prune(struct centroid *ce, size_t keep)
+{
+	struct kw all[CENT_CAP];
+	size_t n = 0;
+	for (size_t i = 0; i < CENT_CAP; i++)
+		if (ce->key[i])
+			all[n++] = (struct kw){ce->key[i], ce->w[i]};
+	qsort(all, n, sizeof(all[0]), cmp_kw_desc);
+	if (n > keep)
+		n = keep;
+	memset(ce->key, 0, sizeof(ce->key));
+	ce->n = 0;
+	ce->norm2 = 0;
+	for (size_t j = 0; j < n; j++) {
+		int f;
+		uint32_t i = slot_of(ce, (all[j].key & ~IDX_BIT) - 1, &f);
+		ce->key[i] = all[j].key;
+		ce->w[i] = all[j].w;
+		ce->n++;
+		ce->norm2 += (double)all[j].w * all[j].w;
+	}
+}
+
+/* cent_add: adds weight w to term tid; returns the slot. */
+static uint32_t cent_add(struct centroid *ce, uint32_t tid, float w)
+{
+	int f;
+	uint32_t i = slot_of(ce, tid, &f);
+	if (!f) {
+		if (ce->n >= CENT_PRUNE) {
+			cent_prune(ce, YQ_CLUSTER_EVENT_TERMS);
+			i = slot_of(ce, tid, &f);
+		}
+		ce->key[i] = tid + 1;
+		ce->w[i] = 0;
+		ce->n++;
+	}
+	double old = ce->w[i];
+	ce->w[i] += w;
+	ce->norm2 += (double)ce->w[i] * ce->w[i] - old * old;
+	return i;
+}
+
+/* ---- events ---- */
+
+static void mark_dirty(struct yq_cluster *c, struct yq_event *e)
+{
+	if (!e->dirty && push_u32(&c->dirty, &c->ndirty, &c->dirtycap, e->idx) == 0)
+		e->dirty = 1;
+}
+
+static struct yq_event *event_at(const struct yq_cluster *c, int64_t id)
+{
+	int64_t idx = id - c->first_id;
+	if (idx < 0 || (size_t)idx >= c->nev)
+		return NULL;
+	return c->ev[idx];
+}
+
+static struct yq_event *event_new(struct yq_cluster *c, int64_t time, const char *post_id)
+{
+	struct yq_event *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->priv = calloc(1, sizeof(struct centroid));
+	e->first_post = strdup(post_id ? post_id : "");
+	if (!e->priv || !e->first_post)
+		goto fail;
+	if (c->nev == c->evcap) {
+		size_t nc = c->evcap ? c->evcap * 2 : 1024;
+		struct yq_event **p = realloc(c->ev, nc * sizeof(*p));
+		if (!p)
+			goto fail;
+		c->ev = p;
+		c->evcap = nc;
+	}
+	if (push_u32(&c->open, &c->nopen, &c->opencap, (uint32_t)c->nev))
+		goto fail;
+	e->idx = (uint32_t)c->nev;
+	e->id = c->first_id + (int64_t)c->nev;
+	e->first_seen = e->last_seen = time;
+	e->title_score = -1;
+	yq_burst_init(&e->burst);
+	c->ev[c->nev++] = e;
+	return e;
+fail:
+	event_free(e);
+	return NULL;
+}
+
+static int timeline_add(struct yq_event *e, int64_t bucket)
+{
+	if (e->ntimeline && e->timeline[e->ntimeline - 1].bucket >= bucket) {
+		/* same bucket, or an out-of-order post: count it in the last one */
+		e->timeline[e->ntimeline - 1].count++;
+		return YQ_OK;
+	}
+	if (e->ntimeline == YQ_CLUSTER_TIMELINE_MAX) {
+		memmove(e->timeline, e->timeline + 1, (e->ntimeline - 1) * sizeof(*e->timeline));
+		e->ntimeline--;
+	}
+	if (e->ntimeline == e->tlcap) {
+		size_t nc = e->tlcap ? e->tlcap * 2 : 4;
+		struct yq_tl_point *p = realloc(e->timeline, nc * sizeof(*p));
+		if (!p)
+			return YQ_ENOMEM;
+		e->timeline = p;
+		e->tlcap = nc;
+	}
+	e->timeline[e->ntimeline++] = (struct yq_tl_point){bucket, 1};
+	return YQ_OK;
+}
+
+/* ---- assignment ---- */
+
+struct pterm {
+	uint32_t tid;
+	float w;
+};
+
+static int cmp_cterm_desc(const void *a, const void *b)
+{
+	float x = ((const struct yq_cterm *)a)->w, y = ((const struct yq_cterm *)b)->w;
+	return (x < y) - (x > y);
+}
+
+static int posting_reserve(struct yq_cluster *c, uint32_t tid)
+{
+	if (tid < c->npost)
+		return YQ_OK;
+	size_t nc = c->npost ? c->npost : 4096;
+	while (nc <= tid)
+		nc *= 2;
+	struct posting *p = realloc(c->post, nc * sizeof(*p));
+	if (!p)
+		return YQ_ENOMEM;
+	memset(p + c->npost, 0, (nc - c->npost) * sizeof(*p));
+	c->post = p;
+	c->npost = nc;
+	return YQ_OK;
+}
+
+static void posting_compact(struct yq_cluster *c, struct posting *p)
+{
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < p->n; i++) {
+		struct yq_event *e = c->ev[p->v[i]];
+		if (e && !e->closed)
+			p->v[k++] = p->v[i];
+	}
+	p->n = k;
+}
+
+int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n, int64_t time,
+		   int64_t join_event, const char *post_id, const char *text,
+		   struct yq_cluster_hit *hit)
+{
+	struct yq_cterm top[YQ_CLUSTER_POST_TERMS];
+	struct pterm pt[YQ_CLUSTER_POST_TERMS];
+	size_t k = 0;
+	memset(hit, 0, sizeof(*hit));
+
+	/* the post's heaviest terms, normalized */
+	if (n > 0) {
+		struct yq_cterm buf[256];
+		size_t m = n < 256 ? n : 256;
+		memcpy(buf, terms, m * sizeof(*buf));
+		qsort(buf, m, sizeof(*buf), cmp_cterm_desc);
+		double norm2 = 0;
+		for (size_t i = 0; i < m && k < YQ_CLUSTER_POST_TERMS; i++) {
+			if (!(buf[i].w > 0))
+				break;
+			top[k++] = buf[i];
+			norm2 += (double)buf[i].w * buf[i].w;
+		}
+		double inv = norm2 > 0 ? 1.0 / sqrt(norm2) : 0;
+		for (size_t i = 0; i < k; i++) {
+			int64_t tid = yq_strmap_intern(c->terms, top[i].s, top[i].len, NULL);
+			if (tid < 0)
+				return tid == YQ_ETOOBIG ? YQ_ENOMEM : (int)tid;
+			if (posting_reserve(c, (uint32_t)tid))
+				return YQ_ENOMEM;
+			pt[i] = (struct pterm){(uint32_t)tid, (float)(top[i].w * inv)};
+		}
+	}
+
+	struct yq_event *best = NULL;
+	double best_sim = 0;
+	if (join_event > 0) {
+		struct yq_event *e = event_at(c, join_event);
+		if (e && !e->closed) {
+			best = e;
+			struct centroid *ce = e->priv;
+			double dot = 0;
+			for (size_t i = 0; i < k; i++)
+				dot += pt[i].w * cent_get(ce, pt[i].tid);
+			best_sim = ce->norm2 > 0 ? dot / sqrt(ce->norm2) : 0;
+		}
+	}
+	if (!best && k == 0)
+		return YQ_OK;
+	if (!best) {
+		/* candidates: recent events indexed under the post's heaviest terms */
+		c->stamp++;
+		size_t ncand = 0;
+		for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
+			struct posting *p = &c->post[pt[i].tid];
+			uint32_t dead = 0, seen = 0;
+			for (uint32_t j = p->n; j-- > 0 && seen < SCAN_PER_TERM;) {
+				struct yq_event *e = c->ev[p->v[j]];
+				if (!e || e->closed) {
+					dead++;
+					continue;
+				}
+				seen++;
+				if (e->stamp == c->stamp)
+					continue;
+				e->stamp = c->stamp;
+				if (ncand == c->candcap) {
+					size_t nc = c->candcap ? c->candcap * 2 : 256;
+					uint32_t *q = realloc(c->cand, nc * sizeof(*q));
+					if (!q)
+						return YQ_ENOMEM;
+					c->cand = q;
+					c->candcap = nc;
+				}
+				c->cand[ncand++] = e->idx;
+			}
+			if (dead > SCAN_PER_TERM / 2)
+				posting_compact(c, p);
+		}
+		c->candidates += ncand;
+		for (size_t j = 0; j < ncand; j++) {
+			struct yq_event *e = c->ev[c->cand[j]];
+			struct centroid *ce = e->priv;
+			if (ce->norm2 <= 0)
+				continue;
+			double dot = 0;
+			for (size_t i = 0; i < k; i++)
+				dot += pt[i].w * cent_get(ce, pt[i].tid);
+			double sim = dot / sqrt(ce->norm2);
+			if (sim > best_sim || (sim == best_sim && best && e->id > best->id)) {
+				best_sim = sim;
+				best = e;
+			}
+		}
+		if (best && best_sim < c->cfg.threshold)
+			best = NULL;
+	}
+	if (!best) {
+		best = event_new(c, time, post_id);
+		if (!best)
+			return YQ_ENOMEM;
+		hit->is_new = 1;
+		best_sim = 0;
+	}
+
+	/* join: centroid, index, title, timeline, burst */
+	struct centroid *ce = best->priv;
+	for (size_t i = 0; i < k; i++) {
+		uint32_t s = cent_add(ce, pt[i].tid, pt[i].w);
+		if (i < INDEX_TERMS && !(ce->key[s] & IDX_BIT)) {
+			struct posting *p = &c->post[pt[i].tid];
+			size_t pn = p->n, pc = p->cap;
+			if (push_u32(&p->v, &pn, &pc, best->idx))
+				return YQ_ENOMEM;
+			p->n = (uint32_t)pn;
+			p->cap = (uint32_t)pc;
+			ce->key[s] |= IDX_BIT;
+		}
+	}
+	if (text && best_sim > best->title_score) {
+		char *t = strdup(text), *pid = strdup(post_id ? post_id : "");
+		if (!t || !pid) {
+			free(t);
+			free(pid);
+			return YQ_ENOMEM;
+		}
+		free(best->title);
+		free(best->title_post);
+		best->title = t;
+		best->title_post = pid;
+		best->title_score = best_sim;
+	}
+	best->size++;
+	if (time > best->last_seen)
+		best->last_seen = time;
+	if (time < best->first_seen)
+		best->first_seen = time;
+	int64_t bucket = time >= 0 ? time / c->cfg.bucket : -((-time + c->cfg.bucket - 1) / c->cfg.bucket);
+	if (timeline_add(best, bucket))
+		return YQ_ENOMEM;
+	yq_burst_add(&best->burst, &c->cfg.burst, bucket);
+	hit->level = yq_burst_check(&best->burst, &c->cfg.burst, &hit->z);
+	if (hit->level > best->max_level) {
+		hit->level_rose = 1;
+		best->max_level = hit->level;
+	}
+	mark_dirty(c, best);
+	hit->event = best;
+	hit->sim = best_sim;
+	return YQ_OK;
+}
+
+int yq_cluster_flush(struct yq_cluster *c, int64_t now,
+		     int (*fn)(const struct yq_event *ev, void *ctx), void *ctx)
+{
+	int rc = YQ_OK;
+	size_t k = 0;
+	for (size_t i = 0; i < c->nopen; i++) {
+		struct yq_event *e = c->ev[c->open[i]];
+		if (!e->closed && now - e->last_seen > c->cfg.close_after)
+			e->closed = 1;
+		if (e->closed)
+			mark_dirty(c, e);
+		else
+			c->open[k++] = c->open[i];
+	}
+	c->nopen = k;
+	size_t i;
+	for (i = 0; i < c->ndirty; i++) {
+		struct yq_event *e = c->ev[c->dirty[i]];
+		if ((rc = fn(e, ctx)))
+			break;
+		e->dirty = 0;
+		if (e->closed) {
+			c->ev[e->idx] = NULL;
+			event_free(e);
+		}
+	}
+	/* keep what was not reported */
+	memmove(c->dirty, c->dirty + i, (c->ndirty - i) * sizeof(*c->dirty));
+	c->ndirty -= i;
+	return rc;
+}
+
+void yq_cluster_close_all(struct yq_cluster *c)
+{
+	for (size_t i = 0; i < c->nopen; i++)
+		c->ev[c->open[i]]->closed = 1;
+}
+
+size_t yq_cluster_keywords(const struct yq_cluster *c, const struct yq_event *ev, size_t k,
+			   const char **terms, uint32_t *lens)
+{
+	const struct centroid *ce = ev->priv;
+	struct kw all[CENT_CAP];
+	size_t n = 0;
+	for (size_t i = 0; i < CENT_CAP; i++)
+		if (ce->key[i])
+			all[n++] = (struct kw){ce->key[i] & ~IDX_BIT, ce->w[i]};
+	qsort(all, n, sizeof(all[0]), cmp_kw_desc);
+	if (n > k)
+		n = k;
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		terms[i] = yq_strmap_key(c->terms, all[i].key - 1, &len);
+		lens[i] = (uint32_t)len;
+	}
+	return n;
+}
+
+void yq_cluster_stats(const struct yq_cluster *c, struct yq_cluster_stats *s)
+{
+	s->events = c->nev;
+	s->open = c->nopen;
+	s->candidates = c->candidates;
+}

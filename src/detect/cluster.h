@@ -1,0 +1,134 @@
+/*
+ * cluster.h — online clustering of the post stream into events (topic
+ * detection and tracking, single pass).
+ *
+ * Algorithm: single-pass incremental clustering (Allan, Papka and Lavrenko,
+ * "On-line new event detection and tracking", SIGIR 1998; Yang, Pierce and
+ * Carbonell, SIGIR 1998).  A post is a TF-IDF vector of its content terms
+ * (the caller weighs them, analyze/tfidf.h), keeping its top
+ * YQ_CLUSTER_POST_TERMS terms, L2-normalized.  Each open event keeps a
+ * centroid (sum of its posts' vectors, pruned to its YQ_CLUSTER_EVENT_TERMS
+ * heaviest terms).  Candidate events come from an inverted index term →
+ * events, scanning the most recent events of the post's heaviest terms; the
+ * post joins the candidate of highest cosine if it reaches the threshold,
+ * else it opens a new event.  A post whose duplicate or parent already
+ * belongs to an event joins that event directly (the caller says so).
+ * Events close after close_after seconds without a post; a closed event's
+ * memory is freed after the caller has seen it in yq_cluster_flush().
+ *
+ * Each event also keeps its volume per time bucket (timeline) and the burst
+ * state of that volume (detect/burst.h).
+ *
+ * Memory: nothing is kept per post; per open event about 2 KiB (centroid,
+ * index entries, timeline).  Threads: one thread at a time.
+ */
+#ifndef YQ_CLUSTER_H
+#define YQ_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/burst.h"
+
+#define YQ_CLUSTER_POST_TERMS 16
+#define YQ_CLUSTER_EVENT_TERMS 64
+#define YQ_CLUSTER_TIMELINE_MAX 4096 /* buckets kept per event */
+
+struct yq_cluster_config {
+	double threshold;      /* cosine to join an event, default 0.3 */
+	int64_t bucket;        /* seconds per timeline bucket, default 3600 */
+	int64_t close_after;   /* seconds of silence that close an event, default 72 h */
+	struct yq_burst_config burst;
+};
+
+void yq_cluster_config_default(struct yq_cluster_config *c);
+
+/* A weighted term of a post: term bytes (borrowed) and TF-IDF weight. */
+struct yq_cterm {
+	const char *s;
+	uint32_t len;
+	float w;
+};
+
+struct yq_tl_point {
+	int64_t bucket;  /* bucket index: time / bucket seconds */
+	uint32_t count;
+};
+
+/* An event; read-only for callers. */
+struct yq_event {
+	int64_t id;
+	int64_t first_seen, last_seen; /* Unix seconds */
+	uint64_t size;                 /* posts joined */
+	char *title;                   /* the most representative post's text */
+	char *title_post;              /* that post's id */
+	char *first_post;              /* id of the event's first post */
+	double title_score;
+	int closed;
+	int max_level;                 /* highest burst level alerted so far */
+	struct yq_burst burst;
+	struct yq_tl_point *timeline;
+	size_t ntimeline, tlcap;
+	/* private */
+	void *priv;
+	uint32_t idx, stamp;
+	int dirty;
+};
+
+struct yq_cluster;
+
+/* yq_cluster_new: event ids start at first_id (> 0).  0 or YQ_ENOMEM. */
+int yq_cluster_new(const struct yq_cluster_config *cfg, int64_t first_id, struct yq_cluster **out);
+void yq_cluster_free(struct yq_cluster *c);
+
+/* What yq_cluster_add did. */
+struct yq_cluster_hit {
+	struct yq_event *event; /* valid until the next yq_cluster_flush */
+	int is_new;             /* the post opened the event */
+	double sim;             /* cosine with the event's centroid (0 for new) */
+	int level;              /* burst level of the event's current bucket (0-4) */
+	int level_rose;         /* level > every level alerted before for this event */
+	double z;               /* burst z score */
+};
+
+/*
+ * yq_cluster_add: assigns one post.  terms[0..n) are the post's weighted
+ * content terms (any order, any weights ≥ 0; the top ones are kept and
+ * normalized here); time is its stream time; join_event > 0 forces the post
+ * into that event if it is still open (a duplicate's or a repost's);
+ * post_id and text (NUL-terminated, borrowed) are kept if the post becomes
+ * the event's title.  A post with n == 0 and no join_event opens no event:
+ * hit->event is NULL.  Returns 0 or YQ_ENOMEM.
+ */
+int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n, int64_t time,
+		   int64_t join_event, const char *post_id, const char *text,
+		   struct yq_cluster_hit *hit);
+
+/*
+ * yq_cluster_flush: closes the events idle for close_after before now, then
+ * calls fn(event, ctx) for every event changed since the last flush
+ * (closed ones included, with event->closed set), then frees the closed
+ * ones.  fn returns 0 or an error that stops the flush and is returned.
+ */
+int yq_cluster_flush(struct yq_cluster *c, int64_t now,
+		     int (*fn)(const struct yq_event *ev, void *ctx), void *ctx);
+
+/* yq_cluster_close_all: marks every open event closed (end of a replay);
+ * the next flush reports and frees them. */
+void yq_cluster_close_all(struct yq_cluster *c);
+
+/* yq_cluster_keywords: the event's k heaviest centroid terms, written as
+ * terms[i] (borrowed, valid until the next add/flush) and lens[i]; returns
+ * how many were written. */
+size_t yq_cluster_keywords(const struct yq_cluster *c, const struct yq_event *ev, size_t k,
+			   const char **terms, uint32_t *lens);
+
+/* Counts for the summary. */
+struct yq_cluster_stats {
+	uint64_t events;       /* opened */
+	uint64_t open;         /* open now */
+	uint64_t candidates;   /* centroid comparisons made */
+};
+void yq_cluster_stats(const struct yq_cluster *c, struct yq_cluster_stats *s);
+
+#endif

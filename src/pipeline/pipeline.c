@@ -1,0 +1,629 @@
+/*
+ * pipeline.c — the per-post analysis chain; see pipeline.h.
+ *
+ * Per-post scratch (normalized text, tokens, terms) lives in the pipeline
+ * and is reused, so the steady state allocates only what outlives the post
+ * (its id in the window ring, event titles).
+ *
+ * The window ring holds, for the last `window` posts (the dedup window), the
+ * post's id and event, indexed by the post's serial key modulo the window:
+ * a duplicate's group root is found there.  Repost parents are found through
+ * a direct-mapped cache of 2^20 (hash of source and id → event) entries: a
+ * bounded memory that may forget a parent, in which case the repost is
+ * clustered by its content like any post.
+ */
+#include "pipeline/pipeline.h"
+#include "analyze/simhash.h"
+#include "analyze/tfidf.h"
+#include "base/error.h"
+#include "base/hash.h"
+#include "base/utf8.h"
+#include "text/normalize.h"
+#include "text/tokenize.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PARENT_BITS 20
+#define TITLE_MAX 280   /* bytes of a post's text kept as an event title */
+#define MAX_TERMS 512   /* distinct terms considered per post */
+
+struct parent_slot {
+	uint64_t h;
+	int64_t event;
+};
+
+struct term_acc {
+	uint64_t hash;
+	uint32_t off, len; /* in termbuf */
+	uint32_t tf;
+	uint8_t kind;
+};
+
+struct yq_pipeline {
+	struct yq_pipeline_config cfg;
+	const struct yq_segmenter *seg;
+	struct yq_seg_work work;
+	struct yq_store *st;
+	struct yq_normalizer *norm;
+	struct yq_tfidf *tfidf;
+	struct yq_dedup *dedup;
+	struct yq_cluster *cluster;
+	struct yq_pipeline_stats stats;
+	int64_t now;            /* stream time */
+	uint64_t key;           /* serial of the last post */
+	size_t in_batch;
+	int in_txn;
+	/* window ring */
+	size_t window;
+	char **ring_id;
+	int64_t *ring_event;
+	uint64_t *ring_key;
+	struct parent_slot *parents;
+	/* scratch */
+	struct yq_norm_result nr;
+	struct yq_tokens toks;
+	struct yq_buf termbuf, tokstr, json, chain, title, reason;
+	struct term_acc *acc;
+	struct yq_cterm *cterms;
+	struct yq_feature *feats;
+	uint64_t *hashes;
+};
+
+void yq_pipeline_config_default(struct yq_pipeline_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	yq_cluster_config_default(&c->cluster);
+	yq_dedup_config_default(&c->dedup);
+	c->batch = 2000;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmenter *seg,
+		    struct yq_store *st, struct yq_pipeline **out, struct yq_buf *err)
+{
+	int rc = YQ_ENOMEM;
+	struct yq_pipeline *p = calloc(1, sizeof(*p));
+	if (!p)
+		return YQ_ENOMEM;
+	p->cfg = *cfg;
+	if (!p->cfg.batch)
+		p->cfg.batch = 2000;
+	p->seg = seg;
+	p->st = st;
+	p->now = INT64_MIN;
+	yq_buf_init(&p->termbuf);
+	yq_buf_init(&p->tokstr);
+	yq_buf_init(&p->json);
+	yq_buf_init(&p->chain);
+	yq_buf_init(&p->title);
+	yq_buf_init(&p->reason);
+	p->window = cfg->dedup.window ? cfg->dedup.window : 500000;
+	p->ring_id = calloc(p->window, sizeof(*p->ring_id));
+	p->ring_event = calloc(p->window, sizeof(*p->ring_event));
+	p->ring_key = calloc(p->window, sizeof(*p->ring_key));
+	p->parents = calloc((size_t)1 << PARENT_BITS, sizeof(*p->parents));
+	p->acc = malloc(MAX_TERMS * sizeof(*p->acc));
+	p->cterms = malloc(MAX_TERMS * sizeof(*p->cterms));
+	p->feats = malloc(MAX_TERMS * sizeof(*p->feats));
+	p->hashes = malloc(MAX_TERMS * sizeof(*p->hashes));
+	if (!p->ring_id || !p->ring_event || !p->ring_key || !p->parents || !p->acc ||
+	    !p->cterms || !p->feats || !p->hashes)
+		goto fail;
+	if ((rc = yq_normalizer_new(&p->norm, err)))
+		goto fail;
+	if ((rc = yq_tfidf_new(NULL, &p->tfidf, err)))
+		goto fail;
+	if ((rc = yq_dedup_new(&p->cfg.dedup, &p->dedup)))
+		goto fail;
+	int64_t first = st ? yq_store_max_event_id(st) + 1 : 1;
+	if ((rc = yq_cluster_new(&p->cfg.cluster, first, &p->cluster)))
+		goto fail;
+	*out = p;
+	return YQ_OK;
+fail:
+	yq_pipeline_free(p);
+	return rc;
+}
+
+void yq_pipeline_free(struct yq_pipeline *p)
+{
+	if (!p)
+		return;
+	if (p->in_txn && p->st)
+		yq_store_commit(p->st);
+	yq_seg_work_release(&p->work);
+	yq_normalizer_free(p->norm);
+	yq_tfidf_free(p->tfidf);
+	yq_dedup_free(p->dedup);
+	yq_cluster_free(p->cluster);
+	if (p->ring_id)
+		for (size_t i = 0; i < p->window; i++)
+			free(p->ring_id[i]);
+	free(p->ring_id);
+	free(p->ring_event);
+	free(p->ring_key);
+	free(p->parents);
+	yq_norm_result_release(&p->nr);
+	yq_tokens_release(&p->toks);
+	yq_buf_release(&p->termbuf);
+	yq_buf_release(&p->tokstr);
+	yq_buf_release(&p->json);
+	yq_buf_release(&p->chain);
+	yq_buf_release(&p->title);
+	yq_buf_release(&p->reason);
+	free(p->acc);
+	free(p->cterms);
+	free(p->feats);
+	free(p->hashes);
+	free(p);
+}
+
+void yq_pipeline_stats(const struct yq_pipeline *p, struct yq_pipeline_stats *s)
+{
+	*s = p->stats;
+	struct yq_cluster_stats cs;
+	yq_cluster_stats(p->cluster, &cs);
+	s->events = cs.events;
+}
+
+/* ---- JSON for events and alerts ---- */
+
+static const char *const level_code[] = {"", "IV", "III", "II", "I"};
+static const char *const level_color[] = {"", "blue", "yellow", "orange", "red"};
+
+static int add_time(struct yq_pipeline *p, struct yq_buf *b, int64_t t)
+{
+	if (p->cfg.tz) {
+		int rc = yq_buf_addc(b, '"');
+		if (!rc)
+			rc = yq_time_format(p->cfg.tz, t, b);
+		return rc ? rc : yq_buf_addc(b, '"');
+	}
+	return yq_buf_printf(b, "%lld", (long long)t);
+}
+
+static int keywords_json(struct yq_pipeline *p, const struct yq_event *ev, struct yq_buf *b)
+{
+	const char *kw[8];
+	uint32_t kl[8];
+	size_t n = yq_cluster_keywords(p->cluster, ev, 8, kw, kl);
+	int rc = yq_buf_addc(b, '[');
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (i)
+			rc = yq_buf_addc(b, ',');
+		if (!rc)
+			rc = yq_buf_add_json_str(b, kw[i], kl[i]);
+	}
+	return rc ? rc : yq_buf_addc(b, ']');
+}
+
+/* timeline_json: [[bucket start, count], …]; times as Unix seconds when
+ * unix, else as ISO strings. */
+static int timeline_json(struct yq_pipeline *p, const struct yq_event *ev, struct yq_buf *b,
+			 int unix_times)
+{
+	int rc = yq_buf_addc(b, '[');
+	for (size_t i = 0; i < ev->ntimeline && !rc; i++) {
+		int64_t start = ev->timeline[i].bucket * p->cfg.cluster.bucket;
+		rc = yq_buf_adds(b, i ? ",[" : "[");
+		if (!rc)
+			rc = unix_times ? yq_buf_printf(b, "%lld", (long long)start) : add_time(p, b, start);
+		if (!rc)
+			rc = yq_buf_printf(b, ",%u]", ev->timeline[i].count);
+	}
+	return rc ? rc : yq_buf_addc(b, ']');
+}
+
+static int put_event(const struct yq_event *ev, void *ctx)
+{
+	struct yq_pipeline *p = ctx;
+	struct yq_buf *kw = &p->json, *tl = &p->tokstr;
+	yq_buf_reset(kw);
+	yq_buf_reset(tl);
+	if (keywords_json(p, ev, kw) || timeline_json(p, ev, tl, 1))
+		return YQ_ENOMEM;
+	if (p->st) {
+		struct yq_event_rec rec = {
+			.id = ev->id, .title = ev->title, .keywords = kw->s,
+			.first_seen = ev->first_seen, .last_seen = ev->last_seen,
+			.size = (int64_t)ev->size, .timeline = tl->s,
+			.state = ev->closed ? "closed" : "open",
+		};
+		int rc = yq_store_put_event(p->st, &rec);
+		if (rc)
+			return rc;
+	}
+	if (p->cfg.events_out && ev->closed) {
+		struct yq_buf *b = &p->chain;
+		yq_buf_reset(b);
+		int rc = yq_buf_printf(b, "{\"event\":%lld,\"title\":", (long long)ev->id);
+		if (!rc)
+			rc = yq_buf_add_json_str(b, ev->title ? ev->title : "",
+						 ev->title ? strlen(ev->title) : 0);
+		if (!rc)
+			rc = yq_buf_printf(b, ",\"size\":%llu,\"keywords\":%s,\"first_seen\":",
+					   (unsigned long long)ev->size, kw->s);
+		if (!rc)
+			rc = add_time(p, b, ev->first_seen);
+		if (!rc)
+			rc = yq_buf_adds(b, ",\"last_seen\":");
+		if (!rc)
+			rc = add_time(p, b, ev->last_seen);
+		if (!rc)
+			rc = yq_buf_adds(b, ",\"timeline\":");
+		if (!rc)
+			rc = timeline_json(p, ev, b, 0);
+		if (!rc)
+			rc = yq_buf_adds(b, "}\n");
+		if (rc)
+			return rc;
+		if (fwrite(b->s, 1, b->len, p->cfg.events_out) != b->len)
+			return YQ_EIO;
+	}
+	return YQ_OK;
+}
+
+static int raise_alert(struct yq_pipeline *p, const struct yq_cluster_hit *hit,
+		       const struct yq_post *post, int64_t t, struct yq_buf *err)
+{
+	const struct yq_event *ev = hit->event;
+	const struct yq_burst *bu = &ev->burst;
+	const struct yq_burst_config *bc = &p->cfg.cluster.burst;
+	struct yq_buf *b = &p->reason;
+	int64_t bstart = bu->bucket * p->cfg.cluster.bucket;
+	double floor = bu->mean > 1 ? bu->mean : 1;
+	double sd = sqrt(bu->var > floor ? bu->var : floor);
+	int rc;
+	yq_buf_reset(b);
+	rc = yq_buf_printf(b,
+			   "{\"kind\":\"burst\",\"event\":%lld,\"level\":\"%s\",\"color\":\"%s\","
+			   "\"bucket_seconds\":%lld,\"bucket_start\":",
+			   (long long)ev->id, level_code[hit->level], level_color[hit->level],
+			   (long long)p->cfg.cluster.bucket);
+	if (!rc)
+		rc = add_time(p, b, bstart);
+	if (!rc)
+		rc = yq_buf_printf(b,
+				   ",\"count\":%u,\"z\":%.3f,\"baseline\":{\"method\":\"EWMA\","
+				   "\"alpha\":%.2f,\"buckets\":%u,\"mean\":%.3f,\"sd\":%.3f},"
+				   "\"thresholds\":{\"min_count\":%u,\"z_min\":%.2f,"
+				   "\"rule\":\"level k needs count >= m_k*min_count and z >= f_k*z_min; "
+				   "(m,f) = IV (1,1), III (2,1.5), II (4,2.5), I (8,4)\"},"
+				   "\"event_size\":%llu,\"keywords\":",
+				   bu->count, hit->z, bc->alpha, bu->nbuckets, bu->mean, sd,
+				   bc->min_count, bc->z_min, (unsigned long long)ev->size);
+	if (!rc)
+		rc = keywords_json(p, ev, b);
+	if (!rc)
+		rc = yq_buf_adds(b, ",\"title\":");
+	if (!rc)
+		rc = yq_buf_add_json_str(b, ev->title ? ev->title : "", ev->title ? strlen(ev->title) : 0);
+	if (!rc)
+		rc = yq_buf_adds(b, ",\"top_posts\":[");
+	const char *tops[3] = {ev->title_post, ev->first_post, post->id};
+	int ntop = 0;
+	for (int i = 0; i < 3 && !rc; i++) {
+		if (!tops[i] || !*tops[i])
+			continue;
+		int dup = 0;
+		for (int j = 0; j < i; j++)
+			dup |= tops[j] && strcmp(tops[j], tops[i]) == 0;
+		if (dup)
+			continue;
+		if (ntop++)
+			rc = yq_buf_addc(b, ',');
+		if (!rc)
+			rc = yq_buf_add_json_str(b, tops[i], strlen(tops[i]));
+	}
+	if (!rc)
+		rc = yq_buf_adds(b, "]}");
+	if (rc)
+		return rc;
+	if (p->st) {
+		/* the alert refers to the event: store its current state first */
+		if ((rc = put_event(ev, p)))
+			goto db;
+		if ((rc = yq_store_put_alert(p->st, ev->id, t, level_code[hit->level], b->s, NULL)))
+			goto db;
+	}
+	if (p->cfg.alerts_out) {
+		fprintf(p->cfg.alerts_out, "{\"event\":%lld,\"time\":", (long long)ev->id);
+		yq_buf_reset(&p->chain);
+		add_time(p, &p->chain, t);
+		fprintf(p->cfg.alerts_out, "%s,\"level\":\"%s\",\"reason\":%s}\n", p->chain.s,
+			level_code[hit->level], b->s);
+		if (ferror(p->cfg.alerts_out))
+			return YQ_EIO;
+	}
+	p->stats.alerts++;
+	return YQ_OK;
+db:
+	if (rc == YQ_EDB)
+		yq_buf_printf(err, "storing an alert: %s", yq_store_errmsg(p->st));
+	return rc;
+}
+
+/* ---- terms and features ---- */
+
+static int cmp_acc_hash(const void *a, const void *b)
+{
+	uint64_t x = ((const struct term_acc *)a)->hash, y = ((const struct term_acc *)b)->hash;
+	return (x > y) - (x < y);
+}
+
+/* build_terms: content tokens → distinct terms with tf (p->acc), content
+ * text (p->termbuf), SimHash features; returns the number of terms. */
+static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat)
+{
+	struct yq_buf *tb = &p->termbuf;
+	size_t n = 0;
+	yq_buf_reset(tb);
+	for (size_t i = 0; i < p->toks.n && n < MAX_TERMS; i++) {
+		const struct yq_token *t = &p->toks.v[i];
+		if (!yq_tok_is_content(t->kind))
+			continue;
+		uint32_t off = (uint32_t)tb->len;
+		if (yq_buf_add(tb, text + t->off, t->len))
+			break;
+		if (t->kind == YQ_TOK_LATIN)
+			for (uint32_t j = off; j < tb->len; j++)
+				if (tb->s[j] >= 'A' && tb->s[j] <= 'Z')
+					tb->s[j] = (char)(tb->s[j] - 'A' + 'a');
+		p->acc[n++] = (struct term_acc){yq_tfidf_hash(tb->s + off, t->len), off, t->len, 1,
+						t->kind};
+	}
+	/* aggregate equal terms */
+	qsort(p->acc, n, sizeof(*p->acc), cmp_acc_hash);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k && p->acc[k - 1].hash == p->acc[i].hash)
+			p->acc[k - 1].tf++;
+		else
+			p->acc[k++] = p->acc[i];
+	}
+	for (size_t i = 0; i < k; i++) {
+		struct term_acc *a = &p->acc[i];
+		double bg = yq_tfidf_background(p->tfidf, tb->s + a->off, a->len);
+		double idf = yq_tfidf_idf(p->tfidf, a->hash, bg);
+		if (idf < 0)
+			idf = 0;
+		p->cterms[i] = (struct yq_cterm){tb->s + a->off, a->len,
+						 (float)((1.0 + log(a->tf)) * idf)};
+		p->feats[i] = (struct yq_feature){a->hash, (float)(bg * a->tf)};
+		p->hashes[i] = a->hash;
+	}
+	yq_tfidf_observe(p->tfidf, p->hashes, k);
+	*nfeat = k;
+	return k;
+}
+
+/* ---- the post ---- */
+
+static int ensure_txn(struct yq_pipeline *p, struct yq_buf *err)
+{
+	if (!p->st || p->in_txn)
+		return YQ_OK;
+	if (yq_store_begin(p->st)) {
+		yq_buf_printf(err, "begin: %s", yq_store_errmsg(p->st));
+		return YQ_EDB;
+	}
+	p->in_txn = 1;
+	return YQ_OK;
+}
+
+static int end_batch(struct yq_pipeline *p, struct yq_buf *err)
+{
+	int rc = yq_cluster_flush(p->cluster, p->now, put_event, p);
+	if (rc) {
+		if (rc == YQ_EDB)
+			yq_buf_printf(err, "storing events: %s", yq_store_errmsg(p->st));
+		return rc;
+	}
+	if (p->st && p->in_txn) {
+		if (yq_store_commit(p->st)) {
+			yq_buf_printf(err, "commit: %s", yq_store_errmsg(p->st));
+			return YQ_EDB;
+		}
+		p->in_txn = 0;
+	}
+	p->in_batch = 0;
+	return YQ_OK;
+}
+
+static uint64_t parent_hash(const char *source, const char *id)
+{
+	uint64_t h = yq_hash64(source, strlen(source), 17);
+	return yq_hash64(id, strlen(id), h) | 1;
+}
+
+int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
+			struct yq_post_result *res, struct yq_buf *err)
+{
+	int rc;
+	uint64_t t0, t1;
+	memset(res, 0, sizeof(*res));
+
+	if ((rc = ensure_txn(p, err)))
+		return rc;
+	if (p->st) {
+		rc = yq_store_post_exists(p->st, post->source, post->id);
+		if (rc < 0) {
+			yq_buf_printf(err, "lookup: %s", yq_store_errmsg(p->st));
+			return YQ_EDB;
+		}
+		if (rc == 1) {
+			res->existed = 1;
+			p->stats.existed++;
+			return YQ_OK;
+		}
+	}
+
+	/* stream time */
+	int64_t t;
+	if (post->time_ok) {
+		t = post->time;
+		if (t > p->now)
+			p->now = t;
+	} else {
+		t = p->now == INT64_MIN ? 0 : p->now;
+		p->stats.time_missing++;
+	}
+	if (p->now == INT64_MIN)
+		p->now = t;
+
+	/* normalize: title and text analysed together */
+	t0 = now_ns();
+	const char *in = post->text ? post->text : post->title;
+	if (post->title && post->text) {
+		yq_buf_reset(&p->title);
+		if (yq_buf_adds(&p->title, post->title) || yq_buf_addc(&p->title, '\n') ||
+		    yq_buf_adds(&p->title, post->text))
+			return YQ_ENOMEM;
+		in = p->title.s;
+	}
+	size_t inlen = strlen(in);
+	if (inlen > (1u << 20))
+		inlen = 1u << 20; /* the normalizer's cap; the rest is not analysed */
+	while (inlen && ((unsigned char)in[inlen] & 0xC0) == 0x80)
+		inlen--;
+	if ((rc = yq_normalize(p->norm, in, inlen, &p->nr)))
+		return rc;
+	t1 = now_ns();
+	p->stats.ns_normalize += t1 - t0;
+	const char *text = p->nr.text.s;
+
+	/* tokenize */
+	if ((rc = yq_tokenize(p->seg, &p->work, text, p->nr.text.len, &p->toks)))
+		return rc;
+	t0 = now_ns();
+	p->stats.ns_tokenize += t0 - t1;
+
+	/* terms, SimHash */
+	size_t nfeat;
+	size_t nterms = build_terms(p, text, &nfeat);
+	uint64_t sh = yq_simhash(p->feats, nfeat);
+	res->simhash = sh;
+	if (!nterms)
+		p->stats.no_content++;
+	t1 = now_ns();
+	p->stats.ns_features += t1 - t0;
+
+	/* near-duplicates */
+	uint64_t key = ++p->key, root = 0;
+	if ((rc = yq_dedup_add(p->dedup, key, sh, p->termbuf.s, p->termbuf.len, &root)))
+		return rc;
+	int64_t join = 0;
+	if (root && p->ring_key[root % p->window] == root) {
+		res->dup_of = p->ring_id[root % p->window];
+		join = p->ring_event[root % p->window];
+		p->stats.duplicates++;
+	}
+	t0 = now_ns();
+	p->stats.ns_dedup += t0 - t1;
+
+	/* events */
+	if (!join && post->parent) {
+		struct parent_slot *ps =
+			&p->parents[parent_hash(post->source, post->parent) >> (64 - PARENT_BITS)];
+		if (ps->h == parent_hash(post->source, post->parent))
+			join = ps->event;
+	}
+	size_t tlen = p->nr.own_len ? p->nr.own_len : p->nr.text.len;
+	if (tlen > TITLE_MAX) {
+		tlen = TITLE_MAX;
+		while (tlen && ((unsigned char)text[tlen] & 0xC0) == 0x80)
+			tlen--;
+	}
+	yq_buf_reset(&p->chain);
+	if (yq_buf_add(&p->chain, text, tlen))
+		return YQ_ENOMEM;
+	struct yq_cluster_hit hit;
+	if ((rc = yq_cluster_add(p->cluster, p->cterms, nterms, t, join, post->id, p->chain.s, &hit)))
+		return rc;
+	res->event = hit.event ? hit.event->id : 0;
+	t1 = now_ns();
+	p->stats.ns_cluster += t1 - t0;
+	if (hit.event && hit.level_rose) {
+		if ((rc = raise_alert(p, &hit, post, t, err)))
+			return rc;
+		res->alert_level = hit.level;
+	}
+
+	/* the window ring and the parent cache */
+	size_t slot = key % p->window;
+	free(p->ring_id[slot]);
+	p->ring_id[slot] = strdup(post->id);
+	if (!p->ring_id[slot])
+		return YQ_ENOMEM;
+	p->ring_key[slot] = key;
+	p->ring_event[slot] = res->event;
+	if (res->dup_of) /* the ring slot of the root may just have been reused */
+		res->dup_of = p->ring_key[root % p->window] == root ? p->ring_id[root % p->window] : NULL;
+	if (res->event) {
+		uint64_t h = parent_hash(post->source, post->id);
+		struct parent_slot *ps = &p->parents[h >> (64 - PARENT_BITS)];
+		ps->h = h;
+		ps->event = res->event;
+	}
+
+	/* store */
+	if (p->st) {
+		char author[33];
+		struct yq_buf *ts = &p->tokstr;
+		yq_buf_reset(ts);
+		for (size_t i = 0; i < p->toks.n; i++) {
+			const struct yq_token *tk = &p->toks.v[i];
+			if ((i && yq_buf_addc(ts, ' ')) || yq_buf_add(ts, text + tk->off, tk->len))
+				return YQ_ENOMEM;
+		}
+		struct yq_buf *ca = &p->json;
+		yq_buf_reset(ca);
+		for (size_t i = 0; i < p->nr.chain_names.n; i++) {
+			char h[33];
+			const struct yq_span *s = &p->nr.chain_names.v[i];
+			yq_store_author_hash(p->st, text + s->off, s->len, h);
+			if ((i && yq_buf_addc(ca, ' ')) || yq_buf_adds(ca, h))
+				return YQ_ENOMEM;
+		}
+		if (post->author)
+			yq_store_author_hash(p->st, post->author, strlen(post->author), author);
+		struct yq_post_rec rec = {
+			.source = post->source, .id = post->id, .time = t, .time_ok = post->time_ok,
+			.title = post->title, .text = post->text ? post->text : "", .norm = text,
+			.tokens = ts->s, .simhash = sh, .dup_of = res->dup_of, .event = res->event,
+			.author = post->author ? author : NULL,
+			.chain_authors = ca->len ? ca->s : NULL, .reposts = post->reposts,
+			.comments = post->comments, .likes = post->likes, .parent = post->parent,
+			.url = post->url, .location = post->location,
+		};
+		rc = yq_store_put_post(p->st, &rec);
+		if (rc < 0) {
+			yq_buf_printf(err, "storing post %s: %s", post->id, yq_store_errmsg(p->st));
+			return YQ_EDB;
+		}
+	}
+	p->stats.posts++;
+	t0 = now_ns();
+	p->stats.ns_store += t0 - t1;
+	if (++p->in_batch >= p->cfg.batch)
+		return end_batch(p, err);
+	return YQ_OK;
+}
+
+int yq_pipeline_finish(struct yq_pipeline *p, struct yq_buf *err)
+{
+	int rc = ensure_txn(p, err);
+	if (rc)
+		return rc;
+	yq_cluster_close_all(p->cluster);
+	return end_batch(p, err);
+}

@@ -1,0 +1,88 @@
+/*
+ * pipeline.h — one post through every analysis stage, in stream time:
+ *   normalize → tokenize → TF-IDF terms and SimHash → near-duplicates →
+ *   events (with timeline and burst) → alert → store.
+ *
+ * Stream time is the largest post time seen so far; a post without a
+ * readable time is placed at the current stream time and flagged.  A post
+ * whose duplicate or repost parent already belongs to an event joins that
+ * event.  An alert is raised when an event's burst level rises above every
+ * level alerted before for it.
+ *
+ * Outputs go to whichever sinks are set: the store (posts, events, alerts,
+ * in transactions of batch posts), and JSON-lines files for alerts and
+ * closed events.  Per-post state kept for the detection window: the post
+ * id, its event and the dedup fingerprint state (see docs/design.md for the
+ * bytes per post).
+ *
+ * Threads: one pipeline per thread; the segmenter may be shared.
+ */
+#ifndef YQ_PIPELINE_H
+#define YQ_PIPELINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyze/dedup.h"
+#include "collect/reader.h"
+#include "detect/cluster.h"
+#include "store/store.h"
+#include "text/segment.h"
+
+struct yq_pipeline_config {
+	struct yq_cluster_config cluster;
+	struct yq_dedup_config dedup;
+	size_t batch;          /* posts per store transaction, default 2000 */
+	FILE *alerts_out;      /* alerts as JSON lines, or NULL */
+	FILE *events_out;      /* closed events as JSON lines, or NULL */
+	struct yq_tz *tz;      /* for printing times, borrowed */
+};
+
+void yq_pipeline_config_default(struct yq_pipeline_config *c);
+
+/* Counts and per-stage time (nanoseconds) for the summary and benchmarks. */
+struct yq_pipeline_stats {
+	uint64_t posts;        /* processed (new) posts */
+	uint64_t existed;      /* already in the store: skipped */
+	uint64_t duplicates;   /* joined a duplicate group */
+	uint64_t no_content;   /* posts with no content features */
+	uint64_t time_missing; /* placed at stream time */
+	uint64_t alerts;
+	uint64_t events;       /* opened */
+	uint64_t ns_normalize, ns_tokenize, ns_features, ns_dedup, ns_cluster, ns_store;
+};
+
+struct yq_pipeline;
+
+/*
+ * yq_pipeline_new: seg (borrowed) must outlive the pipeline; st (borrowed,
+ * may be NULL for no storage) likewise.  Loads the IDF table.  Errors:
+ * YQ_EIO/YQ_EFORMAT (message in err), YQ_ENOMEM, YQ_EDB.
+ */
+int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmenter *seg,
+		    struct yq_store *st, struct yq_pipeline **out, struct yq_buf *err);
+void yq_pipeline_free(struct yq_pipeline *p);
+
+/* What happened to one post; strings valid until the next call. */
+struct yq_post_result {
+	int existed;           /* already stored: nothing else was done */
+	uint64_t simhash;
+	const char *dup_of;    /* id of its group's first post, or NULL */
+	int64_t event;         /* 0: none (no content features) */
+	int alert_level;       /* 0, or the level of the alert raised */
+};
+
+/*
+ * yq_pipeline_process: runs one post.  Returns 0, YQ_ENOMEM, YQ_EDB (the
+ * store failed: the message in err; stop the run), YQ_EIO (a sink failed).
+ */
+int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
+			struct yq_post_result *res, struct yq_buf *err);
+
+/* yq_pipeline_finish: closes every event, writes the last events and
+ * commits.  0 or an error as above. */
+int yq_pipeline_finish(struct yq_pipeline *p, struct yq_buf *err);
+
+void yq_pipeline_stats(const struct yq_pipeline *p, struct yq_pipeline_stats *s);
+
+#endif
