@@ -1,0 +1,514 @@
+/*
+ * dedup.c — online near-duplicate grouping (see dedup.h for the contract).
+ *
+ * Place in the pipeline: after tokenization and SimHash (analyze/simhash.c),
+ * before clustering and event detection, which count a group once.
+ *
+ * Design.  Stored posts live in a ring of `window` entries, filled in
+ * insertion order; storing into a full ring evicts the oldest entry.  Three
+ * indexes point into the ring with 1-based slot numbers (0 = none):
+ *  - exact: an open-addressing (linear probing) table from the content hash
+ *    to the slot of the newest stored copy of that content, 2 cells per ring
+ *    entry; an evicted entry removes its cell if the cell still points to it
+ *    (backward-shift deletion, no tombstones);
+ *  - blocks: for each of the 4 16-bit blocks of the SimHash, a direct table
+ *    of 65,536 chain heads; each entry carries the 4 links to the next older
+ *    entry with the same block value;
+ *  - lsh: for each of the 8 MinHash bands, a hashed table of chain heads;
+ *    the links and band keys live in the entry's bigram set.
+ * Chains are never unlinked: eviction only overwrites a ring slot.
+ *
+ * Invariants.  Keys strictly increase with insertion, and chains are built by
+ * pushing at the head, so along every chain keys strictly decrease.  A slot
+ * is overwritten only after every entry older than it has been, so a chain
+ * is walked until a link leads to an entry whose key is not smaller than the
+ * previous one (the slot was reused: the rest of the chain was evicted).  A
+ * head is valid when the entry in its slot still belongs to the head's
+ * bucket (a reused slot holding a newer member would have become the head).
+ * Every entry's root is the key of the first post of its group, which is
+ * never itself in another group: roots are final, never chains.
+ */
+#include "analyze/dedup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/simhash.h"
+#include "base/error.h"
+#include "base/hash.h"
+#include "base/utf8.h"
+
+#define BLOCKS 4
+#define BLOCK_HEADS 65536u
+#define SCAN_CAP 64
+#define BANDS 8
+#define ROWS 3
+#define MINHASHES (BANDS * ROWS)
+#define WINDOW_MAX ((size_t)1 << 26)
+#define SHORT_CHARS_MAX 1024
+#define CONTENT_SEED 0x636f6e74656e7431ULL
+#define BIGRAM_SEED 0x62696772616d7331ULL
+#define BAND_SEED 0x62616e646b657931ULL
+
+/* ---- entries ---- */
+
+/* The bigram set of a post with fewer than d->set_chars code points. */
+struct bigrams {
+	uint32_t next[BANDS]; /* LSH chain links (1-based slots) */
+	uint32_t bkey[BANDS]; /* band keys; the table cell is bkey & lsh_mask */
+	uint32_t n;           /* number of distinct bigram hashes */
+	uint32_t v[];         /* sorted, distinct */
+};
+
+struct entry {
+	uint64_t key;  /* 0: empty slot */
+	uint64_t sh;
+	uint64_t chash;
+	uint64_t root;
+	uint32_t next[BLOCKS]; /* block chain links (1-based slots) */
+	uint32_t ncp;          /* code points of the content, saturated */
+	struct bigrams *bg;    /* NULL when the text is too long */
+};
+
+struct yq_dedup {
+	struct yq_dedup_config c;
+	size_t set_chars;       /* texts under this many code points keep sets */
+	struct entry *ring;
+	size_t cap;             /* = c.window */
+	size_t pos;             /* next slot to fill */
+	uint64_t last_key;
+	uint32_t *block[BLOCKS];
+	uint32_t *exact;
+	size_t exact_mask;
+	uint32_t *lsh[BANDS];
+	size_t lsh_mask;
+	uint64_t mh_a[MINHASHES], mh_b[MINHASHES];
+	uint32_t *scratch;      /* set_chars bigram hashes */
+	struct yq_dedup_stats st;
+};
+
+void yq_dedup_config_default(struct yq_dedup_config *c)
+{
+	c->max_hamming = 3;
+	c->window = 500000;
+	c->short_chars = 50;
+	c->short_sim = 0.8;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+	size_t p = 1;
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+void yq_dedup_free(struct yq_dedup *d)
+{
+	if (!d)
+		return;
+	if (d->ring)
+		for (size_t i = 0; i < d->cap; i++)
+			free(d->ring[i].bg);
+	free(d->ring);
+	for (int b = 0; b < BLOCKS; b++)
+		free(d->block[b]);
+	for (int b = 0; b < BANDS; b++)
+		free(d->lsh[b]);
+	free(d->exact);
+	free(d->scratch);
+	free(d);
+}
+
+int yq_dedup_new(const struct yq_dedup_config *c, struct yq_dedup **out)
+{
+	struct yq_dedup_config def;
+	struct yq_dedup *d = NULL;
+	int rc = YQ_ENOMEM;
+	*out = NULL;
+	if (!c) {
+		yq_dedup_config_default(&def);
+		c = &def;
+	}
+	if (c->max_hamming < 0 || c->max_hamming > 3 || c->window < 1 ||
+	    c->window > WINDOW_MAX || c->short_chars < 2 ||
+	    c->short_chars > SHORT_CHARS_MAX || !(c->short_sim >= 0.5) ||
+	    !(c->short_sim <= 1.0))
+		return YQ_EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		goto out;
+	d->c = *c;
+	d->cap = c->window;
+	d->set_chars = (size_t)((double)c->short_chars / c->short_sim) + 1;
+	d->ring = calloc(d->cap, sizeof(*d->ring));
+	d->exact_mask = pow2_at_least(2 * d->cap) - 1;
+	d->exact = calloc(d->exact_mask + 1, sizeof(*d->exact));
+	d->lsh_mask = pow2_at_least(d->cap / 2 < 256 ? 256 : d->cap / 2) - 1;
+	d->scratch = malloc(d->set_chars * sizeof(*d->scratch));
+	if (!d->ring || !d->exact || !d->scratch)
+		goto out;
+	for (int b = 0; b < BLOCKS; b++)
+		if (!(d->block[b] = calloc(BLOCK_HEADS, sizeof(uint32_t))))
+			goto out;
+	for (int b = 0; b < BANDS; b++)
+		if (!(d->lsh[b] = calloc(d->lsh_mask + 1, sizeof(uint32_t))))
+			goto out;
+	/* Fixed multiply-add-shift hash functions (Dietzfelbinger et al.
+	 * 1997) from a fixed seed: results are reproducible across runs. */
+	for (int i = 0; i < MINHASHES; i++) {
+		d->mh_a[i] = yq_mix64(0x6d696e6861736801ULL + 2 * (uint64_t)i) | 1;
+		d->mh_b[i] = yq_mix64(0x6d696e6861736802ULL + 2 * (uint64_t)i);
+	}
+	*out = d;
+	d = NULL;
+	rc = YQ_OK;
+out:
+	yq_dedup_free(d);
+	return rc;
+}
+
+void yq_dedup_stats(const struct yq_dedup *d, struct yq_dedup_stats *out)
+{
+	*out = d->st;
+}
+
+/* ---- the exact-content table ---- */
+
+static size_t exact_home(const struct yq_dedup *d, uint64_t chash)
+{
+	return (size_t)(yq_mix64(chash) & d->exact_mask);
+}
+
+/* Slot (1-based) of the newest stored copy of chash, or 0. */
+static uint32_t exact_find(const struct yq_dedup *d, uint64_t chash)
+{
+	for (size_t i = exact_home(d, chash);; i = (i + 1) & d->exact_mask) {
+		uint32_t s = d->exact[i];
+		if (!s || d->ring[s - 1].chash == chash)
+			return s;
+	}
+}
+
+/* Points chash's cell at slot s (1-based), adding it if absent.  The table
+ * never fills: it has 2 cells per ring entry. */
+static void exact_put(struct yq_dedup *d, uint64_t chash, uint32_t s)
+{
+	size_t i = exact_home(d, chash);
+	while (d->exact[i] && d->ring[d->exact[i] - 1].chash != chash)
+		i = (i + 1) & d->exact_mask;
+	d->exact[i] = s;
+}
+
+/* Removes the cell of chash if it points at slot s (1-based). */
+static void exact_drop(struct yq_dedup *d, uint64_t chash, uint32_t s)
+{
+	size_t i = exact_home(d, chash);
+	while (d->exact[i] && d->exact[i] != s)
+		i = (i + 1) & d->exact_mask;
+	if (!d->exact[i])
+		return;
+	/* Backward-shift deletion (Knuth, TAOCP 6.4, Algorithm R). */
+	for (size_t j = i;;) {
+		j = (j + 1) & d->exact_mask;
+		if (!d->exact[j])
+			break;
+		size_t k = exact_home(d, d->ring[d->exact[j] - 1].chash);
+		int stays = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
+		if (stays)
+			continue;
+		d->exact[i] = d->exact[j];
+		i = j;
+	}
+	d->exact[i] = 0;
+}
+
+/* ---- bigram sets and MinHash ---- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Fills d->scratch with the sorted distinct bigram hashes of content[0..n)
+ * (a one-code-point text: that code point) and returns their number. */
+static uint32_t bigram_set(struct yq_dedup *d, const char *s, size_t n)
+{
+	uint32_t *v = d->scratch;
+	size_t k = 0, a = 0, alen = 0;
+	size_t j = 0;
+	yq_utf8_next(s, n, &j);
+	alen = j;
+	if (alen >= n) {
+		v[k++] = (uint32_t)(yq_hash64(s, n, BIGRAM_SEED) >> 32);
+	}
+	while (a + alen < n && k < d->set_chars) {
+		j = a + alen;
+		yq_utf8_next(s, n, &j);
+		size_t blen = j - (a + alen);
+		v[k++] = (uint32_t)(yq_hash64(s + a, alen + blen, BIGRAM_SEED) >> 32);
+		a += alen;
+		alen = blen;
+	}
+	if (k <= 32) {
+		for (size_t i = 1; i < k; i++) {
+			uint32_t x = v[i];
+			size_t m = i;
+			for (; m > 0 && v[m - 1] > x; m--)
+				v[m] = v[m - 1];
+			v[m] = x;
+		}
+	} else {
+		qsort(v, k, sizeof(*v), cmp_u32);
+	}
+	size_t u = 0;
+	for (size_t i = 0; i < k; i++)
+		if (u == 0 || v[u - 1] != v[i])
+			v[u++] = v[i];
+	return (uint32_t)u;
+}
+
+/* Band keys of the set v[0..n) (n >= 1): BANDS hashes of ROWS MinHash
+ * values each; a band key is never 0. */
+static void band_keys(const struct yq_dedup *d, const uint32_t *v, uint32_t n,
+		      uint32_t out[BANDS])
+{
+	uint32_t mh[MINHASHES];
+	for (int i = 0; i < MINHASHES; i++)
+		mh[i] = UINT32_MAX;
+	for (uint32_t j = 0; j < n; j++) {
+		uint64_t x = v[j];
+		for (int i = 0; i < MINHASHES; i++) {
+			uint32_t h = (uint32_t)((d->mh_a[i] * x + d->mh_b[i]) >> 32);
+			mh[i] = h < mh[i] ? h : mh[i];
+		}
+	}
+	for (int b = 0; b < BANDS; b++) {
+		uint32_t k = (uint32_t)yq_hash64(mh + b * ROWS, ROWS * sizeof(uint32_t),
+						 BAND_SEED + (uint64_t)b);
+		out[b] = k ? k : 1;
+	}
+}
+
+/* Jaccard similarity of two sorted distinct sets. */
+static double jaccard(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+{
+	uint32_t i = 0, j = 0, common = 0;
+	while (i < na && j < nb) {
+		if (a[i] < b[j])
+			i++;
+		else if (a[i] > b[j])
+			j++;
+		else
+			common++, i++, j++;
+	}
+	return (double)common / (double)(na + nb - common);
+}
+
+/* ---- candidate search ---- */
+
+/* The post being added. */
+struct query {
+	uint64_t sh;
+	uint32_t ncp;
+	int short_text;       /* ncp < short_chars */
+	const uint32_t *set;  /* bigram set, or NULL */
+	uint32_t nset;
+	uint32_t bkey[BANDS];
+	double best;          /* similarity of the best candidate so far */
+	uint64_t root;        /* its root, 0 if none */
+	int via_lsh;          /* the best was found through LSH */
+};
+
+/* Applies the pair test to stored entry e and keeps it if it beats the best
+ * so far.  Similarity: Jaccard for pairs with a short text, 1 - d/64 for
+ * two long ones. */
+static void consider(struct yq_dedup *d, struct query *q, const struct entry *e, int lsh)
+{
+	double sim;
+	d->st.candidates++;
+	if (q->short_text || e->ncp < d->c.short_chars) {
+		if (!q->set || !e->bg)
+			return;
+		/* Jaccard <= min/max of the set sizes: skip hopeless ones. */
+		uint32_t lo = q->nset < e->bg->n ? q->nset : e->bg->n;
+		uint32_t hi = q->nset < e->bg->n ? e->bg->n : q->nset;
+		if ((double)lo < d->c.short_sim * (double)hi)
+			return;
+		sim = jaccard(q->set, q->nset, e->bg->v, e->bg->n);
+		if (sim < d->c.short_sim)
+			return;
+	} else {
+		int dist = yq_hamming(q->sh, e->sh);
+		if (dist > d->c.max_hamming)
+			return;
+		sim = 1.0 - dist / 64.0;
+	}
+	if (sim > q->best) {
+		q->best = sim;
+		q->root = e->root;
+		q->via_lsh = lsh;
+	}
+}
+
+static uint16_t block_of(uint64_t sh, int b)
+{
+	return (uint16_t)(sh >> (16 * b));
+}
+
+static void search_blocks(struct yq_dedup *d, struct query *q)
+{
+	for (int b = 0; b < BLOCKS; b++) {
+		uint16_t v = block_of(q->sh, b);
+		uint32_t s = d->block[b][v];
+		if (!s || !d->ring[s - 1].key || block_of(d->ring[s - 1].sh, b) != v)
+			continue;
+		uint64_t newer = UINT64_MAX;
+		for (int depth = 0; s && depth < SCAN_CAP; depth++) {
+			const struct entry *e = &d->ring[s - 1];
+			if (e->key >= newer)
+				break;
+			consider(d, q, e, 0);
+			newer = e->key;
+			s = e->next[b];
+		}
+	}
+}
+
+static void search_lsh(struct yq_dedup *d, struct query *q)
+{
+	for (int b = 0; b < BANDS; b++) {
+		uint32_t k = q->bkey[b];
+		uint32_t s = d->lsh[b][k & d->lsh_mask];
+		if (!s)
+			continue;
+		const struct entry *h = &d->ring[s - 1];
+		if (!h->key || !h->bg || (h->bg->bkey[b] & d->lsh_mask) != (k & d->lsh_mask))
+			continue;
+		uint64_t newer = UINT64_MAX;
+		for (int depth = 0; s && depth < SCAN_CAP; depth++) {
+			const struct entry *e = &d->ring[s - 1];
+			if (e->key >= newer || !e->bg)
+				break;
+			if (e->bg->bkey[b] == k)
+				consider(d, q, e, 1);
+			newer = e->key;
+			s = e->bg->next[b];
+		}
+	}
+}
+
+/* ---- storing ---- */
+
+/* Stores the post in the next ring slot (evicting its previous occupant)
+ * and links it into every index.  bg (may be NULL) becomes the entry's. */
+static void store(struct yq_dedup *d, uint64_t key, uint64_t root, uint64_t sh,
+		  uint64_t chash, uint32_t ncp, struct bigrams *bg)
+{
+	uint32_t s = (uint32_t)d->pos + 1;
+	struct entry *e = &d->ring[d->pos];
+	if (e->key) {
+		exact_drop(d, e->chash, s);
+		free(e->bg);
+		d->st.evicted++;
+	}
+	e->key = key;
+	e->root = root;
+	e->sh = sh;
+	e->chash = chash;
+	e->ncp = ncp;
+	e->bg = bg;
+	for (int b = 0; b < BLOCKS; b++) {
+		uint32_t *head = &d->block[b][block_of(sh, b)];
+		e->next[b] = *head;
+		*head = s;
+	}
+	if (bg)
+		for (int b = 0; b < BANDS; b++) {
+			uint32_t *head = &d->lsh[b][bg->bkey[b] & d->lsh_mask];
+			bg->next[b] = *head;
+			*head = s;
+		}
+	exact_put(d, chash, s);
+	d->pos = (d->pos + 1) % d->cap;
+	d->st.stored++;
+}
+
+/* Age of slot s (1-based) in stored posts: 1 for the newest. */
+static size_t age_of(const struct yq_dedup *d, uint32_t s)
+{
+	return (d->pos + d->cap - (s - 1) - 1) % d->cap + 1;
+}
+
+int yq_dedup_add(struct yq_dedup *d, uint64_t key, uint64_t sh,
+		 const char *content, size_t n, uint64_t *dup_of)
+{
+	struct query q;
+	struct bigrams *bg = NULL;
+	*dup_of = 0;
+	if (key == 0 || key <= d->last_key)
+		return YQ_EINVAL;
+	d->last_key = key;
+	if (n == 0) {
+		d->st.posts++;
+		d->st.empty++;
+		return YQ_OK;
+	}
+	uint64_t chash = yq_hash64(content, n, CONTENT_SEED);
+	size_t ncp = yq_utf8_count(content, n);
+	if (ncp > UINT32_MAX)
+		ncp = UINT32_MAX;
+
+	uint32_t s = exact_find(d, chash);
+	if (s) {
+		struct entry *e = &d->ring[s - 1];
+		uint64_t root = e->root;
+		if (age_of(d, s) > d->cap / 2) {
+			/* Refresh: store this copy so the text outlives the
+			 * old one; it takes over the old copy's bigram set. */
+			if (e->bg) {
+				size_t sz = sizeof(*bg) + e->bg->n * sizeof(uint32_t);
+				bg = malloc(sz);
+				if (!bg)
+					return YQ_ENOMEM;
+				memcpy(bg, e->bg, sz);
+			}
+			store(d, key, root, sh, chash, (uint32_t)ncp, bg);
+		}
+		*dup_of = root;
+		d->st.posts++;
+		d->st.exact++;
+		return YQ_OK;
+	}
+
+	memset(&q, 0, sizeof(q));
+	q.sh = sh;
+	q.ncp = (uint32_t)ncp;
+	q.short_text = ncp < d->c.short_chars;
+	if (ncp < d->set_chars) {
+		uint32_t m = bigram_set(d, content, n);
+		bg = malloc(sizeof(*bg) + m * sizeof(uint32_t));
+		if (!bg)
+			return YQ_ENOMEM;
+		bg->n = m;
+		memcpy(bg->v, d->scratch, m * sizeof(uint32_t));
+		band_keys(d, bg->v, m, bg->bkey);
+		q.set = bg->v;
+		q.nset = m;
+		memcpy(q.bkey, bg->bkey, sizeof(q.bkey));
+	}
+	search_blocks(d, &q);
+	if (q.set)
+		search_lsh(d, &q);
+	if (q.root) {
+		*dup_of = q.root;
+		if (q.via_lsh)
+			d->st.near_lsh++;
+		else
+			d->st.near_simhash++;
+	}
+	store(d, key, q.root ? q.root : key, sh, chash, (uint32_t)ncp, bg);
+	d->st.posts++;
+	return YQ_OK;
+}

@@ -1,0 +1,109 @@
+/*
+ * dedup.h — online near-duplicate grouping over a sliding window of recent
+ * posts.
+ *
+ * Posts arrive one at a time with a caller serial (key), a 64-bit SimHash of
+ * their content (analyze/simhash.h) and the content text itself.  Each post
+ * either joins the group of an earlier remembered post or starts a group of
+ * its own; a group is named by the key of its first post (its root).
+ *
+ * When two posts are near-duplicates (the "pair test"):
+ *  - identical content text (64-bit hash of the bytes): always;
+ *  - both long (at least short_chars code points): Hamming distance of the
+ *    SimHashes <= max_hamming (Manku, Jain, Das Sarma, WWW 2007);
+ *  - at least one short: Jaccard similarity of their sets of hashed
+ *    character bigrams >= short_sim (SimHash of a short text is unreliable:
+ *    one changed character flips many bits).  Bigram sets are kept for texts
+ *    under short_chars / short_sim code points, the longest text a short one
+ *    can reach that similarity with; a short text never merges with a longer
+ *    one.
+ * Candidates come from three indexes, and every candidate must pass the
+ * pair test: an exact-content hash table; the banded SimHash index (the 64
+ * bits cut into 4 blocks of 16 bits, one table per block: by pigeonhole two
+ * fingerprints within distance 3 agree on a whole block); and, for texts
+ * with bigram sets, MinHash LSH over the bigram sets (Broder 1997; 8 bands
+ * of 3 rows: a pair at Jaccard 0.8 shares a band with probability 0.997, at
+ * 0.9 with 0.99999), so a short text is found even when its SimHash is far.
+ * Among passing candidates the most similar one wins (ties: the newest),
+ * and the new post joins that candidate's group.
+ *
+ * Bounds: every index chain is scanned newest first and at most 64 entries
+ * deep, so one add costs O(1) whatever the data; a near-duplicate hidden
+ * behind 64 newer entries of the same block or band is missed.  Memory:
+ * the window is a ring of 64-byte entries plus 4 x 65,536 block heads, an
+ * exact table of 2 slots per entry and 8 LSH tables of a head per 2 entries
+ * (about 64 + 8 + 16 = 88 bytes per remembered post, plus 2 MiB); posts with
+ * bigram sets add 8 + 72 + 4 bytes per distinct bigram (under 300 bytes for
+ * a 50-character text).
+ *
+ * Threads: a struct yq_dedup is used by one thread at a time.
+ */
+#ifndef YQ_DEDUP_H
+#define YQ_DEDUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct yq_dedup_config {
+	/* SimHash Hamming distance still counted as a duplicate, 0..3;
+	 * default 3 (the banded index is exact up to 3). */
+	int max_hamming;
+	/* Posts remembered, 1 .. 2^26; default 500,000.  An exact copy of a
+	 * remembered text is not stored again unless the stored copy has
+	 * become older than window/2 stored posts: a text that keeps
+	 * recurring stays findable, and the memory goes to distinct texts. */
+	size_t window;
+	/* Texts under this many code points are "short" (pair test by bigram
+	 * Jaccard), 2 .. 1024; default 50. */
+	size_t short_chars;
+	/* Bigram Jaccard threshold for pairs with a short text, 0.5 .. 1;
+	 * default 0.8 (tuned on the COVID Weibo stream: a one-word change
+	 * in a 10-character text scores about 0.55). */
+	double short_sim;
+};
+
+/* yq_dedup_config_default: fills c with the defaults above. */
+void yq_dedup_config_default(struct yq_dedup_config *c);
+
+struct yq_dedup;
+
+/*
+ * yq_dedup_new: an empty index configured by c (copied; NULL means the
+ * defaults).  *out receives it; free it with yq_dedup_free.  Returns 0,
+ * YQ_EINVAL when a field of c is out of its range (nothing allocated), or
+ * YQ_ENOMEM.
+ */
+int yq_dedup_new(const struct yq_dedup_config *c, struct yq_dedup **out);
+
+/* yq_dedup_free: frees d and everything it holds; NULL is a no-op. */
+void yq_dedup_free(struct yq_dedup *d);
+
+/*
+ * yq_dedup_add: adds post `key` (a caller serial, > 0, strictly increasing
+ * across calls) with its SimHash `sh` and its content text content[0..n)
+ * (the concatenation of its content tokens, UTF-8, see text/tokenize.h;
+ * n == 0 means no content features; content is only read during the call).
+ * *dup_of receives the key of the FIRST post of the group this one joins
+ * (the group's root, never a chain), or 0 if it starts a new group.  A post
+ * with no content (n == 0) never joins a group and is never joined (it is
+ * not remembered).  Returns 0, YQ_EINVAL when key is 0 or not greater than
+ * the previous key (nothing changes, *dup_of = 0), or YQ_ENOMEM (the post
+ * is not remembered; *dup_of = 0; d stays usable).
+ */
+int yq_dedup_add(struct yq_dedup *d, uint64_t key, uint64_t sh,
+		 const char *content, size_t n, uint64_t *dup_of);
+
+/* yq_dedup_stats: counters since yq_dedup_new, for reports and tests. */
+struct yq_dedup_stats {
+	uint64_t posts;       /* calls that returned 0 */
+	uint64_t empty;       /* of which with n == 0 */
+	uint64_t exact;       /* joined by identical content */
+	uint64_t near_simhash;/* joined through the SimHash index */
+	uint64_t near_lsh;    /* joined through the bigram LSH index only */
+	uint64_t stored;      /* posts stored in the window (ever) */
+	uint64_t evicted;     /* stored posts dropped from the window */
+	uint64_t candidates;  /* index entries examined */
+};
+void yq_dedup_stats(const struct yq_dedup *d, struct yq_dedup_stats *out);
+
+#endif
