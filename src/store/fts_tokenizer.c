@@ -11,15 +11,19 @@
  * digits is a piece (ASCII case-folded), and everything else (sigils #, @,
  * [ ], inner . - ' etc.) only separates pieces.  The pieces are the
  * positional FTS5 tokens, so the same characters give the same tokens
- * wherever they occur and however their context was segmented.  When a
- * document is indexed (FTS5_TOKENIZE_DOCUMENT, and FTS5_TOKENIZE_AUX so
- * that highlight() sees the same positions), the whole token (a word of
- * two or more Han characters, a #topic#, an @mention, "[泪]", "3.5万",
- * "covid-19", a URL), case-folded, is also emitted colocated with its
- * first piece; a query emits pieces only, so a phrase of pieces finds any
- * substring made of whole pieces.  A token with no piece at all (a symbol
- * the analysis did not call punctuation) is emitted whole at its own
- * position, in documents and queries alike.
+ * wherever they occur and however their context was segmented.  Whatever
+ * lies between two pieces and is not a piece itself (punctuation,
+ * whitespace, sigils, invalid bytes) is indexed as one GAP token, so a
+ * phrase of pieces matches exactly where its characters are adjacent in the
+ * text: a Chinese query finds the posts that contain it as a substring, no
+ * more.  When a document is indexed (FTS5_TOKENIZE_DOCUMENT, and
+ * FTS5_TOKENIZE_AUX so that highlight() sees the same positions), the whole
+ * token (a word of two or more Han characters, a #topic#, an @mention,
+ * "[泪]", "3.5万", "covid-19", a URL), case-folded, is also emitted
+ * colocated with its first piece; a query emits pieces and gaps only.  A
+ * token with no piece at all (a symbol the analysis did not call
+ * punctuation) is emitted whole at its own position, in documents and
+ * queries alike.
  *
  * Offsets: yq_tokenize needs valid UTF-8; text that is not is copied with
  * every invalid byte replaced by a space (same length), so the offsets
@@ -46,6 +50,11 @@
 #include "text/tokenize.h"
 
 #define TOKEN_MAX 256 /* bytes of one emitted token */
+#define NONE SIZE_MAX
+
+/* The gap token: a space, which no piece or whole token can be (yq_tokenize
+ * drops whitespace, and pieces are letters, digits and Han characters). */
+static const char GAP[] = " ";
 
 typedef int (*token_cb)(void *ctx, int tflags, const char *tok, int ntok,
 			int start, int end);
@@ -65,6 +74,7 @@ struct emitter {
 	token_cb cb;
 	const char *text;
 	int doc;                 /* also emit whole tokens (colocated) */
+	size_t last_end;         /* end of the last positional token, or NONE */
 };
 
 /* ---- character classes ---- */
@@ -86,13 +96,23 @@ static int is_alnum(int32_t c)
 
 /* ---- emitting ---- */
 
-/* Emits text[off..off+len) (cut to TOKEN_MAX bytes, ASCII lower-cased). */
+/* Emits text[off..off+len) (cut to TOKEN_MAX bytes, ASCII lower-cased);
+ * a positional token is preceded by GAP when bytes separate it from the
+ * previous one. */
 static int emit(struct emitter *e, int tflags, size_t off, size_t len)
 {
 	const char *p = e->text + off;
 	size_t n = len, i;
-	int upper = 0;
+	int upper = 0, rc;
 
+	if (!(tflags & FTS5_TOKEN_COLOCATED)) {
+		if (e->last_end != NONE && off > e->last_end) {
+			rc = e->cb(e->ctx, 0, GAP, 1, (int)e->last_end, (int)off);
+			if (rc != SQLITE_OK)
+				return rc;
+		}
+		e->last_end = off + len;
+	}
 	if (n > TOKEN_MAX) {
 		n = TOKEN_MAX;
 		while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80)
@@ -125,7 +145,7 @@ static int emit_piece(struct emitter *e, const struct yq_token *t, size_t off,
 
 static int emit_token(struct emitter *e, const struct yq_token *t)
 {
-	size_t i = t->off, end = (size_t)t->off + t->len, run = SIZE_MAX;
+	size_t i = t->off, end = (size_t)t->off + t->len, run = NONE;
 	int npieces = 0, rc = SQLITE_OK;
 
 	while (i < end && rc == SQLITE_OK) {
@@ -133,18 +153,18 @@ static int emit_token(struct emitter *e, const struct yq_token *t)
 		int32_t c = yq_utf8_next(e->text, end, &i);
 
 		if (c >= 0 && !is_han(c) && is_alnum(c)) {
-			if (run == SIZE_MAX)
+			if (run == NONE)
 				run = at;
 			continue;
 		}
-		if (run != SIZE_MAX) {
+		if (run != NONE) {
 			rc = emit_piece(e, t, run, at - run, &npieces);
-			run = SIZE_MAX;
+			run = NONE;
 		}
 		if (rc == SQLITE_OK && c >= 0 && is_han(c))
 			rc = emit_piece(e, t, at, i - at, &npieces);
 	}
-	if (rc == SQLITE_OK && run != SIZE_MAX)
+	if (rc == SQLITE_OK && run != NONE)
 		rc = emit_piece(e, t, run, end - run, &npieces);
 	if (rc == SQLITE_OK && npieces == 0)
 		rc = emit(e, 0, t->off, t->len);
@@ -200,7 +220,7 @@ static int tk_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 		       int ntext, token_cb cb)
 {
 	struct tokenizer *tk = (struct tokenizer *)p;
-	struct emitter e = {tk, ctx, cb, text, 0};
+	struct emitter e = {tk, ctx, cb, text, 0, NONE};
 	size_t n = ntext > 0 ? (size_t)ntext : 0;
 	int rc = SQLITE_OK, r;
 
