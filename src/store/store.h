@@ -7,7 +7,8 @@
  *         simhash, dup_of, event, author, reposts, comments, likes, parent,
  *         url, location, chain_authors)   UNIQUE(source, id)
  *   posts_fts                   FTS5 over posts.norm (external content),
- *                               tokenizer "yuqing" (fts_tokenizer.h)
+ *                               tokenizer "yuqing" (fts_tokenizer.h), filled
+ *                               by an AFTER INSERT trigger on posts
  *   events(id, title, keywords, first_seen, last_seen, size, timeline, state)
  *   alerts(id, event, time, level, reason)  reason is a JSON object
  *
@@ -30,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sqlite3.h>
+
 #include "base/buf.h"
 #include "text/segment.h"
 
@@ -50,6 +53,10 @@ int yq_store_begin(struct yq_store *st);
 int yq_store_commit(struct yq_store *st);
 /* SQLite's last error message (valid until the next call on st). */
 const char *yq_store_errmsg(struct yq_store *st);
+/* yq_store_db: the connection (owned by st), for read queries (search,
+ * HTTP API, reports) and tests; the "yuqing" tokenizer is registered on it.
+ * Do not close it or leave statements unfinalized across store calls. */
+sqlite3 *yq_store_db(struct yq_store *st);
 
 /* yq_store_author_hash: writes the 32-hex-digit keyed hash (first 128 bits
  * of HMAC-SHA256 under the database secret) of name[0..n) and a NUL to out. */
@@ -78,8 +85,11 @@ struct yq_post_rec {
 };
 
 /*
- * yq_store_put_post: inserts rec.  Returns 0 when inserted, 1 when a post
- * with the same (source, id) already existed (nothing changed), or YQ_EDB.
+ * yq_store_put_post: inserts rec and indexes rec->norm in posts_fts, in one
+ * statement (a failure leaves neither).  Returns 0 when inserted, 1 when a
+ * post with the same (source, id) already existed (nothing changed), or
+ * YQ_EDB (also for a NULL source or id, a string over 16 MiB, a full disk;
+ * yq_store_errmsg says which).  Counts < 0 and event 0 are stored as NULL.
  */
 int yq_store_put_post(struct yq_store *st, const struct yq_post_rec *rec);
 
@@ -98,11 +108,12 @@ struct yq_event_rec {
 int yq_store_put_event(struct yq_store *st, const struct yq_event_rec *rec);
 
 /* yq_store_max_event_id: the largest event id stored (0 if none), so a new
- * run numbers its events after those of earlier runs. */
+ * run numbers its events after those of earlier runs; YQ_EDB on error. */
 int64_t yq_store_max_event_id(struct yq_store *st);
 
 /* yq_store_put_alert: appends an alert; reason is a JSON object text.
- * *id_out (if not NULL) receives its id.  0 or YQ_EDB. */
+ * event must be stored already (foreign key), or 0 for none.  *id_out (if
+ * not NULL) receives its id.  0 or YQ_EDB (also for invalid JSON). */
 int yq_store_put_alert(struct yq_store *st, int64_t event, int64_t time,
 		       const char *level, const char *reason, int64_t *id_out);
 

@@ -1,0 +1,451 @@
+/*
+ * store.c — the embedded store: posts, events and alerts in one SQLite file.
+ *
+ * Where it sits: the last stage of the pipeline (replay, serve) writes every
+ * post it has analysed, the events the clusterer formed and the alerts the
+ * warner raised; the HTTP API and reports read them back.
+ *
+ * Design:
+ *  - One connection, WAL journal, synchronous=NORMAL (a commit is durable
+ *    once the WAL is synced at checkpoint; a killed process loses at most the
+ *    open transaction), foreign_keys on, a 5 s busy timeout for readers in
+ *    other processes.  SQLITE_LIMIT_LENGTH caps every stored string or blob
+ *    at STORE_MAX_LEN bytes.
+ *  - The schema (SCHEMA below) is created in one transaction when
+ *    PRAGMA user_version is 0 and stamped with STORE_SCHEMA_VERSION; a file
+ *    stamped with a newer version is refused, never altered.
+ *  - posts_fts is an external-content FTS5 table over posts.norm (rowid =
+ *    posts.rowid).  The AFTER INSERT trigger posts_fts_ai indexes a post in
+ *    the same statement that inserts it, so "INSERT … ON CONFLICT DO
+ *    NOTHING" indexes new posts only and a failure leaves neither the row
+ *    nor its index entries (SQLite's statement rollback).
+ *  - Every statement is prepared once at open (SQLITE_PREPARE_PERSISTENT)
+ *    and reset after each use; binding borrows the caller's strings
+ *    (SQLITE_STATIC), which is safe because nothing is read after reset.
+ *  - The author secret is 32 random bytes (libsodium randombytes_buf) in
+ *    meta('author_secret'), created with the schema and loaded at open.
+ *
+ * Invariants: between calls no statement is left mid-step; st->secret holds
+ * the database's secret from a successful open until close.
+ */
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "base/error.h"
+#include "store/fts_tokenizer.h"
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_MAX_LEN (16 << 20)     /* bytes, any string or blob */
+#define STORE_BUSY_MS 5000
+#define STORE_SECRET_LEN 32
+
+static const char SCHEMA[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB);\n"
+	"CREATE TABLE IF NOT EXISTS posts(\n"
+	"  rowid INTEGER PRIMARY KEY,\n"
+	"  source TEXT NOT NULL, id TEXT NOT NULL,\n"
+	"  time INTEGER, time_flag INTEGER NOT NULL DEFAULT 0,\n"
+	"  title TEXT, text TEXT, norm TEXT, tokens TEXT,\n"
+	"  simhash INTEGER, dup_of TEXT, event INTEGER, author TEXT,\n"
+	"  reposts INTEGER, comments INTEGER, likes INTEGER,\n"
+	"  parent TEXT, url TEXT, location TEXT, chain_authors TEXT,\n"
+	"  UNIQUE(source, id));\n"
+	"CREATE INDEX IF NOT EXISTS posts_time ON posts(time);\n"
+	"CREATE INDEX IF NOT EXISTS posts_event ON posts(event);\n"
+	"CREATE INDEX IF NOT EXISTS posts_dup_of ON posts(dup_of);\n"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(norm,"
+	" content='posts', content_rowid='rowid', tokenize='yuqing');\n"
+	"CREATE TRIGGER IF NOT EXISTS posts_fts_ai AFTER INSERT ON posts BEGIN\n"
+	"  INSERT INTO posts_fts(rowid, norm) VALUES (new.rowid, new.norm);\n"
+	"END;\n"
+	"CREATE TABLE IF NOT EXISTS events(\n"
+	"  id INTEGER PRIMARY KEY, title TEXT,\n"
+	"  keywords TEXT CHECK(keywords IS NULL OR json_valid(keywords)),\n"
+	"  first_seen INTEGER, last_seen INTEGER, size INTEGER,\n"
+	"  timeline TEXT CHECK(timeline IS NULL OR json_valid(timeline)),\n"
+	"  state TEXT CHECK(state IN ('open', 'closed')));\n"
+	"CREATE TABLE IF NOT EXISTS alerts(\n"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  event INTEGER REFERENCES events(id),\n"
+	"  time INTEGER NOT NULL, level TEXT NOT NULL,\n"
+	"  reason TEXT NOT NULL CHECK(json_valid(reason)));\n"
+	"CREATE INDEX IF NOT EXISTS alerts_event ON alerts(event);\n";
+
+/* The cached statements, in the order of SQL[]. */
+enum {
+	S_BEGIN,
+	S_COMMIT,
+	S_PUT_POST,
+	S_PUT_EVENT,
+	S_MAX_EVENT,
+	S_PUT_ALERT,
+	S_POST_EXISTS,
+	S_COUNT
+};
+
+static const char *const SQL[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_PUT_POST] =
+		"INSERT INTO posts(source, id, time, time_flag, title, text, norm,"
+		" tokens, simhash, dup_of, event, author, reposts, comments, likes,"
+		" parent, url, location, chain_authors)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" ?14, ?15, ?16, ?17, ?18, ?19)"
+		" ON CONFLICT(source, id) DO NOTHING",
+	[S_PUT_EVENT] =
+		"INSERT INTO events(id, title, keywords, first_seen, last_seen,"
+		" size, timeline, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		" ON CONFLICT(id) DO UPDATE SET title = excluded.title,"
+		" keywords = excluded.keywords, first_seen = excluded.first_seen,"
+		" last_seen = excluded.last_seen, size = excluded.size,"
+		" timeline = excluded.timeline, state = excluded.state",
+	[S_MAX_EVENT] = "SELECT coalesce(max(id), 0) FROM events",
+	[S_PUT_ALERT] =
+		"INSERT INTO alerts(event, time, level, reason)"
+		" VALUES (?1, ?2, ?3, ?4)",
+	[S_POST_EXISTS] = "SELECT 1 FROM posts WHERE source = ?1 AND id = ?2",
+};
+
+struct yq_store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S_COUNT];
+	unsigned char secret[STORE_SECRET_LEN];
+};
+
+/* ---- helpers ---- */
+
+/* Runs a statement that returns no rows to completion and resets it. */
+static int run(struct yq_store *st, int which)
+{
+	sqlite3_stmt *s = st->stmt[which];
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? YQ_OK : YQ_EDB;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Binds a count where -1 (any negative) means unknown → NULL. */
+static void bind_count(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v >= 0)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Binds an id where 0 (or negative) means none → NULL. */
+static void bind_ref(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v > 0)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static int user_version(sqlite3 *db, int *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+		*out = sqlite3_column_int(s, 0);
+		rc = SQLITE_OK;
+	} else {
+		rc = SQLITE_ERROR;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_OK ? YQ_OK : YQ_EDB;
+}
+
+/* Creates the schema and the secret in one transaction, unless another
+ * process did so first.  On failure the transaction is rolled back. */
+static int create_schema(sqlite3 *db, const char *path, struct yq_buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int ver = 0, ret = YQ_EDB;
+	unsigned char secret[STORE_SECRET_LEN];
+	char pragma[64];
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	if (user_version(db, &ver) < 0)
+		goto out;
+	if (ver != 0) {
+		ret = YQ_OK; /* created meanwhile by another process */
+		goto out;
+	}
+	if (sqlite3_exec(db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	randombytes_buf(secret, sizeof secret);
+	if (sqlite3_prepare_v2(db, "INSERT INTO meta(key, value) VALUES"
+			       " ('author_secret', ?1), ('schema', ?2)",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_blob(s, 1, secret, sizeof secret, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, STORE_SCHEMA_VERSION);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto out;
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+	if (sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	ret = YQ_OK;
+out:
+	if (ret < 0)
+		yq_buf_printf(err, "%s: creating the schema: %s", path, sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	sodium_memzero(secret, sizeof secret);
+	if (!sqlite3_get_autocommit(db)) {
+		if (ret == YQ_OK && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			yq_buf_printf(err, "%s: creating the schema: %s", path,
+				      sqlite3_errmsg(db));
+			ret = YQ_EDB;
+		}
+		if (ret < 0)
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	return ret;
+}
+
+static int load_secret(struct yq_store *st, const char *path, struct yq_buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = YQ_EDB;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'author_secret'",
+			       -1, &s, NULL) != SQLITE_OK) {
+		yq_buf_printf(err, "%s: reading the author secret: %s", path,
+			      sqlite3_errmsg(st->db));
+		goto out;
+	}
+	if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_type(s, 0) != SQLITE_BLOB ||
+	    sqlite3_column_bytes(s, 0) != STORE_SECRET_LEN) {
+		yq_buf_printf(err, "%s: meta.author_secret is missing or not %d bytes",
+			      path, STORE_SECRET_LEN);
+		goto out;
+	}
+	memcpy(st->secret, sqlite3_column_blob(s, 0), STORE_SECRET_LEN);
+	ret = YQ_OK;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* ---- open / close ---- */
+
+int yq_store_open(const char *path, const struct yq_segmenter *seg,
+		  struct yq_store **out, struct yq_buf *err)
+{
+	struct yq_store *st = NULL;
+	int ret = YQ_EDB, ver = 0;
+
+	*out = NULL;
+	if (sodium_init() < 0) {
+		yq_buf_printf(err, "%s: libsodium cannot be initialized", path);
+		return YQ_EDB;
+	}
+	st = calloc(1, sizeof *st);
+	if (!st)
+		return YQ_ENOMEM;
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (!st->db) {
+			ret = YQ_ENOMEM;
+			goto out;
+		}
+		yq_buf_printf(err, "%s: %s", path, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, STORE_MAX_LEN);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	if (yq_fts_register(st->db, seg) < 0) {
+		yq_buf_printf(err, "%s: registering the FTS5 tokenizer: %s", path,
+			      sqlite3_errmsg(st->db));
+		goto out;
+	}
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+			 " PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK) {
+		yq_buf_printf(err, "%s: %s", path, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	if (user_version(st->db, &ver) < 0) {
+		yq_buf_printf(err, "%s: %s", path, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	if (ver > STORE_SCHEMA_VERSION) {
+		yq_buf_printf(err, "%s: schema version %d is newer than this program's (%d)",
+			      path, ver, STORE_SCHEMA_VERSION);
+		goto out;
+	}
+	if (ver == 0 && create_schema(st->db, path, err) < 0)
+		goto out;
+	if (load_secret(st, path, err) < 0)
+		goto out;
+	for (int i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &st->stmt[i], NULL) != SQLITE_OK) {
+			yq_buf_printf(err, "%s: %s", path, sqlite3_errmsg(st->db));
+			goto out;
+		}
+	}
+	*out = st;
+	st = NULL;
+	ret = YQ_OK;
+out:
+	yq_store_close(st);
+	return ret;
+}
+
+void yq_store_close(struct yq_store *st)
+{
+	if (!st)
+		return;
+	if (st->db && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	sodium_memzero(st->secret, sizeof st->secret);
+	free(st);
+}
+
+/* ---- transactions ---- */
+
+int yq_store_begin(struct yq_store *st)
+{
+	return run(st, S_BEGIN);
+}
+
+int yq_store_commit(struct yq_store *st)
+{
+	return run(st, S_COMMIT);
+}
+
+const char *yq_store_errmsg(struct yq_store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+sqlite3 *yq_store_db(struct yq_store *st)
+{
+	return st->db;
+}
+
+/* ---- writes and lookups ---- */
+
+void yq_store_author_hash(struct yq_store *st, const char *name, size_t n, char out[33])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256(mac, (const unsigned char *)name, n, st->secret);
+	for (int i = 0; i < 16; i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 15];
+	}
+	out[32] = '\0';
+}
+
+int yq_store_put_post(struct yq_store *st, const struct yq_post_rec *rec)
+{
+	sqlite3_stmt *s = st->stmt[S_PUT_POST];
+	int64_t simhash;
+	int rc;
+
+	memcpy(&simhash, &rec->simhash, sizeof simhash); /* the uint64 bits */
+	bind_text(s, 1, rec->source);
+	bind_text(s, 2, rec->id);
+	if (rec->time_ok)
+		sqlite3_bind_int64(s, 3, rec->time);
+	else
+		sqlite3_bind_null(s, 3);
+	sqlite3_bind_int(s, 4, !rec->time_ok);
+	bind_text(s, 5, rec->title);
+	bind_text(s, 6, rec->text);
+	bind_text(s, 7, rec->norm);
+	bind_text(s, 8, rec->tokens);
+	sqlite3_bind_int64(s, 9, simhash);
+	bind_text(s, 10, rec->dup_of);
+	bind_ref(s, 11, rec->event);
+	bind_text(s, 12, rec->author);
+	bind_count(s, 13, rec->reposts);
+	bind_count(s, 14, rec->comments);
+	bind_count(s, 15, rec->likes);
+	bind_text(s, 16, rec->parent);
+	bind_text(s, 17, rec->url);
+	bind_text(s, 18, rec->location);
+	bind_text(s, 19, rec->chain_authors);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return YQ_EDB;
+	return sqlite3_changes(st->db) == 1 ? 0 : 1;
+}
+
+int yq_store_put_event(struct yq_store *st, const struct yq_event_rec *rec)
+{
+	sqlite3_stmt *s = st->stmt[S_PUT_EVENT];
+
+	sqlite3_bind_int64(s, 1, rec->id);
+	bind_text(s, 2, rec->title);
+	bind_text(s, 3, rec->keywords);
+	sqlite3_bind_int64(s, 4, rec->first_seen);
+	sqlite3_bind_int64(s, 5, rec->last_seen);
+	sqlite3_bind_int64(s, 6, rec->size);
+	bind_text(s, 7, rec->timeline);
+	bind_text(s, 8, rec->state);
+	return run(st, S_PUT_EVENT);
+}
+
+int64_t yq_store_max_event_id(struct yq_store *st)
+{
+	sqlite3_stmt *s = st->stmt[S_MAX_EVENT];
+	int64_t id = YQ_EDB;
+
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return id;
+}
+
+int yq_store_put_alert(struct yq_store *st, int64_t event, int64_t time,
+		       const char *level, const char *reason, int64_t *id_out)
+{
+	sqlite3_stmt *s = st->stmt[S_PUT_ALERT];
+	int ret;
+
+	bind_ref(s, 1, event);
+	sqlite3_bind_int64(s, 2, time);
+	bind_text(s, 3, level);
+	bind_text(s, 4, reason);
+	ret = run(st, S_PUT_ALERT);
+	if (ret == YQ_OK && id_out)
+		*id_out = sqlite3_last_insert_rowid(st->db);
+	return ret;
+}
+
+int yq_store_post_exists(struct yq_store *st, const char *source, const char *id)
+{
+	sqlite3_stmt *s = st->stmt[S_POST_EXISTS];
+	int rc, ret;
+
+	bind_text(s, 1, source);
+	bind_text(s, 2, id);
+	rc = sqlite3_step(s);
+	ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : YQ_EDB;
+	sqlite3_reset(s);
+	return ret;
+}
