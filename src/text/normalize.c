@@ -885,8 +885,7 @@ static int starts_ci(const char *s, size_t n, size_t i, const char *p)
 	return i + l <= n && ieq(s + i, p, l);
 }
 
-/* Length of a URL starting at s[i], or 0. */
-static size_t url_at(const char *s, size_t n, size_t i)
+size_t yq_norm_url_len(const char *s, size_t n, size_t i)
 {
 	size_t head;
 	if (i > 0 && (is_alnum((unsigned char)s[i - 1]) || s[i - 1] == '.' ||
@@ -903,21 +902,14 @@ static size_t url_at(const char *s, size_t n, size_t i)
 	else
 		return 0;
 	size_t k = i + head;
-	while (k < n && url_char((unsigned char)s[k]))
+	while (k < n && url_char((unsigned char)s[k]) &&
+	       !(k + 3 <= n && memcmp(s + k, "//@", 3) == 0))
 		k++;
 	while (k > i + head && strchr(".,;:!?'\")]", s[k - 1]))
 		k--; /* trailing punctuation belongs to the sentence */
 	if (k == i + head || !is_alnum((unsigned char)s[i + head]))
 		return 0;
 	return k - i;
-}
-
-static int in_urls(const struct yq_spans *u, size_t p)
-{
-	for (size_t k = 0; k < u->n; k++)
-		if (p >= u->v[k].off && p < (size_t)u->v[k].off + u->v[k].len)
-			return 1;
-	return 0;
 }
 
 /* "//@name:" at s[i]: returns 1 and the name span. */
@@ -950,7 +942,7 @@ static int find_structure(struct yq_norm_result *r)
 		char c = s[i];
 		if (c != 'h' && c != 'H' && c != 'w' && c != 'W' && c != 't' && c != 'T')
 			continue;
-		size_t l = url_at(s, n, i);
+		size_t l = yq_norm_url_len(s, n, i);
 		if (l) {
 			if (spans_add(&r->urls, i, l))
 				return YQ_ENOMEM;
@@ -960,7 +952,7 @@ static int find_structure(struct yq_norm_result *r)
 	const char *p = s;
 	while ((p = memmem(p, n - (size_t)(p - s), "//@", 3)) != NULL) {
 		size_t i = (size_t)(p - s), no, nl;
-		if (!in_urls(&r->urls, i) && chain_at(s, n, i, &no, &nl)) {
+		if (chain_at(s, n, i, &no, &nl)) { /* URLs end before "//@" */
 			if (r->chain_names.n == 0)
 				r->own_len = i;
 			if (spans_add(&r->chain_names, no, nl))

@@ -196,9 +196,11 @@ static void test_chain(void **state)
 	assert_int_equal(r->own_len, r->text.len);
 	assert_int_equal(r->chain_names.n, 0);
 
-	r = norm("网址 http://x.cn//@abc:1 后面"); /* inside a URL: no chain */
-	assert_int_equal(r->own_len, r->text.len);
-	assert_int_equal(r->chain_names.n, 0);
+	r = norm("看 http://t.cn/A6abc//@张三:转发"); /* a URL ends at "//@" */
+	assert_int_equal(r->urls.n, 1);
+	assert_int_equal(r->urls.v[0].len, strlen("http://t.cn/A6abc"));
+	assert_int_equal(r->own_len, strlen("看 http://t.cn/A6abc"));
+	assert_int_equal(r->chain_names.n, 1);
 
 	r = norm("没有冒号//@张三 转发");
 	assert_int_equal(r->own_len, r->text.len);
