@@ -18,7 +18,18 @@ struct command {
 
 static const struct command commands[] = {
 	/* {"segment", yq_cmd_segment, ...}, added with cli/cmd_segment.c */
-	/* {"normalize", yq_cmd_normalize, ...}, added with cli/cmd_normalize.c */
+	{"normalize", yq_cmd_normalize, "lines -> normalized lines (HTML, NFKC, t2s, spaces)",
+	 "usage: yuqing normalize [--map] [FILE...]\n"
+	 "\n"
+	 "Reads lines (plain or gzip files; '-' or no FILE: stdin) and prints each\n"
+	 "one normalized: HTML tags removed and entities decoded, zero-width, bidi\n"
+	 "and control characters removed, Unicode NFKC (full-width to half-width),\n"
+	 "traditional to simplified Chinese (OpenCC t2s), whitespace collapsed.\n"
+	 "One output line per input line; invalid UTF-8 is replaced by U+FFFD and\n"
+	 "counted on stderr.\n"
+	 "\n"
+	 "  --map   append a tab and, for each code point of the normalized line,\n"
+	 "          its code-point offset in the input line, then the input length\n"},
 	{"parse-time", yq_cmd_parse_time, "time expressions a line -> ISO 8601, or ?",
 	 "usage: yuqing parse-time --now ISO [--tz TZ] [FILE...]\n\n"
 	 "Reads one time expression a line (ISO 8601, epoch s/ms, RFC 822, 2023年5月12日,\n"

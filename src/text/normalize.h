@@ -66,4 +66,15 @@ void yq_normalizer_free(struct yq_normalizer *n);
 int yq_normalize(struct yq_normalizer *n, const char *in, size_t len,
 		 struct yq_norm_result *r);
 
+/*
+ * yq_norm_url_len: the length in bytes of the URL that starts at s[i] in the
+ * normalized text s[0..n), or 0 when none starts there.  A URL begins with
+ * http:// or https:// (any case), www. or the Weibo short-link host t.cn/,
+ * not preceded by a letter, digit, '.', '/' or '@'; it runs over printable
+ * ASCII except "<>\^`{|} and stops before a "//@" repost marker; trailing
+ * sentence punctuation (.,;:!?'")]) is not part of it.  This is the rule
+ * behind r->urls, shared with the tokenizer.
+ */
+size_t yq_norm_url_len(const char *s, size_t n, size_t i);
+
 #endif
