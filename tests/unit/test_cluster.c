@@ -1,0 +1,161 @@
+/* test_cluster.c — single-pass event clustering (detect/cluster.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "detect/cluster.h"
+
+static size_t terms_of(const char *words, struct yq_cterm *t)
+{
+	/* "a b c" → terms with weight 1 each (pointers into words) */
+	size_t n = 0;
+	const char *p = words;
+	while (*p) {
+		const char *e = strchr(p, ' ');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		t[n++] = (struct yq_cterm){p, (uint32_t)len, 1.0f};
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return n;
+}
+
+static int64_t add(struct yq_cluster *c, const char *words, int64_t t, int64_t join,
+		   struct yq_cluster_hit *hit)
+{
+	struct yq_cterm terms[32];
+	size_t n = terms_of(words, terms);
+	assert_int_equal(yq_cluster_add(c, terms, n, t, join, "p", words, hit), 0);
+	return hit->event ? hit->event->id : 0;
+}
+
+struct seen {
+	int64_t ids[64];
+	int closed[64];
+	uint64_t size[64];
+	int n;
+};
+
+static int record(const struct yq_event *ev, void *ctx)
+{
+	struct seen *s = ctx;
+	s->ids[s->n] = ev->id;
+	s->closed[s->n] = ev->closed;
+	s->size[s->n] = ev->size;
+	s->n++;
+	return 0;
+}
+
+static void test_two_stories_split(void **state)
+{
+	(void)state;
+	struct yq_cluster_config cfg;
+	struct yq_cluster *c;
+	struct yq_cluster_hit h;
+	yq_cluster_config_default(&cfg);
+	assert_int_equal(yq_cluster_new(&cfg, 100, &c), 0);
+	int64_t a = add(c, "火灾 小区 消防 起火", 1000, 0, &h);
+	assert_int_equal(a, 100);
+	assert_true(h.is_new);
+	int64_t b = add(c, "地铁 故障 停运 乘客", 1010, 0, &h);
+	assert_int_equal(b, 101);
+	assert_true(h.is_new);
+	assert_int_equal(add(c, "小区 起火 消防 救援", 1020, 0, &h), a);
+	assert_false(h.is_new);
+	assert_true(h.sim > 0.5);
+	assert_int_equal(add(c, "地铁 停运 乘客 滞留", 1030, 0, &h), b);
+	/* unrelated: a new event */
+	assert_int_equal(add(c, "演唱会 门票 歌手", 1040, 0, &h), 102);
+	/* forced join (a duplicate or repost), even with other words */
+	assert_int_equal(add(c, "转发", 1050, a, &h), a);
+	assert_false(h.is_new);
+	/* no terms and no join: no event */
+	assert_int_equal(add(c, "", 1060, 0, &h), 0);
+
+	const char *kw[4];
+	uint32_t kl[4];
+	struct seen s = {0};
+	assert_int_equal(yq_cluster_flush(c, 1060, record, &s), 0);
+	assert_int_equal(s.n, 3);
+	/* keywords of event b: its shared words weigh most */
+	struct yq_cluster_hit h2;
+	add(c, "地铁 停运", 1070, 0, &h2);
+	assert_int_equal(h2.event->id, b);
+	size_t nk = yq_cluster_keywords(c, h2.event, 2, kw, kl);
+	assert_int_equal(nk, 2);
+	int saw_ditie = 0, saw_tingyun = 0;
+	for (size_t i = 0; i < nk; i++) {
+		saw_ditie |= kl[i] == strlen("地铁") && memcmp(kw[i], "地铁", kl[i]) == 0;
+		saw_tingyun |= kl[i] == strlen("停运") && memcmp(kw[i], "停运", kl[i]) == 0;
+	}
+	assert_true(saw_ditie && saw_tingyun);
+	yq_cluster_free(c);
+}
+
+static void test_close_after_silence(void **state)
+{
+	(void)state;
+	struct yq_cluster_config cfg;
+	struct yq_cluster *c;
+	struct yq_cluster_hit h;
+	yq_cluster_config_default(&cfg);
+	cfg.close_after = 3600;
+	assert_int_equal(yq_cluster_new(&cfg, 1, &c), 0);
+	int64_t a = add(c, "暴雨 内涝 积水", 0, 0, &h);
+	add(c, "暴雨 内涝 道路", 600, 0, &h);
+	struct seen s = {0};
+	assert_int_equal(yq_cluster_flush(c, 3000, record, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_false(s.closed[0]);
+	assert_int_equal(s.size[0], 2);
+	/* an hour and more of silence closes it; the same words open a new one */
+	memset(&s, 0, sizeof s);
+	assert_int_equal(yq_cluster_flush(c, 600 + 3601, record, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_true(s.closed[0]);
+	int64_t b = add(c, "暴雨 内涝 积水", 5000, 0, &h);
+	assert_true(h.is_new);
+	assert_int_not_equal(a, b);
+	/* a join to the closed event is refused: the post is clustered anew */
+	assert_int_equal(add(c, "暴雨 内涝", 5001, a, &h), b);
+	yq_cluster_free(c);
+}
+
+static void test_burst_level_rises_once(void **state)
+{
+	(void)state;
+	struct yq_cluster_config cfg;
+	struct yq_cluster *c;
+	struct yq_cluster_hit h;
+	yq_cluster_config_default(&cfg);
+	cfg.bucket = 3600;
+	cfg.burst.min_count = 5;
+	assert_int_equal(yq_cluster_new(&cfg, 1, &c), 0);
+	int rises = 0, max_level = 0;
+	for (int i = 0; i < 200; i++) {
+		add(c, "爆炸 化工厂 伤亡", 7200 + i, 0, &h);
+		rises += h.level_rose;
+		if (h.level > max_level)
+			max_level = h.level;
+	}
+	/* one bucket of 200 posts from nothing: levels IV, III, II, I, each once */
+	assert_int_equal(max_level, 4);
+	assert_int_equal(rises, 4);
+	assert_int_equal(h.event->ntimeline, 1);
+	assert_int_equal(h.event->timeline[0].count, 200);
+	yq_cluster_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_stories_split),
+		cmocka_unit_test(test_close_after_silence),
+		cmocka_unit_test(test_burst_level_rises_once),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
