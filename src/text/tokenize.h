@@ -38,12 +38,16 @@ struct yq_token {
 	uint8_t kind;   /* enum yq_tok_kind */
 };
 
+/* Zero-initialize, reuse across calls (no allocation once the arrays have
+ * grown to the longest text seen), then release. */
 struct yq_tokens {
 	struct yq_token *v;
 	size_t n;
 	size_t cap;
+	struct yq_spans seg; /* scratch: segmenter output for the current run */
 };
 
+/* Frees both arrays and zeroes t; t == NULL is a no-op. */
 void yq_tokens_release(struct yq_tokens *t);
 
 /* yq_tok_is_content: 1 for WORD, LATIN, NUMBER, TOPIC. */
