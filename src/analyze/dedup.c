@@ -46,6 +46,7 @@
 #define MINHASHES (BANDS * ROWS)
 #define WINDOW_MAX ((size_t)1 << 26)
 #define SHORT_CHARS_MAX 1024
+#define MISSING_MAX 1 /* bigrams of the smaller set absent from the larger */
 #define CONTENT_SEED 0x636f6e74656e7431ULL
 #define BIGRAM_SEED 0x62696772616d7331ULL
 #define BAND_SEED 0x62616e646b657931ULL
@@ -67,7 +68,8 @@ struct entry {
 	uint64_t root;
 	uint32_t next[BLOCKS]; /* block chain links (1-based slots) */
 	uint32_t ncp;          /* code points of the content, saturated */
-	struct bigrams *bg;    /* NULL when the text is too long */
+	uint32_t indexed;      /* 1: linked into the block and LSH chains */
+	struct bigrams *bg;    /* NULL when too long or not indexed */
 };
 
 struct yq_dedup {
@@ -291,8 +293,8 @@ static void band_keys(const struct yq_dedup *d, const uint32_t *v, uint32_t n,
 	}
 }
 
-/* Jaccard similarity of two sorted distinct sets. */
-static double jaccard(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+/* Number of elements common to two sorted distinct sets. */
+static uint32_t common_count(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
 {
 	uint32_t i = 0, j = 0, common = 0;
 	while (i < na && j < nb) {
@@ -303,7 +305,7 @@ static double jaccard(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_
 		else
 			common++, i++, j++;
 	}
-	return (double)common / (double)(na + nb - common);
+	return common;
 }
 
 /* ---- candidate search ---- */
@@ -319,16 +321,21 @@ struct query {
 	double best;          /* similarity of the best candidate so far */
 	uint64_t root;        /* its root, 0 if none */
 	int via_lsh;          /* the best was found through LSH */
+	int by_bigrams;       /* the best passed the bigram test */
 };
 
 /* Applies the pair test to stored entry e and keeps it if it beats the best
- * so far.  Similarity: Jaccard for pairs with a short text, 1 - d/64 for
- * two long ones. */
+ * so far.  Similarity: Jaccard for pairs with a short text (which must also
+ * leave at most MISSING_MAX bigrams of the smaller set unmatched: an edit
+ * inside a text breaks two or more bigrams on each side, while a run added
+ * or removed breaks at most one of the shorter text's), 1 - d/64 for two
+ * long ones. */
 static void consider(struct yq_dedup *d, struct query *q, const struct entry *e, int lsh)
 {
 	double sim;
+	int bigrams = q->short_text || e->ncp < d->c.short_chars;
 	d->st.candidates++;
-	if (q->short_text || e->ncp < d->c.short_chars) {
+	if (bigrams) {
 		if (!q->set || !e->bg)
 			return;
 		/* Jaccard <= min/max of the set sizes: skip hopeless ones. */
@@ -336,7 +343,10 @@ static void consider(struct yq_dedup *d, struct query *q, const struct entry *e,
 		uint32_t hi = q->nset < e->bg->n ? e->bg->n : q->nset;
 		if ((double)lo < d->c.short_sim * (double)hi)
 			return;
-		sim = jaccard(q->set, q->nset, e->bg->v, e->bg->n);
+		uint32_t common = common_count(q->set, q->nset, e->bg->v, e->bg->n);
+		if (lo - common > MISSING_MAX)
+			return;
+		sim = (double)common / (double)(q->nset + e->bg->n - common);
 		if (sim < d->c.short_sim)
 			return;
 	} else {
@@ -349,6 +359,7 @@ static void consider(struct yq_dedup *d, struct query *q, const struct entry *e,
 		q->best = sim;
 		q->root = e->root;
 		q->via_lsh = lsh;
+		q->by_bigrams = bigrams;
 	}
 }
 
@@ -362,7 +373,7 @@ static void search_blocks(struct yq_dedup *d, struct query *q)
 	for (int b = 0; b < BLOCKS; b++) {
 		uint16_t v = block_of(q->sh, b);
 		uint32_t s = d->block[b][v];
-		if (!s || !d->ring[s - 1].key || block_of(d->ring[s - 1].sh, b) != v)
+		if (!s || !d->ring[s - 1].indexed || block_of(d->ring[s - 1].sh, b) != v)
 			continue;
 		uint64_t newer = UINT64_MAX;
 		for (int depth = 0; s && depth < SCAN_CAP; depth++) {
@@ -402,9 +413,11 @@ static void search_lsh(struct yq_dedup *d, struct query *q)
 /* ---- storing ---- */
 
 /* Stores the post in the next ring slot (evicting its previous occupant)
- * and links it into every index.  bg (may be NULL) becomes the entry's. */
+ * and links it into the exact table, and when `indexed` into the block and
+ * (if bg) LSH chains.  bg (may be NULL) becomes the entry's; it must be NULL
+ * when not indexed. */
 static void store(struct yq_dedup *d, uint64_t key, uint64_t root, uint64_t sh,
-		  uint64_t chash, uint32_t ncp, struct bigrams *bg)
+		  uint64_t chash, uint32_t ncp, struct bigrams *bg, int indexed)
 {
 	uint32_t s = (uint32_t)d->pos + 1;
 	struct entry *e = &d->ring[d->pos];
@@ -418,11 +431,13 @@ static void store(struct yq_dedup *d, uint64_t key, uint64_t root, uint64_t sh,
 	e->sh = sh;
 	e->chash = chash;
 	e->ncp = ncp;
+	e->indexed = (uint32_t)indexed;
 	e->bg = bg;
 	for (int b = 0; b < BLOCKS; b++) {
 		uint32_t *head = &d->block[b][block_of(sh, b)];
-		e->next[b] = *head;
-		*head = s;
+		e->next[b] = indexed ? *head : 0;
+		if (indexed)
+			*head = s;
 	}
 	if (bg)
 		for (int b = 0; b < BANDS; b++) {
@@ -474,7 +489,7 @@ int yq_dedup_add(struct yq_dedup *d, uint64_t key, uint64_t sh,
 					return YQ_ENOMEM;
 				memcpy(bg, e->bg, sz);
 			}
-			store(d, key, root, sh, chash, (uint32_t)ncp, bg);
+			store(d, key, root, sh, chash, (uint32_t)ncp, bg, (int)e->indexed);
 		}
 		*dup_of = root;
 		d->st.posts++;
@@ -501,14 +516,23 @@ int yq_dedup_add(struct yq_dedup *d, uint64_t key, uint64_t sh,
 	search_blocks(d, &q);
 	if (q.set)
 		search_lsh(d, &q);
+	int indexed = 1;
 	if (q.root) {
 		*dup_of = q.root;
 		if (q.via_lsh)
 			d->st.near_lsh++;
 		else
 			d->st.near_simhash++;
+		/* Joined by bigram similarity: remembered for its exact copies
+		 * only, so short groups stay stars around their first members
+		 * and cannot drift. */
+		if (q.by_bigrams) {
+			indexed = 0;
+			free(bg);
+			bg = NULL;
+		}
 	}
-	store(d, key, q.root ? q.root : key, sh, chash, (uint32_t)ncp, bg);
+	store(d, key, q.root ? q.root : key, sh, chash, (uint32_t)ncp, bg, indexed);
 	d->st.posts++;
 	return YQ_OK;
 }
