@@ -82,6 +82,12 @@ static const struct command commands[] = {
 	 "  --map a=b,...      post field = input column (e.g. time=date,author=userid)\n"
 	 "  --tz TZ            zone of times without an offset (default Asia/Shanghai)\n"
 	 "  --source S         source name for records that have none (default unknown)\n"},
+	{"search", yq_cmd_search, "stored posts by full-text query",
+	 "usage: yuqing search --db DB [--limit N] [--count] [--tz TZ] QUERY...\n\n"
+	 "Finds stored posts whose text contains every term of QUERY (terms are\n"
+	 "separated by spaces; a Chinese term of any length matches where its\n"
+	 "characters occur in a row). Prints the best matches (default 20) as JSON\n"
+	 "lines {source, id, time, event, text}; --count prints how many match.\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -5,7 +5,6 @@
 #include "analyze/tfidf.h"
 #include "base/error.h"
 #include "base/hash.h"
-#include "base/strmap.h"
 #include "collect/lines.h"
 #include "text/segment.h"
 
@@ -16,10 +15,19 @@
 
 #define DF_BITS 20
 
+/* The background table is keyed by the 64-bit term hash alone (the same
+ * hash the caller computes for the stream counters): with 2^18 words the
+ * chance of any collision is about 2^-28, and a lookup costs one probe
+ * without a string comparison. */
+struct bg_slot {
+	uint64_t hash; /* 0 = empty (term hashes are forced odd) */
+	float idf;
+};
+
 struct yq_tfidf {
-	struct yq_strmap *words;
-	float *idf;       /* per word id */
-	size_t cap;
+	struct bg_slot *bg;
+	size_t mask;
+	size_t nwords;
 	double median;
 	uint32_t *df;     /* 2^DF_BITS hashed counters */
 	double ndocs;
@@ -31,17 +39,46 @@ static int cmp_float(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int bg_put(struct yq_tfidf *t, uint64_t h, float idf)
+{
+	if ((t->nwords + 1) * 2 > t->mask + 1) {
+		size_t nmask = t->mask ? t->mask * 2 + 1 : (1u << 16) - 1;
+		struct bg_slot *ns = calloc(nmask + 1, sizeof(*ns));
+		if (!ns)
+			return YQ_ENOMEM;
+		for (size_t i = 0; t->bg && i <= t->mask; i++) {
+			if (!t->bg[i].hash)
+				continue;
+			size_t j = t->bg[i].hash & nmask;
+			while (ns[j].hash)
+				j = (j + 1) & nmask;
+			ns[j] = t->bg[i];
+		}
+		free(t->bg);
+		t->bg = ns;
+		t->mask = nmask;
+	}
+	size_t i = h & t->mask;
+	while (t->bg[i].hash && t->bg[i].hash != h)
+		i = (i + 1) & t->mask;
+	if (!t->bg[i].hash)
+		t->nwords++;
+	t->bg[i] = (struct bg_slot){h, idf};
+	return YQ_OK;
+}
+
 int yq_tfidf_new(const char *path, struct yq_tfidf **out, struct yq_buf *err)
 {
 	int rc;
 	struct yq_buf p = YQ_BUF_INIT, line = YQ_BUF_INIT;
 	struct yq_lines *in = NULL;
 	float *sorted = NULL;
+	size_t nsorted = 0, capsorted = 0;
 	struct yq_tfidf *t = calloc(1, sizeof(*t));
 	if (!t)
 		return YQ_ENOMEM;
 	t->df = calloc((size_t)1 << DF_BITS, sizeof(*t->df));
-	if (!t->df || yq_strmap_new(2000000, &t->words)) {
+	if (!t->df) {
 		rc = YQ_ENOMEM;
 		goto out;
 	}
@@ -58,48 +95,36 @@ int yq_tfidf_new(const char *path, struct yq_tfidf **out, struct yq_buf *err)
 	while ((rc = yq_lines_next(in, &line, &ln)) != YQ_EEOF) {
 		if (rc)
 			goto out;
-		char *sp = memchr(line.s, ' ', line.len);
 		if (!line.len)
 			continue;
+		char *sp = memchr(line.s, ' ', line.len);
 		char *end;
 		double v = sp ? strtod(sp + 1, &end) : 0;
-		if (!sp || end == sp + 1 || !(v >= 0 && v < 100)) {
+		if (!sp || sp == line.s || end == sp + 1 || !(v >= 0 && v < 100)) {
 			yq_buf_printf(err, "%s:%zu: expected 'word idf'", path, ln);
 			rc = YQ_EFORMAT;
 			goto out;
 		}
-		int added;
-		int64_t id = yq_strmap_intern(t->words, line.s, (size_t)(sp - line.s), &added);
-		if (id < 0) {
-			rc = (int)id;
-			goto out;
-		}
-		if ((size_t)id >= t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 1 << 16;
-			float *a = realloc(t->idf, cap * sizeof(*a));
+		if (nsorted == capsorted) {
+			capsorted = capsorted ? capsorted * 2 : 1 << 16;
+			float *a = realloc(sorted, capsorted * sizeof(*a));
 			if (!a) {
 				rc = YQ_ENOMEM;
 				goto out;
 			}
-			t->idf = a;
-			t->cap = cap;
+			sorted = a;
 		}
-		t->idf[id] = (float)v;
+		sorted[nsorted++] = (float)v;
+		if ((rc = bg_put(t, yq_tfidf_hash(line.s, (size_t)(sp - line.s)), (float)v)))
+			goto out;
 	}
-	size_t n = yq_strmap_count(t->words);
-	if (!n) {
+	if (!nsorted) {
 		yq_buf_printf(err, "%s: no entries", path);
 		rc = YQ_EFORMAT;
 		goto out;
 	}
-	sorted = malloc(n * sizeof(*sorted));
-	if (!sorted) {
-		rc = YQ_ENOMEM;
-		goto out;
-	}
-	memcpy(sorted, t->idf, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_float);
-	t->median = sorted[n / 2];
+	qsort(sorted, nsorted, sizeof(*sorted), cmp_float);
+	t->median = sorted[nsorted / 2];
 	rc = YQ_OK;
 out:
 	free(sorted);
@@ -118,21 +143,24 @@ void yq_tfidf_free(struct yq_tfidf *t)
 {
 	if (!t)
 		return;
-	yq_strmap_free(t->words);
-	free(t->idf);
+	free(t->bg);
 	free(t->df);
 	free(t);
 }
 
-double yq_tfidf_background(const struct yq_tfidf *t, const char *w, size_t n)
+double yq_tfidf_background(const struct yq_tfidf *t, uint64_t hash)
 {
-	int64_t id = yq_strmap_find(t->words, w, n);
-	return id < 0 ? t->median : t->idf[id];
+	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+		if (t->bg[i].hash == hash)
+			return t->bg[i].idf;
+		if (!t->bg[i].hash)
+			return t->median;
+	}
 }
 
 uint64_t yq_tfidf_hash(const char *w, size_t n)
 {
-	return yq_hash64(w, n, 0x7466696466ULL);
+	return yq_hash64(w, n, 0x7466696466ULL) | 1;
 }
 
 double yq_tfidf_idf(const struct yq_tfidf *t, uint64_t hash, double bg)

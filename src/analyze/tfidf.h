@@ -35,12 +35,13 @@ struct yq_tfidf;
 int yq_tfidf_new(const char *path, struct yq_tfidf **out, struct yq_buf *err);
 void yq_tfidf_free(struct yq_tfidf *t);
 
-/* yq_tfidf_background: the background idf of w[0..n) (median if unknown). */
-double yq_tfidf_background(const struct yq_tfidf *t, const char *w, size_t n);
-
-/* yq_tfidf_hash: the term hash used by the stream counters (and by callers
- * that key terms by hash): yq_hash64 of the term's bytes. */
+/* yq_tfidf_hash: the hash that identifies a term (its UTF-8 bytes) in
+ * both tables: yq_hash64 under a fixed seed, forced odd (never 0). */
 uint64_t yq_tfidf_hash(const char *w, size_t n);
+
+/* yq_tfidf_background: the background idf of the term with that hash
+ * (the table's median when the term is not in it). */
+double yq_tfidf_background(const struct yq_tfidf *t, uint64_t hash);
 
 /* yq_tfidf_idf: the blended idf of a term given its hash and background idf. */
 double yq_tfidf_idf(const struct yq_tfidf *t, uint64_t hash, double bg);

@@ -27,7 +27,8 @@
 #define CENT_CAP 256
 #define CENT_PRUNE 112
 #define INDEX_TERMS 8      /* a post's heaviest terms used for lookup and indexing */
-#define SCAN_PER_TERM 48   /* most recent events scanned per term */
+#define SCAN_PER_TERM 64   /* most recent events scanned per term */
+#define EXACT_CANDIDATES 4 /* candidates whose exact cosine is computed */
 #define IDX_BIT 0x80000000u
 
 struct centroid {
@@ -37,8 +38,16 @@ struct centroid {
 	double norm2;
 };
 
+/* A posting: an event indexed under a term, with the term's weight in the
+ * event's normalized centroid when it was indexed (a stale estimate, used
+ * only to rank candidates before the exact cosine). */
+struct pentry {
+	uint32_t ev;
+	float w;
+};
+
 struct posting {
-	uint32_t *v;
+	struct pentry *v;
 	uint32_t n, cap;
 };
 
@@ -49,6 +58,8 @@ struct yq_cluster {
 	struct posting *post;
 	size_t npost;
 	struct yq_event **ev;
+	uint8_t *alive;      /* per event index: 1 while open (scanned without
+			      * touching the event itself) */
 	size_t nev, evcap;
 	uint32_t *open;
 	size_t nopen, opencap;
@@ -56,9 +67,11 @@ struct yq_cluster {
 	size_t ndirty, dirtycap;
 	uint32_t stamp;
 	uint64_t candidates;
-	/* scratch */
-	uint32_t *cand;
-	size_t candcap;
+	/* scratch: per event index, the partial score and the stamp of the
+	 * post that wrote it */
+	float *score;
+	uint32_t *score_stamp;
+	size_t scorecap;
 };
 
 void yq_cluster_config_default(struct yq_cluster_config *c)
@@ -108,9 +121,11 @@ void yq_cluster_free(struct yq_cluster *c)
 		free(c->post[i].v);
 	free(c->post);
 	free(c->ev);
+	free(c->alive);
 	free(c->open);
 	free(c->dirty);
-	free(c->cand);
+	free(c->score);
+	free(c->score_stamp);
 	yq_strmap_free(c->terms);
 	free(c);
 }
@@ -241,6 +256,10 @@ static struct yq_event *event_new(struct yq_cluster *c, int64_t time, const char
 		if (!p)
 			goto fail;
 		c->ev = p;
+		uint8_t *al = realloc(c->alive, nc);
+		if (!al)
+			goto fail;
+		c->alive = al;
 		c->evcap = nc;
 	}
 	if (push_u32(&c->open, &c->nopen, &c->opencap, (uint32_t)c->nev))
@@ -250,6 +269,7 @@ static struct yq_event *event_new(struct yq_cluster *c, int64_t time, const char
 	e->first_seen = e->last_seen = time;
 	e->title_score = -1;
 	yq_burst_init(&e->burst);
+	c->alive[c->nev] = 1;
 	c->ev[c->nev++] = e;
 	return e;
 fail:
@@ -287,12 +307,6 @@ struct pterm {
 	float w;
 };
 
-static int cmp_cterm_desc(const void *a, const void *b)
-{
-	float x = ((const struct yq_cterm *)a)->w, y = ((const struct yq_cterm *)b)->w;
-	return (x < y) - (x > y);
-}
-
 static int posting_reserve(struct yq_cluster *c, uint32_t tid)
 {
 	if (tid < c->npost)
@@ -312,11 +326,9 @@ static int posting_reserve(struct yq_cluster *c, uint32_t tid)
 static void posting_compact(struct yq_cluster *c, struct posting *p)
 {
 	uint32_t k = 0;
-	for (uint32_t i = 0; i < p->n; i++) {
-		struct yq_event *e = c->ev[p->v[i]];
-		if (e && !e->closed)
+	for (uint32_t i = 0; i < p->n; i++)
+		if (c->alive[p->v[i].ev])
 			p->v[k++] = p->v[i];
-	}
 	p->n = k;
 }
 
@@ -329,28 +341,32 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 	size_t k = 0;
 	memset(hit, 0, sizeof(*hit));
 
-	/* the post's heaviest terms, normalized */
-	if (n > 0) {
-		struct yq_cterm buf[256];
-		size_t m = n < 256 ? n : 256;
-		memcpy(buf, terms, m * sizeof(*buf));
-		qsort(buf, m, sizeof(*buf), cmp_cterm_desc);
-		double norm2 = 0;
-		for (size_t i = 0; i < m && k < YQ_CLUSTER_POST_TERMS; i++) {
-			if (!(buf[i].w > 0))
-				break;
-			top[k++] = buf[i];
-			norm2 += (double)buf[i].w * buf[i].w;
-		}
-		double inv = norm2 > 0 ? 1.0 / sqrt(norm2) : 0;
-		for (size_t i = 0; i < k; i++) {
-			int64_t tid = yq_strmap_intern(c->terms, top[i].s, top[i].len, NULL);
-			if (tid < 0)
-				return tid == YQ_ETOOBIG ? YQ_ENOMEM : (int)tid;
-			if (posting_reserve(c, (uint32_t)tid))
-				return YQ_ENOMEM;
-			pt[i] = (struct pterm){(uint32_t)tid, (float)(top[i].w * inv)};
-		}
+	/* the post's heaviest terms (top-K by insertion), normalized */
+	for (size_t i = 0; i < n; i++) {
+		if (!(terms[i].w > 0))
+			continue;
+		size_t pos = k;
+		while (pos > 0 && top[pos - 1].w < terms[i].w)
+			pos--;
+		if (pos >= YQ_CLUSTER_POST_TERMS)
+			continue;
+		size_t last = k < YQ_CLUSTER_POST_TERMS ? k : YQ_CLUSTER_POST_TERMS - 1;
+		memmove(top + pos + 1, top + pos, (last - pos) * sizeof(*top));
+		top[pos] = terms[i];
+		if (k < YQ_CLUSTER_POST_TERMS)
+			k++;
+	}
+	double norm2 = 0;
+	for (size_t i = 0; i < k; i++)
+		norm2 += (double)top[i].w * top[i].w;
+	double inv = norm2 > 0 ? 1.0 / sqrt(norm2) : 0;
+	for (size_t i = 0; i < k; i++) {
+		int64_t tid = yq_strmap_intern(c->terms, top[i].s, top[i].len, NULL);
+		if (tid < 0)
+			return tid == YQ_ETOOBIG ? YQ_ENOMEM : (int)tid;
+		if (posting_reserve(c, (uint32_t)tid))
+			return YQ_ENOMEM;
+		pt[i] = (struct pterm){(uint32_t)tid, (float)(top[i].w * inv)};
 	}
 
 	struct yq_event *best = NULL;
@@ -369,38 +385,78 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 	if (!best && k == 0)
 		return YQ_OK;
 	if (!best) {
-		/* candidates: recent events indexed under the post's heaviest terms */
+		/* candidates: recent events indexed under the post's heaviest
+		 * terms, ranked by the partial dot product their postings give;
+		 * the exact cosine is computed for the best few only */
+		if (c->scorecap < c->nev) {
+			size_t nc = c->scorecap ? c->scorecap : 1024;
+			while (nc < c->nev)
+				nc *= 2;
+			float *sc = realloc(c->score, nc * sizeof(*sc));
+			if (!sc)
+				return YQ_ENOMEM;
+			c->score = sc;
+			uint32_t *ss = realloc(c->score_stamp, nc * sizeof(*ss));
+			if (!ss)
+				return YQ_ENOMEM;
+			memset(ss + c->scorecap, 0, (nc - c->scorecap) * sizeof(*ss));
+			c->score_stamp = ss;
+			c->scorecap = nc;
+		}
 		c->stamp++;
-		size_t ncand = 0;
+		uint32_t topi[EXACT_CANDIDATES];
+		float tops[EXACT_CANDIDATES];
+		size_t ntop = 0;
 		for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
 			struct posting *p = &c->post[pt[i].tid];
 			uint32_t dead = 0, seen = 0;
 			for (uint32_t j = p->n; j-- > 0 && seen < SCAN_PER_TERM;) {
-				struct yq_event *e = c->ev[p->v[j]];
-				if (!e || e->closed) {
+				uint32_t ev = p->v[j].ev;
+				if (!c->alive[ev]) {
 					dead++;
 					continue;
 				}
 				seen++;
-				if (e->stamp == c->stamp)
-					continue;
-				e->stamp = c->stamp;
-				if (ncand == c->candcap) {
-					size_t nc = c->candcap ? c->candcap * 2 : 256;
-					uint32_t *q = realloc(c->cand, nc * sizeof(*q));
-					if (!q)
-						return YQ_ENOMEM;
-					c->cand = q;
-					c->candcap = nc;
+				if (c->score_stamp[ev] != c->stamp) {
+					c->score_stamp[ev] = c->stamp;
+					c->score[ev] = 0;
 				}
-				c->cand[ncand++] = e->idx;
+				c->score[ev] += pt[i].w * p->v[j].w;
 			}
 			if (dead > SCAN_PER_TERM / 2)
 				posting_compact(c, p);
 		}
-		c->candidates += ncand;
-		for (size_t j = 0; j < ncand; j++) {
-			struct yq_event *e = c->ev[c->cand[j]];
+		/* the best partial scores: a second pass over the same postings */
+		c->stamp++;
+		for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
+			struct posting *p = &c->post[pt[i].tid];
+			uint32_t seen = 0;
+			for (uint32_t j = p->n; j-- > 0 && seen < SCAN_PER_TERM;) {
+				uint32_t ev = p->v[j].ev;
+				if (!c->alive[ev])
+					continue;
+				seen++;
+				if (c->score_stamp[ev] == c->stamp)
+					continue; /* already ranked */
+				c->score_stamp[ev] = c->stamp;
+				float sc = c->score[ev];
+				size_t pos = ntop;
+				while (pos > 0 && tops[pos - 1] < sc)
+					pos--;
+				if (pos >= EXACT_CANDIDATES)
+					continue;
+				size_t last = ntop < EXACT_CANDIDATES ? ntop : EXACT_CANDIDATES - 1;
+				memmove(tops + pos + 1, tops + pos, (last - pos) * sizeof(*tops));
+				memmove(topi + pos + 1, topi + pos, (last - pos) * sizeof(*topi));
+				tops[pos] = sc;
+				topi[pos] = ev;
+				if (ntop < EXACT_CANDIDATES)
+					ntop++;
+			}
+		}
+		c->candidates += ntop;
+		for (size_t j = 0; j < ntop; j++) {
+			struct yq_event *e = c->ev[topi[j]];
 			struct centroid *ce = e->priv;
 			if (ce->norm2 <= 0)
 				continue;
@@ -430,11 +486,15 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 		uint32_t s = cent_add(ce, pt[i].tid, pt[i].w);
 		if (i < INDEX_TERMS && !(ce->key[s] & IDX_BIT)) {
 			struct posting *p = &c->post[pt[i].tid];
-			size_t pn = p->n, pc = p->cap;
-			if (push_u32(&p->v, &pn, &pc, best->idx))
-				return YQ_ENOMEM;
-			p->n = (uint32_t)pn;
-			p->cap = (uint32_t)pc;
+			if (p->n == p->cap) {
+				uint32_t nc = p->cap ? p->cap * 2 : 4;
+				struct pentry *v = realloc(p->v, nc * sizeof(*v));
+				if (!v)
+					return YQ_ENOMEM;
+				p->v = v;
+				p->cap = nc;
+			}
+			p->v[p->n++] = (struct pentry){best->idx, (float)(ce->w[s] / sqrt(ce->norm2))};
 			ce->key[s] |= IDX_BIT;
 		}
 	}
@@ -481,6 +541,8 @@ int yq_cluster_flush(struct yq_cluster *c, int64_t now,
 		if (!e->closed && now - e->last_seen > c->cfg.close_after)
 			e->closed = 1;
 		if (e->closed)
+			c->alive[e->idx] = 0;
+		if (e->closed)
 			mark_dirty(c, e);
 		else
 			c->open[k++] = c->open[i];
@@ -505,8 +567,10 @@ int yq_cluster_flush(struct yq_cluster *c, int64_t now,
 
 void yq_cluster_close_all(struct yq_cluster *c)
 {
-	for (size_t i = 0; i < c->nopen; i++)
+	for (size_t i = 0; i < c->nopen; i++) {
 		c->ev[c->open[i]]->closed = 1;
+		c->alive[c->open[i]] = 0;
+	}
 }
 
 size_t yq_cluster_keywords(const struct yq_cluster *c, const struct yq_event *ev, size_t k,

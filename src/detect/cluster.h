@@ -9,8 +9,10 @@
  * YQ_CLUSTER_POST_TERMS terms, L2-normalized.  Each open event keeps a
  * centroid (sum of its posts' vectors, pruned to its YQ_CLUSTER_EVENT_TERMS
  * heaviest terms).  Candidate events come from an inverted index term →
- * events, scanning the most recent events of the post's heaviest terms; the
- * post joins the candidate of highest cosine if it reaches the threshold,
+ * events, scanning the most recent events of the post's heaviest terms and
+ * ranking them by the partial dot product the postings give; the exact
+ * cosine is computed for the best few, and the post joins the candidate of
+ * highest cosine if it reaches the threshold,
  * else it opens a new event.  A post whose duplicate or parent already
  * belongs to an event joins that event directly (the caller says so).
  * Events close after close_after seconds without a post; a closed event's
@@ -71,7 +73,7 @@ struct yq_event {
 	size_t ntimeline, tlcap;
 	/* private */
 	void *priv;
-	uint32_t idx, stamp;
+	uint32_t idx;
 	int dirty;
 };
 
@@ -127,7 +129,7 @@ size_t yq_cluster_keywords(const struct yq_cluster *c, const struct yq_event *ev
 struct yq_cluster_stats {
 	uint64_t events;       /* opened */
 	uint64_t open;         /* open now */
-	uint64_t candidates;   /* centroid comparisons made */
+	uint64_t candidates;   /* exact centroid comparisons made */
 };
 void yq_cluster_stats(const struct yq_cluster *c, struct yq_cluster_stats *s);
 

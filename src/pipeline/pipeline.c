@@ -227,6 +227,8 @@ static int put_event(const struct yq_event *ev, void *ctx)
 {
 	struct yq_pipeline *p = ctx;
 	struct yq_buf *kw = &p->json, *tl = &p->tokstr;
+	if (!p->st && !(p->cfg.events_out && ev->closed))
+		return YQ_OK; /* nobody to tell */
 	yq_buf_reset(kw);
 	yq_buf_reset(tl);
 	if (keywords_json(p, ev, kw) || timeline_json(p, ev, tl, 1))
@@ -354,12 +356,6 @@ db:
 
 /* ---- terms and features ---- */
 
-static int cmp_acc_hash(const void *a, const void *b)
-{
-	uint64_t x = ((const struct term_acc *)a)->hash, y = ((const struct term_acc *)b)->hash;
-	return (x > y) - (x < y);
-}
-
 /* build_terms: content tokens → distinct terms with tf (p->acc), content
  * text (p->termbuf), SimHash features; returns the number of terms. */
 static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat)
@@ -381,8 +377,16 @@ static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat
 		p->acc[n++] = (struct term_acc){yq_tfidf_hash(tb->s + off, t->len), off, t->len, 1,
 						t->kind};
 	}
-	/* aggregate equal terms */
-	qsort(p->acc, n, sizeof(*p->acc), cmp_acc_hash);
+	/* aggregate equal terms: insertion sort by hash (n is small) */
+	for (size_t i = 1; i < n; i++) {
+		struct term_acc x = p->acc[i];
+		size_t j = i;
+		while (j > 0 && p->acc[j - 1].hash > x.hash) {
+			p->acc[j] = p->acc[j - 1];
+			j--;
+		}
+		p->acc[j] = x;
+	}
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (k && p->acc[k - 1].hash == p->acc[i].hash)
@@ -392,7 +396,7 @@ static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat
 	}
 	for (size_t i = 0; i < k; i++) {
 		struct term_acc *a = &p->acc[i];
-		double bg = yq_tfidf_background(p->tfidf, tb->s + a->off, a->len);
+		double bg = yq_tfidf_background(p->tfidf, a->hash);
 		double idf = yq_tfidf_idf(p->tfidf, a->hash, bg);
 		if (idf < 0)
 			idf = 0;

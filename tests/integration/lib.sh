@@ -17,3 +17,5 @@ finish() {
   if [ "$fails" -ne 0 ]; then echo "$fails check(s) failed"; exit 1; fi
   echo "all checks passed"
 }
+# head_gz FILE N: the first N lines of a gzip file (zcat's SIGPIPE is not an error)
+head_gz() { { zcat "$1" 2>/dev/null || true; } | head -n "$2"; }

@@ -5,7 +5,7 @@
 # author hashes, and that a second run stores nothing twice.
 source "$(dirname "$0")/lib.sh"
 N=${YQ_REPLAY_POSTS:-6000}
-zcat "$YQ_DATA/weibo_covid/posts.tsv.gz" | head -n $((N + 1)) > "$T/slice.tsv"
+head_gz "$YQ_DATA/weibo_covid/posts.tsv.gz" $((N + 1)) > "$T/slice.tsv"
 db="$T/r.db"
 "$YQ" replay --db "$db" --bucket 1d --min-count 20 --source weibo "$T/slice.tsv" > "$T/out1" 2> "$T/err1"
 cat "$T/out1"
@@ -39,7 +39,7 @@ check_eq "alerts whose reason lacks the why" "$(q "$db" "select count(*) from al
 
 # full-text search finds a Chinese word of any length, as a substring would
 for w in 疫 口罩 新型冠状病毒 钟南山; do
-  fts=$(q "$db" "select count(*) from posts_fts where posts_fts match '\"$w\"'")
+  fts=$("$YQ" search --db "$db" --count "$w")
   like=$(q "$db" "select count(*) from posts where instr(norm, '$w') > 0")
   check_eq "fts '$w' = substring count" "$fts" "$like"
 done

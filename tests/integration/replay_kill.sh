@@ -3,7 +3,7 @@
 # the same input again completes it, storing no post twice.
 source "$(dirname "$0")/lib.sh"
 N=${YQ_KILL_POSTS:-30000}
-zcat "$YQ_DATA/weibo_covid/posts.tsv.gz" | head -n $((N + 1)) > "$T/slice.tsv"
+head_gz "$YQ_DATA/weibo_covid/posts.tsv.gz" $((N + 1)) > "$T/slice.tsv"
 db="$T/k.db"
 "$YQ" replay --db "$db" --bucket 1d --source weibo "$T/slice.tsv" > /dev/null 2>&1 &
 pid=$!
