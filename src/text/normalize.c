@@ -328,7 +328,8 @@ static inline int keep_char(uint32_t *cp)
 	uint32_t c = *cp;
 	if ((c >= 0x20 && c < 0x7F) || (c >= 0x3000 && c < 0xFE00))
 		return 1; /* ASCII text, CJK: the common case */
-	if (c == '\t' || c == '\n' || c == '\r' || c == 0x85 || c == 0x2028 || c == 0x2029) {
+	if (c == '\t' || c == '\n' || c == '\r' || c == 0x85 || c == 0x1680 || c == 0x2028 ||
+	    c == 0x2029) {
 		*cp = ' ';
 		return 1;
 	}
