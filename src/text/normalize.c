@@ -640,7 +640,7 @@ static int markup(struct chv *v, const char *s, size_t n, size_t i, uint32_t src
 		size_t q = vo;
 		while (q < vo + vl) {
 			int32_t c = yq_utf8_next(s, vo + vl, &q);
-			if (chv_push(v, (uint32_t)c, at++))
+			if (emit(v, (uint32_t)c, at++))
 				return YQ_ENOMEM;
 		}
 		return 1;

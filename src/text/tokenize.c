@@ -150,8 +150,8 @@ static size_t latin_at(const char *s, size_t n, size_t i, int *letters)
 	for (;;) {
 		while (k < n && is_alnum((unsigned char)s[k]))
 			let |= is_alpha((unsigned char)s[k++]);
-		if (k + 1 < n && strchr("'-.&+#", s[k]) && s[k] != '\0' &&
-		    is_alnum((unsigned char)s[k + 1]) && let) {
+		if (k + 1 < n && s[k] != '\0' && strchr("'-.&+#", s[k]) &&
+		    is_alnum((unsigned char)s[k + 1])) {
 			k++;
 			continue;
 		}

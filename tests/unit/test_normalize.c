@@ -89,6 +89,7 @@ static void test_img_alt(void **state)
 	expect("图<img alt='photo' src=x>片", "图片");
 	expect("<IMG ALT=[哈哈] src=y>", "[哈哈]");
 	expect("<img alt=\"[这是一个太长的表情标签名]\">", "");
+	expect("<img alt=\"[泪\xE2\x80\x8B]\">", "[泪]"); /* step 2 applies to alt text */
 }
 
 static void test_entities(void **state)

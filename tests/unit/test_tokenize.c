@@ -84,7 +84,8 @@ static void test_latin_and_numbers(void **state)
 	expect("iPhone12降价3.5万元", "L:iPhone12 W:降价 N:3.5万元");
 	expect("COVID-19确诊病例增加20%", "L:COVID-19 W:确诊 W:病例 W:增加 N:20%");
 	expect("2020年1月 14天 3-5天 1,234.5人 1.好", "N:2020年 N:1月 N:14天 N:3 P:- N:5天 N:1,234.5人 N:1 P:. W:好");
-	expect("C++ C# 5G 10kg N95 AT&T don't", "L:C++ L:C# L:5G N:10kg L:N95 L:AT&T L:don't");
+	expect("C++ C# 5G 10kg N95 AT&T don't 1.5GB 'hi'",
+	       "L:C++ L:C# L:5G N:10kg L:N95 L:AT&T L:don't L:1.5GB P:' L:hi P:'");
 	expect("38.5°C 3千米 1亿人", "N:38.5°C N:3千米 N:1亿人");
 }
 
