@@ -107,8 +107,10 @@ static inline int chv_push(struct chv *v, uint32_t cp, uint32_t src)
 }
 
 /* Decodes the code point at s[*i] of valid UTF-8 (the yq_normalize input
- * contract) without re-validating; a truncated sequence at the end of the
- * buffer yields U+FFFD instead of reading past it. */
+ * contract) without re-validating.  Invalid input still gives code points
+ * (never a surrogate or a value past U+10FFFF: those become U+FFFD), and a
+ * truncated sequence at the end of the buffer yields U+FFFD instead of
+ * reading past it, so the output is valid UTF-8 whatever comes in. */
 static inline uint32_t next_cp(const char *str, size_t n, size_t *i)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -124,12 +126,14 @@ static inline uint32_t next_cp(const char *str, size_t n, size_t *i)
 	}
 	if (c < 0xF0 && p + 2 < n) {
 		*i = p + 3;
-		return (c & 0x0Fu) << 12 | (s[p + 1] & 0x3Fu) << 6 | (s[p + 2] & 0x3Fu);
+		uint32_t v = (c & 0x0Fu) << 12 | (s[p + 1] & 0x3Fu) << 6 | (s[p + 2] & 0x3Fu);
+		return v >= 0xD800 && v <= 0xDFFF ? YQ_UTF8_REPLACEMENT : v;
 	}
 	if (p + 3 < n) {
 		*i = p + 4;
-		return (c & 0x07u) << 18 | (s[p + 1] & 0x3Fu) << 12 | (s[p + 2] & 0x3Fu) << 6 |
-		       (s[p + 3] & 0x3Fu);
+		uint32_t v = (c & 0x07u) << 18 | (s[p + 1] & 0x3Fu) << 12 |
+			     (s[p + 2] & 0x3Fu) << 6 | (s[p + 3] & 0x3Fu);
+		return v > 0x10FFFF ? YQ_UTF8_REPLACEMENT : v;
 	}
 	*i = n;
 	return YQ_UTF8_REPLACEMENT;
