@@ -100,6 +100,26 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return YQ_EXIT_OK;
 }
 
+/* yq_utf8_valid with the common cases (ASCII, well-formed 3-byte CJK)
+ * inline; anything else is left to the strict base check. */
+static int valid_utf8(const char *text, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	size_t i = 0;
+	while (i < len) {
+		unsigned b0 = u[i];
+		if (b0 < 0x80) {
+			i++;
+		} else if (b0 >= 0xE1 && b0 <= 0xEF && b0 != 0xED && i + 2 < len &&
+			   (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
+			i += 3;
+		} else {
+			return yq_utf8_valid(text + i, len - i);
+		}
+	}
+	return 1;
+}
+
 /* Segments r->line (valid UTF-8) into r->out, tokens joined by spaces. */
 static int segment_line(struct run *r, const char *text, size_t len, int flags)
 {
@@ -154,7 +174,7 @@ static int run_file(struct run *r, const char *path, int flags)
 		} else if (rc == YQ_OK) {
 			const char *text = r->line.s;
 			size_t len = r->line.len;
-			if (!yq_utf8_valid(text, len)) {
+			if (!valid_utf8(text, len)) {
 				yq_buf_reset(&r->fixed);
 				rc = yq_utf8_repair(text, len, &r->fixed, NULL);
 				text = r->fixed.s;

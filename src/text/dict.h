@@ -4,17 +4,23 @@
  *
  * A trie over Unicode code points.  Every node is a string that is in FREQ:
  * either a word (freq > 0) or a prefix of a word, or a word given frequency
- * 0 (both have freq 0, exactly as jieba's FREQ maps them to 0).  The root is
- * node 0, the empty string.  Children of a node live in that node's own
- * open-addressing table (a run of 2^lg slots in one shared slot pool, linear
- * probing, at most half full), so walking a sentence one code point at a time
- * costs one multiplicative hash and usually one cache line per step, and the
- * root's children in the BMP are found through a direct 64 Ki table.
+ * 0 (both have freq 0, exactly as jieba's FREQ maps them to 0).
  *
- * Invariants: node ids are < 2^31; a child id is never 0 (0 means "none");
- * a node with lg == 0 has no children.  total is the sum of all frequencies
- * ever added (jieba's total: a word given twice counts twice).  lf is
- * log((double)freq) for words, exactly the value jieba's calc() takes.
+ * Layout: the nodes live inside their parent's child table.  Each node with
+ * children owns a run of 2^lg node slots in one pool (open addressing,
+ * linear probing, at most half full); a child is found by a multiplicative
+ * hash of its code point, and the slot found *is* the child, with its flags,
+ * log-frequency and the place of its own table.  So walking a sentence one
+ * code point at a time costs one hash and usually one cache line per step.
+ * The root is slot 0 (in no table); its BMP children are also reachable
+ * through a direct 64 Ki table.  A node's id is its slot index.
+ *
+ * Invariants: a child id is never 0 (0 means "none"); a node with lg == 0
+ * has no children; an empty slot has cpf == YQ_DICT_EMPTY.  total is the sum
+ * of all frequencies ever added (jieba's total: a word given twice counts
+ * twice).  lf is log((double)freq) for words, exactly the value jieba's
+ * calc() takes.  Ids change when a table grows (the node moves with its
+ * parent's table); they are stable once loading is over.
  *
  * Threads: after loading, a struct yq_dict is only read and may be shared.
  */
@@ -33,42 +39,39 @@
  * frequency of jieba's own dict.txt, so a plain word list acts like a
  * dictionary of ordinary words (see yq_dict_load). */
 #define YQ_DICT_DEFAULT_FREQ 3
-/* Caps: dictionary file size, and nodes (words and their prefixes). */
+/* Caps: dictionary file size, and slots (about 3 per word or prefix). */
 #define YQ_DICT_FILE_MAX (512u << 20)
-#define YQ_DICT_NODES_MAX (1u << 30)
+#define YQ_DICT_SLOTS_MAX (1u << 28)
 
-enum {
-	YQ_DICT_WORD = 1,  /* freq > 0: a word the DAG may use */
-	YQ_DICT_FORCE = 2, /* given frequency 0 once: jieba's Force_Split_Words */
-};
-
-struct yq_dict_node {
-	uint32_t kids; /* first slot of the child table in slots[] */
-	uint8_t lg;    /* child table has 2^lg slots; 0: no children */
-	uint8_t flags; /* YQ_DICT_* */
-	uint16_t pad;
-	double lf;     /* log(freq) when flags & YQ_DICT_WORD */
-};
-
-struct yq_dict_slot {
-	uint32_t cp;    /* YQ_DICT_EMPTY when free */
-	uint32_t child;
-};
-
+/* cpf packs the code point (bits 0-20), lg (21-25) and two flags. */
+#define YQ_DICT_CP_MASK 0x1FFFFFu
+#define YQ_DICT_LG_SHIFT 21
+#define YQ_DICT_WORD (1u << 26)  /* freq > 0: a word the DAG may use */
+#define YQ_DICT_FORCE (1u << 27) /* given frequency 0 once: Force_Split_Words */
 #define YQ_DICT_EMPTY 0xFFFFFFFFu
 
+struct yq_dict_node {
+	uint32_t cpf;  /* code point | lg << 21 | flags; YQ_DICT_EMPTY if free */
+	uint32_t kids; /* first slot of this node's child table */
+	double lf;     /* log(freq) when cpf & YQ_DICT_WORD */
+};
+
 struct yq_dict {
-	struct yq_dict_node *nodes;
-	uint64_t *freq;   /* per node */
-	uint32_t *nkids;  /* per node, children count */
-	size_t n, cap;    /* nodes used / allocated */
-	struct yq_dict_slot *slots;
-	size_t nslots, capslots;
+	struct yq_dict_node *nodes; /* the slot pool; nodes[0] is the root */
+	uint64_t *freq;   /* per slot: jieba's FREQ value */
+	uint32_t *nkids;  /* per slot: number of children */
+	size_t nslots, cap;
+	size_t nwords;    /* nodes, root excluded */
 	uint32_t *root_bmp; /* 65536 entries: child of the root for a BMP cp */
 	uint64_t total;     /* jieba's total */
 	double logtotal;    /* log((double)total), kept current */
 	size_t nforce;      /* nodes with YQ_DICT_FORCE */
 };
+
+static inline unsigned yq_dict_lg(const struct yq_dict_node *nd)
+{
+	return (nd->cpf >> YQ_DICT_LG_SHIFT) & 31u;
+}
 
 /* yq_dict_init: an empty dictionary (the root only).  0 or YQ_ENOMEM. */
 int yq_dict_init(struct yq_dict *d);
@@ -101,28 +104,24 @@ int yq_dict_load(struct yq_dict *d, const char *path, struct yq_buf *err);
  */
 int yq_dict_read_file(const char *path, char **out, size_t *len, struct yq_buf *err);
 
-/*
- * yq_dict_compact: rebuilds the slot pool without the tables that growth
- * left behind, children in breadth-first order (better locality for the
- * walk).  Call once loading is over.  0 or YQ_ENOMEM (d unchanged).
- */
-int yq_dict_compact(struct yq_dict *d);
-
-/* yq_dict_child: the child of node for code point cp, or 0 when none. */
+/* yq_dict_child: the child of node for code point cp (<= 0x10FFFF), or 0
+ * when none. */
 static inline uint32_t yq_dict_child(const struct yq_dict *d, uint32_t node, uint32_t cp)
 {
 	if (node == 0 && cp < 0x10000)
 		return d->root_bmp[cp];
 	const struct yq_dict_node *nd = &d->nodes[node];
-	if (!nd->lg)
+	unsigned lg = yq_dict_lg(nd);
+	if (!lg)
 		return 0;
-	uint32_t mask = (1u << nd->lg) - 1;
-	uint32_t h = (cp * 0x9E3779B1u) >> (32 - nd->lg);
-	const struct yq_dict_slot *t = d->slots + nd->kids;
+	uint32_t mask = (1u << lg) - 1;
+	uint32_t h = (cp * 0x9E3779B1u) >> (32 - lg);
+	const struct yq_dict_node *t = d->nodes + nd->kids;
 	for (;;) {
-		if (t[h].cp == cp)
-			return t[h].child;
-		if (t[h].cp == YQ_DICT_EMPTY)
+		uint32_t k = t[h].cpf;
+		if ((k & YQ_DICT_CP_MASK) == cp) /* cp <= 0x10FFFF: never EMPTY */
+			return nd->kids + h;
+		if (k == YQ_DICT_EMPTY)
 			return 0;
 		h = (h + 1) & mask;
 	}

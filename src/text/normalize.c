@@ -85,20 +85,58 @@ static inline void setbit(uint8_t *m, uint32_t c)
 	m[c >> 3] |= (uint8_t)(1u << (c & 7));
 }
 
-static int chv_push(struct chv *v, uint32_t cp, uint32_t src)
+static int chv_grow(struct chv *v)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 256;
-		struct ch *p = realloc(v->v, cap * sizeof(*p));
-		if (!p)
-			return YQ_ENOMEM;
-		v->v = p;
-		v->cap = cap;
-	}
+	size_t cap = v->cap ? v->cap * 2 : 256;
+	struct ch *p = realloc(v->v, cap * sizeof(*p));
+	if (!p)
+		return YQ_ENOMEM;
+	v->v = p;
+	v->cap = cap;
+	return YQ_OK;
+}
+
+static inline int chv_push(struct chv *v, uint32_t cp, uint32_t src)
+{
+	if (v->n == v->cap && chv_grow(v))
+		return YQ_ENOMEM;
 	v->v[v->n].cp = cp;
 	v->v[v->n].src = src;
 	v->n++;
 	return YQ_OK;
+}
+
+/* Decodes the code point at s[*i] of valid UTF-8 (the yq_normalize input
+ * contract) without re-validating.  Invalid input still gives code points
+ * (never a surrogate or a value past U+10FFFF: those become U+FFFD), and a
+ * truncated sequence at the end of the buffer yields U+FFFD instead of
+ * reading past it, so the output is valid UTF-8 whatever comes in. */
+static inline uint32_t next_cp(const char *str, size_t n, size_t *i)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t p = *i;
+	unsigned c = s[p];
+	if (c < 0x80) {
+		*i = p + 1;
+		return c;
+	}
+	if (c < 0xE0 && p + 1 < n) {
+		*i = p + 2;
+		return (c & 0x1Fu) << 6 | (s[p + 1] & 0x3Fu);
+	}
+	if (c < 0xF0 && p + 2 < n) {
+		*i = p + 3;
+		uint32_t v = (c & 0x0Fu) << 12 | (s[p + 1] & 0x3Fu) << 6 | (s[p + 2] & 0x3Fu);
+		return v >= 0xD800 && v <= 0xDFFF ? YQ_UTF8_REPLACEMENT : v;
+	}
+	if (p + 3 < n) {
+		*i = p + 4;
+		uint32_t v = (c & 0x07u) << 18 | (s[p + 1] & 0x3Fu) << 12 |
+			     (s[p + 2] & 0x3Fu) << 6 | (s[p + 3] & 0x3Fu);
+		return v > 0x10FFFF ? YQ_UTF8_REPLACEMENT : v;
+	}
+	*i = n;
+	return YQ_UTF8_REPLACEMENT;
 }
 
 static int spans_add(struct yq_spans *s, size_t off, size_t len)
@@ -289,10 +327,13 @@ void yq_norm_result_release(struct yq_norm_result *r)
 /* ---- pass 1: HTML and removed characters ---- */
 
 /* Step 2 applied to one character: 0 drop, 1 keep (as *cp). */
-static int keep_char(uint32_t *cp)
+static inline int keep_char(uint32_t *cp)
 {
 	uint32_t c = *cp;
-	if (c == '\t' || c == '\n' || c == '\r' || c == 0x85 || c == 0x2028 || c == 0x2029) {
+	if ((c >= 0x20 && c < 0x7F) || (c >= 0x3000 && c < 0xFE00))
+		return 1; /* ASCII text, CJK: the common case */
+	if (c == '\t' || c == '\n' || c == '\r' || c == 0x85 || c == 0x1680 || c == 0x2028 ||
+	    c == 0x2029) {
 		*cp = ' ';
 		return 1;
 	}
@@ -305,7 +346,7 @@ static int keep_char(uint32_t *cp)
 	return 1;
 }
 
-static int emit(struct chv *v, uint32_t cp, uint32_t src)
+static inline int emit(struct chv *v, uint32_t cp, uint32_t src)
 {
 	if (!keep_char(&cp))
 		return YQ_OK;
@@ -603,7 +644,7 @@ static int markup(struct chv *v, const char *s, size_t n, size_t i, uint32_t src
 		size_t q = vo;
 		while (q < vo + vl) {
 			int32_t c = yq_utf8_next(s, vo + vl, &q);
-			if (chv_push(v, (uint32_t)c, at++))
+			if (emit(v, (uint32_t)c, at++))
 				return YQ_ENOMEM;
 		}
 		return 1;
@@ -642,11 +683,7 @@ static int pass_html(struct yq_normalizer *nz, const char *s, size_t n, uint32_t
 				continue;
 			}
 		}
-		uint32_t cp = c;
-		if (c < 0x80)
-			i++;
-		else
-			cp = (uint32_t)yq_utf8_next(s, n, &i);
+		uint32_t cp = next_cp(s, n, &i);
 		if (emit(v, cp, src++))
 			return YQ_ENOMEM;
 	}
@@ -861,10 +898,21 @@ static int pass_out(struct yq_normalizer *nz, uint32_t ncp, struct yq_norm_resul
 			o[len++] = ' ';
 			pending = 0;
 		}
-		int l = yq_utf8_encode(c, o + len);
-		for (int k = 0; k < l; k++)
-			r->map[len + (size_t)k] = b[i].src;
-		len += (size_t)l;
+		uint32_t src = b[i].src;
+		if (c < 0x80) {
+			r->map[len] = src;
+			o[len++] = (char)c;
+		} else if (c >= 0x800 && c < 0x10000) {
+			r->map[len] = r->map[len + 1] = r->map[len + 2] = src;
+			o[len++] = (char)(0xE0 | (c >> 12));
+			o[len++] = (char)(0x80 | ((c >> 6) & 0x3F));
+			o[len++] = (char)(0x80 | (c & 0x3F));
+		} else {
+			int l = yq_utf8_encode(c, o + len);
+			for (int k = 0; k < l; k++)
+				r->map[len + (size_t)k] = src;
+			len += (size_t)l;
+		}
 	}
 	o[len] = '\0';
 	r->text.len = len;

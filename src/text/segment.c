@@ -161,7 +161,7 @@ static void calc(struct cut *c, size_t a, size_t b)
 		size_t j = i;
 		while (node) {
 			const struct yq_dict_node *nd = &d->nodes[node];
-			if (nd->flags & YQ_DICT_WORD) {
+			if (nd->cpf & YQ_DICT_WORD) {
 				double p = (nd->lf - logtotal) + rp[j + 1];
 				if (!found || p >= best) {
 					best = p;
@@ -169,7 +169,7 @@ static void calc(struct cut *c, size_t a, size_t b)
 					found = 1;
 				}
 			}
-			if (++j >= b || !nd->lg)
+			if (++j >= b || !yq_dict_lg(nd))
 				break;
 			node = yq_dict_child(d, node, cps[j]);
 		}
@@ -186,7 +186,7 @@ static int emit_hmm_word(struct cut *c, size_t a, size_t b)
 	const struct yq_dict *d = &c->s->d;
 	if (d->nforce) {
 		uint32_t node = yq_dict_find(d, c->cps + a, b - a);
-		if (node && (d->nodes[node].flags & YQ_DICT_FORCE))
+		if (node && (d->nodes[node].cpf & YQ_DICT_FORCE))
 			return emit_chars(c, a, b);
 	}
 	return emit(c, a, b);
@@ -373,12 +373,20 @@ int yq_segment_cut(const struct yq_segmenter *s, struct yq_seg_work *ws,
 	struct work *w = ws->priv;
 	uint32_t *cps = w->cps, *offs = w->offs;
 	size_t n = 0;
+	const unsigned char *u = (const unsigned char *)text;
 	for (size_t i = 0; i < len;) {
 		offs[n] = (uint32_t)i;
-		unsigned char b0 = (unsigned char)text[i];
+		unsigned b0 = u[i];
 		if (b0 < 0x80) {
 			cps[n++] = b0;
 			i++;
+			continue;
+		}
+		/* the common case inline: a well-formed 3-byte sequence (CJK) */
+		if (b0 >= 0xE1 && b0 <= 0xEF && b0 != 0xED && i + 2 < len && (u[i + 1] & 0xC0) == 0x80 &&
+		    (u[i + 2] & 0xC0) == 0x80) {
+			cps[n++] = ((b0 & 0x0Fu) << 12) | ((u[i + 1] & 0x3Fu) << 6) | (u[i + 2] & 0x3Fu);
+			i += 3;
 			continue;
 		}
 		int32_t cp = yq_utf8_next(text, len, &i);
@@ -599,7 +607,6 @@ int yq_segmenter_new(const struct yq_seg_config *cfg, struct yq_segmenter **out,
 	for (size_t i = 0; i < cfg->n_user_dicts; i++)
 		if ((rc = load_userdict(s, cfg->user_dicts[i], err)))
 			goto out;
-	rc = yq_dict_compact(&s->d);
 out:
 	yq_buf_release(&path);
 	if (rc) {

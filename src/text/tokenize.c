@@ -96,7 +96,9 @@ static int is_alnum(int c)
 
 static int is_space_cp(int32_t c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || u_isUWhiteSpace(c);
+	if (c < 0x80)
+		return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+	return c >= 0x4E00 && c <= 0x9FFF ? 0 : u_isUWhiteSpace(c);
 }
 
 /* ---- span recognisers: each returns the span length in bytes, or 0 ---- */
@@ -148,8 +150,8 @@ static size_t latin_at(const char *s, size_t n, size_t i, int *letters)
 	for (;;) {
 		while (k < n && is_alnum((unsigned char)s[k]))
 			let |= is_alpha((unsigned char)s[k++]);
-		if (k + 1 < n && strchr("'-.&+#", s[k]) && s[k] != '\0' &&
-		    is_alnum((unsigned char)s[k + 1]) && let) {
+		if (k + 1 < n && s[k] != '\0' && strchr("'-.&+#", s[k]) &&
+		    is_alnum((unsigned char)s[k + 1])) {
 			k++;
 			continue;
 		}
@@ -247,7 +249,9 @@ static int classify(struct yq_tokens *out, const char *s, size_t off, size_t len
 		int32_t c = yq_utf8_next(s, e, &k);
 		if (c < 0)
 			c = YQ_UTF8_REPLACEMENT;
-		if (is_alpha(c))
+		if (c >= 0x4E00 && c <= 0x9FFF)
+			han = 1; /* CJK Unified Ideographs: the common case */
+		else if (is_alpha(c))
 			ascii_letter = 1;
 		else if (is_digit(c))
 			digit = 1;

@@ -60,7 +60,9 @@ static inline int yq_tok_is_content(unsigned kind)
 /*
  * yq_tokenize: analysis tokens of text[0..len) (valid UTF-8, normally the
  * output of yq_normalize), appended to out after clearing it.  seg and w as
- * for yq_segment_cut.  Returns 0, YQ_ENOMEM or YQ_ETOOBIG.
+ * for yq_segment_cut.  Returns 0, YQ_ENOMEM or YQ_ETOOBIG (over 16 MiB).
+ * The span rules and the list of number units: tokenize.c and
+ * docs/normalize.md.
  */
 int yq_tokenize(const struct yq_segmenter *seg, struct yq_seg_work *w,
 		const char *text, size_t len, struct yq_tokens *out);

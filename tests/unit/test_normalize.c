@@ -89,6 +89,7 @@ static void test_img_alt(void **state)
 	expect("图<img alt='photo' src=x>片", "图片");
 	expect("<IMG ALT=[哈哈] src=y>", "[哈哈]");
 	expect("<img alt=\"[这是一个太长的表情标签名]\">", "");
+	expect("<img alt=\"[泪\xE2\x80\x8B]\">", "[泪]"); /* step 2 applies to alt text */
 }
 
 static void test_entities(void **state)
@@ -242,6 +243,10 @@ static void test_reuse_and_cap(void **state)
 	assert_int_equal(yq_normalize(nz, "短", 3, &r), 0);
 	assert_string_equal(r.text.s, "短");
 	assert_int_equal(r.map[3], 1);
+	/* invalid UTF-8 breaks the contract, but the output stays valid */
+	const char bad[] = "a\xff\xed\xa0\x80\xf7\xbf\xbf\xbf\xc3";
+	assert_int_equal(yq_normalize(nz, bad, sizeof(bad) - 1, &r), 0);
+	assert_true(yq_utf8_valid(r.text.s, r.text.len));
 	free(big);
 	yq_norm_result_release(&r);
 	yq_norm_result_release(NULL);
