@@ -372,12 +372,12 @@ static int fill_post(struct yq_reader *r, struct yq_post *p, struct yq_buf *err)
 			blank_title = 0;
 			break;
 		}
-	if (blank_text && blank_title) {
+	if (blank_text && blank_title && !str_of(r, F_PARENT)) {
 		yq_buf_adds(err, "empty text");
 		return YQ_EFORMAT;
 	}
 	if (blank_text)
-		p->text = NULL;
+		p->text = blank_title ? "" : NULL; /* "": a plain repost (it has a parent) */
 	p->source = str_of(r, F_SOURCE) ? str_of(r, F_SOURCE) : r->source;
 	p->url = str_of(r, F_URL);
 	p->author = str_of(r, F_AUTHOR);

@@ -12,7 +12,9 @@
  *
  * Bad records: a malformed line (JSON syntax, a wrong column count, a post
  * with neither text nor title) is returned as YQ_EFORMAT with the reason and
- * its line number; the caller reports it and goes on.  Invalid UTF-8 is
+ * its line number; the caller reports it and goes on.  A record with no text
+ * but a parent is a plain repost, not an error: it is returned with text ""
+ * (it still counts for its cascade).  Invalid UTF-8 is
  * repaired (U+FFFD) and counted in bad_utf8.  A time that is missing or
  * unreadable leaves time_ok 0.
  *

@@ -333,7 +333,7 @@ static void posting_compact(struct yq_cluster *c, struct posting *p)
 }
 
 int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n, int64_t time,
-		   int64_t join_event, const char *post_id, const char *text,
+		   int64_t join_event, const char *post_id, const char *text, double title_weight,
 		   struct yq_cluster_hit *hit)
 {
 	struct yq_cterm top[YQ_CLUSTER_POST_TERMS];
@@ -498,7 +498,8 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 			ce->key[s] |= IDX_BIT;
 		}
 	}
-	if (text && best_sim > best->title_score) {
+	double tscore = title_weight * (hit->is_new ? 1.0 : best_sim);
+	if (text && (!best->title || (title_weight > 0 && tscore > best->title_score))) {
 		char *t = strdup(text), *pid = strdup(post_id ? post_id : "");
 		if (!t || !pid) {
 			free(t);
@@ -509,7 +510,7 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 		free(best->title_post);
 		best->title = t;
 		best->title_post = pid;
-		best->title_score = best_sim;
+		best->title_score = tscore;
 	}
 	best->size++;
 	if (time > best->last_seen)

@@ -99,11 +99,16 @@ struct yq_cluster_hit {
  * normalized here); time is its stream time; join_event > 0 forces the post
  * into that event if it is still open (a duplicate's or a repost's);
  * post_id and text (NUL-terminated, borrowed) are kept if the post becomes
- * the event's title.  A post with n == 0 and no join_event opens no event:
+ * the event's title: the post of highest title_weight × cosine with the
+ * centroid (1 for the post that opens the event).  Callers give informative
+ * posts more weight (pipeline.c: ln(1 + length of the post's own text)) and
+ * 0 to posts too short to be a title, such as "转发微博"; a post of weight 0
+ * is the title only of an event that has none.  A post with n == 0 and no
+ * join_event opens no event:
  * hit->event is NULL.  Returns 0 or YQ_ENOMEM.
  */
 int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n, int64_t time,
-		   int64_t join_event, const char *post_id, const char *text,
+		   int64_t join_event, const char *post_id, const char *text, double title_weight,
 		   struct yq_cluster_hit *hit);
 
 /*

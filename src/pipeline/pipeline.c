@@ -28,6 +28,7 @@
 
 #define PARENT_BITS 20
 #define TITLE_MAX 280   /* bytes of a post's text kept as an event title */
+#define TITLE_MIN 12    /* code points of its own text a post needs to be a title */
 #define MAX_TERMS 512   /* distinct terms considered per post */
 
 struct parent_slot {
@@ -534,11 +535,12 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	t0 = now_ns();
 	p->stats.ns_dedup += t0 - t1;
 
-	/* events */
-	if (!join && post->parent) {
-		struct parent_slot *ps =
-			&p->parents[parent_hash(post->source, post->parent) >> (64 - PARENT_BITS)];
-		if (ps->h == parent_hash(post->source, post->parent))
+	/* events: a repost belongs to its parent's event before all else (a
+	 * "转发微博" repost duplicates thousands of others in other cascades) */
+	if (post->parent) {
+		uint64_t h = parent_hash(post->source, post->parent);
+		struct parent_slot *ps = &p->parents[h >> (64 - PARENT_BITS)];
+		if (ps->h == h && ps->event)
 			join = ps->event;
 	}
 	size_t tlen = p->nr.own_len ? p->nr.own_len : p->nr.text.len;
@@ -551,7 +553,10 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	if (yq_buf_add(&p->chain, text, tlen))
 		return YQ_ENOMEM;
 	struct yq_cluster_hit hit;
-	if ((rc = yq_cluster_add(p->cluster, p->cterms, nterms, t, join, post->id, p->chain.s, &hit)))
+	size_t own_chars = yq_utf8_count(text, p->nr.own_len ? p->nr.own_len : p->nr.text.len);
+	double title_weight = own_chars >= TITLE_MIN ? log1p((double)own_chars) : 0;
+	if ((rc = yq_cluster_add(p->cluster, p->cterms, nterms, t, join, post->id, p->chain.s,
+				 title_weight, &hit)))
 		return rc;
 	res->event = hit.event ? hit.event->id : 0;
 	t1 = now_ns();

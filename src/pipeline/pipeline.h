@@ -5,8 +5,8 @@
  *
  * Stream time is the largest post time seen so far; a post without a
  * readable time is placed at the current stream time and flagged.  A post
- * whose duplicate or repost parent already belongs to an event joins that
- * event.  An alert is raised when an event's burst level rises above every
+ * whose repost parent, or else whose duplicate group, already belongs to an
+ * event joins that event.  An alert is raised when an event's burst level rises above every
  * level alerted before for it.
  *
  * Outputs go to whichever sinks are set: the store (posts, events, alerts,

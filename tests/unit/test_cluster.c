@@ -29,7 +29,7 @@ static int64_t add(struct yq_cluster *c, const char *words, int64_t t, int64_t j
 {
 	struct yq_cterm terms[32];
 	size_t n = terms_of(words, terms);
-	assert_int_equal(yq_cluster_add(c, terms, n, t, join, "p", words, hit), 0);
+	assert_int_equal(yq_cluster_add(c, terms, n, t, join, "p", words, 1, hit), 0);
 	return hit->event ? hit->event->id : 0;
 }
 
