@@ -53,17 +53,31 @@ struct yq_norm_result {
 void yq_norm_result_release(struct yq_norm_result *r);
 
 /* yq_normalizer_new: opens ICU's NFKC normalizer and OpenCC's t2s
- * converter.  Errors: YQ_EIO with a message in err when a library cannot be
- * initialized, YQ_ENOMEM. */
+ * converter and builds the lookup bitmaps of the fast paths (NFKC-stable
+ * code points, traditional-only characters; about 0.1 s, 72 KiB), so make
+ * one per thread and reuse it.  Errors: YQ_EIO with a message in err when a
+ * library cannot be initialized, YQ_ENOMEM. */
 int yq_normalizer_new(struct yq_normalizer **out, struct yq_buf *err);
 void yq_normalizer_free(struct yq_normalizer *n);
 
 /*
  * yq_normalize: normalizes in[0..len) (valid UTF-8; readers repair input
- * first) into r, overwriting its previous contents.  Returns 0, YQ_ENOMEM,
- * or YQ_ETOOBIG for input over 1 MiB.
+ * first) into r, overwriting its previous contents.  r->traditional is 1
+ * exactly when OpenCC was called for this input.  Returns 0, YQ_ENOMEM,
+ * or YQ_ETOOBIG for input over 1 MiB.  Steps and rules: docs/normalize.md.
  */
 int yq_normalize(struct yq_normalizer *n, const char *in, size_t len,
 		 struct yq_norm_result *r);
+
+/*
+ * yq_norm_url_len: the length in bytes of the URL that starts at s[i] in the
+ * normalized text s[0..n), or 0 when none starts there.  A URL begins with
+ * http:// or https:// (any case), www. or the Weibo short-link host t.cn/,
+ * not preceded by a letter, digit, '.', '/' or '@'; it runs over printable
+ * ASCII except "<>\^`{|} and stops before a "//@" repost marker; trailing
+ * sentence punctuation (.,;:!?'")]) is not part of it.  This is the rule
+ * behind r->urls, shared with the tokenizer.
+ */
+size_t yq_norm_url_len(const char *s, size_t n, size_t i);
 
 #endif

@@ -38,12 +38,16 @@ struct yq_token {
 	uint8_t kind;   /* enum yq_tok_kind */
 };
 
+/* Zero-initialize, reuse across calls (no allocation once the arrays have
+ * grown to the longest text seen), then release. */
 struct yq_tokens {
 	struct yq_token *v;
 	size_t n;
 	size_t cap;
+	struct yq_spans seg; /* scratch: segmenter output for the current run */
 };
 
+/* Frees both arrays and zeroes t; t == NULL is a no-op. */
 void yq_tokens_release(struct yq_tokens *t);
 
 /* yq_tok_is_content: 1 for WORD, LATIN, NUMBER, TOPIC. */
@@ -56,7 +60,9 @@ static inline int yq_tok_is_content(unsigned kind)
 /*
  * yq_tokenize: analysis tokens of text[0..len) (valid UTF-8, normally the
  * output of yq_normalize), appended to out after clearing it.  seg and w as
- * for yq_segment_cut.  Returns 0, YQ_ENOMEM or YQ_ETOOBIG.
+ * for yq_segment_cut.  Returns 0, YQ_ENOMEM or YQ_ETOOBIG (over 16 MiB).
+ * The span rules and the list of number units: tokenize.c and
+ * docs/normalize.md.
  */
 int yq_tokenize(const struct yq_segmenter *seg, struct yq_seg_work *w,
 		const char *text, size_t len, struct yq_tokens *out);

@@ -1,0 +1,134 @@
+/*
+ * dict.h — the segmenter's prefix dictionary (jieba's FREQ), internal to
+ * text/segment.c.
+ *
+ * A trie over Unicode code points.  Every node is a string that is in FREQ:
+ * either a word (freq > 0) or a prefix of a word, or a word given frequency
+ * 0 (both have freq 0, exactly as jieba's FREQ maps them to 0).
+ *
+ * Layout: the nodes live inside their parent's child table.  Each node with
+ * children owns a run of 2^lg node slots in one pool (open addressing,
+ * linear probing, at most half full); a child is found by a multiplicative
+ * hash of its code point, and the slot found *is* the child, with its flags,
+ * log-frequency and the place of its own table.  So walking a sentence one
+ * code point at a time costs one hash and usually one cache line per step.
+ * The root is slot 0 (in no table); its BMP children are also reachable
+ * through a direct 64 Ki table.  A node's id is its slot index.
+ *
+ * Invariants: a child id is never 0 (0 means "none"); a node with lg == 0
+ * has no children; an empty slot has cpf == YQ_DICT_EMPTY.  total is the sum
+ * of all frequencies ever added (jieba's total: a word given twice counts
+ * twice).  lf is log((double)freq) for words, exactly the value jieba's
+ * calc() takes.  Ids change when a table grows (the node moves with its
+ * parent's table); they are stable once loading is over.
+ *
+ * Threads: after loading, a struct yq_dict is only read and may be shared.
+ */
+#ifndef YQ_TEXT_DICT_H
+#define YQ_TEXT_DICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+/* A frequency read from a file is capped here (far above any real count,
+ * small enough that sums stay exact in a double). */
+#define YQ_DICT_FREQ_MAX 1000000000000ULL
+/* A line of --dict without a frequency gets this one: the median word
+ * frequency of jieba's own dict.txt, so a plain word list acts like a
+ * dictionary of ordinary words (see yq_dict_load). */
+#define YQ_DICT_DEFAULT_FREQ 3
+/* Caps: dictionary file size, and slots (about 3 per word or prefix). */
+#define YQ_DICT_FILE_MAX (512u << 20)
+#define YQ_DICT_SLOTS_MAX (1u << 28)
+
+/* cpf packs the code point (bits 0-20), lg (21-25) and two flags. */
+#define YQ_DICT_CP_MASK 0x1FFFFFu
+#define YQ_DICT_LG_SHIFT 21
+#define YQ_DICT_WORD (1u << 26)  /* freq > 0: a word the DAG may use */
+#define YQ_DICT_FORCE (1u << 27) /* given frequency 0 once: Force_Split_Words */
+#define YQ_DICT_EMPTY 0xFFFFFFFFu
+
+struct yq_dict_node {
+	uint32_t cpf;  /* code point | lg << 21 | flags; YQ_DICT_EMPTY if free */
+	uint32_t kids; /* first slot of this node's child table */
+	double lf;     /* log(freq) when cpf & YQ_DICT_WORD */
+};
+
+struct yq_dict {
+	struct yq_dict_node *nodes; /* the slot pool; nodes[0] is the root */
+	uint64_t *freq;   /* per slot: jieba's FREQ value */
+	uint32_t *nkids;  /* per slot: number of children */
+	size_t nslots, cap;
+	size_t nwords;    /* nodes, root excluded */
+	uint32_t *root_bmp; /* 65536 entries: child of the root for a BMP cp */
+	uint64_t total;     /* jieba's total */
+	double logtotal;    /* log((double)total), kept current */
+	size_t nforce;      /* nodes with YQ_DICT_FORCE */
+};
+
+static inline unsigned yq_dict_lg(const struct yq_dict_node *nd)
+{
+	return (nd->cpf >> YQ_DICT_LG_SHIFT) & 31u;
+}
+
+/* yq_dict_init: an empty dictionary (the root only).  0 or YQ_ENOMEM. */
+int yq_dict_init(struct yq_dict *d);
+void yq_dict_release(struct yq_dict *d);
+
+/*
+ * yq_dict_add: jieba's add_word(word, freq) on the trie: FREQ[word] = freq,
+ * total += freq, every prefix of word not yet present enters with 0; freq 0
+ * also marks the word YQ_DICT_FORCE.  cps[0..n) are code points (n >= 1).
+ * *node (if not NULL) receives the word's node.  0, YQ_ENOMEM, YQ_ETOOBIG.
+ */
+int yq_dict_add(struct yq_dict *d, const uint32_t *cps, size_t n, uint64_t freq,
+		uint32_t *node);
+
+/*
+ * yq_dict_load: jieba's gen_pfdict over a dictionary file: lines
+ * "word freq [pos]" (fields split by one space, ASCII whitespace stripped,
+ * LF or CRLF).  Tolerated beyond jieba, for plain word lists: a line with no
+ * frequency gets YQ_DICT_DEFAULT_FREQ, empty lines are skipped, a UTF-8 BOM
+ * on the first line is dropped.  Errors: YQ_EIO (cannot read path),
+ * YQ_EFORMAT (bad UTF-8 or a frequency that is not a number <=
+ * YQ_DICT_FREQ_MAX; err gets "path:line: what"), YQ_ETOOBIG, YQ_ENOMEM.
+ */
+int yq_dict_load(struct yq_dict *d, const char *path, struct yq_buf *err);
+
+/*
+ * yq_dict_read_file: reads the whole file path (at most YQ_DICT_FILE_MAX
+ * bytes) into *out (malloc'd, caller frees; not NUL-terminated), *len bytes.
+ * Errors: YQ_EIO, YQ_ETOOBIG (err gets "path: what"), YQ_ENOMEM.
+ */
+int yq_dict_read_file(const char *path, char **out, size_t *len, struct yq_buf *err);
+
+/* yq_dict_child: the child of node for code point cp (<= 0x10FFFF), or 0
+ * when none. */
+static inline uint32_t yq_dict_child(const struct yq_dict *d, uint32_t node, uint32_t cp)
+{
+	if (node == 0 && cp < 0x10000)
+		return d->root_bmp[cp];
+	const struct yq_dict_node *nd = &d->nodes[node];
+	unsigned lg = yq_dict_lg(nd);
+	if (!lg)
+		return 0;
+	uint32_t mask = (1u << lg) - 1;
+	uint32_t h = (cp * 0x9E3779B1u) >> (32 - lg);
+	const struct yq_dict_node *t = d->nodes + nd->kids;
+	for (;;) {
+		uint32_t k = t[h].cpf;
+		if ((k & YQ_DICT_CP_MASK) == cp) /* cp <= 0x10FFFF: never EMPTY */
+			return nd->kids + h;
+		if (k == YQ_DICT_EMPTY)
+			return 0;
+		h = (h + 1) & mask;
+	}
+}
+
+/* yq_dict_find: the node of the string cps[0..n), or 0 when it is not in
+ * FREQ (n == 0 gives the root, 0, too). */
+uint32_t yq_dict_find(const struct yq_dict *d, const uint32_t *cps, size_t n);
+
+#endif

@@ -1,0 +1,362 @@
+/*
+ * tokenize.c — analysis tokens of normalized text (text/normalize → here →
+ * the analyze stage and the full-text index).  See tokenize.h for the contract.
+ *
+ * Design: one left-to-right scan.  At each ASCII character that can start a
+ * whole span ('@', '[', '#', a letter or a digit) the span recognisers are
+ * tried in this order:
+ *   URL       yq_norm_url_len (http(s)://, www., t.cn/ — normalize.h)
+ *   @mention  '@' (not after a letter or digit: "a@b.com" is no mention) +
+ *             1..30 name characters, ended by whitespace, ':' or any
+ *             punctuation other than '_' and '-'
+ *   emoticon  '[' + 1..8 code points with no brackets or whitespace + ']'
+ *   #topic#   '#' + 1..60 code points without '#' + '#'
+ *   Latin     a letter, then letters/digits with inner ' - . & + # between
+ *             alphanumerics; "C++" (trailing '+'s) and "C#" (one letter +
+ *             '#') are kept whole
+ *   number    ASCII digits with inner ',' or '.' between digits, then at most
+ *             one unit (see below); a digit run that runs on into letters
+ *             ("5G", "163.com") is a Latin word unless the letters are an
+ *             ASCII unit ("10kg")
+ * A character that starts no span belongs to the "rest", which is cut by the
+ * jieba segmenter (YQ_SEG_HMM) run by run; its tokens are classified:
+ * whitespace dropped, a token with a Han or other non-ASCII letter WORD,
+ * ASCII letters LATIN, digits only NUMBER, and anything else split into one
+ * PUNCT token per code point (punctuation, symbols, emoji).
+ *
+ * Numbers and units (decided here, documented in docs/normalize.md): a
+ * number takes one following unit.  Units, longest first: %, ‰, °C (NFKC's
+ * form of ℃), °, the ASCII units km kg mg cm mm ml g m, and the Chinese
+ * units in `cjk_units` (time: 年 月 日 号 天 周 小时 时 分钟 分 秒 岁; money:
+ * 元 块 角 毛; counting: 人 例 名 位 个 次 家 辆 台 部 件 条 张 层 楼 只 头
+ * 户 所 座 间 套 项 倍 届 期 集 页 篇 章 级; measures: 米 公里 千米 厘米
+ * 毫米 公斤 千克 克 斤 吨 度 亩 平方米 平米 升 毫升).  A magnitude 万 亿
+ * 千 百 may come first and take a unit after it: "3.5万元" and "1亿人" are
+ * one token each.  Dates are cut at each unit: "2020年1月" gives "2020年"
+ * and "1月".  A number's ',' or '.' must sit between digits, so "1." is
+ * "1" then ".", and ranges "3-5天" give "3", "-", "5天".
+ *
+ * Invariants: tokens are in text order, do not overlap, and never cover
+ * whitespace; out->v and out->seg only grow (no allocation in steady state).
+ */
+#include "text/tokenize.h"
+#include "base/error.h"
+#include "base/utf8.h"
+#include "text/normalize.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+
+#define TOK_MAX_INPUT (16u << 20) /* yq_segment_cut's cap */
+#define MENTION_MAX_CP 30
+#define EMOTICON_MAX_CP 8
+#define TOPIC_MAX_CP 60
+
+void yq_tokens_release(struct yq_tokens *t)
+{
+	if (!t)
+		return;
+	free(t->v);
+	free(t->seg.v);
+	memset(t, 0, sizeof(*t));
+}
+
+static int push(struct yq_tokens *t, size_t off, size_t len, unsigned kind)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct yq_token *p = realloc(t->v, cap * sizeof(*p));
+		if (!p)
+			return YQ_ENOMEM;
+		t->v = p;
+		t->cap = cap;
+	}
+	t->v[t->n].off = (uint32_t)off;
+	t->v[t->n].len = (uint32_t)len;
+	t->v[t->n].kind = (uint8_t)kind;
+	t->n++;
+	return YQ_OK;
+}
+
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_alnum(int c)
+{
+	return is_digit(c) || is_alpha(c);
+}
+
+static int is_space_cp(int32_t c)
+{
+	if (c < 0x80)
+		return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+	return c >= 0x4E00 && c <= 0x9FFF ? 0 : u_isUWhiteSpace(c);
+}
+
+/* ---- span recognisers: each returns the span length in bytes, or 0 ---- */
+
+static size_t mention_at(const char *s, size_t n, size_t i)
+{
+	if (i > 0 && is_alnum((unsigned char)s[i - 1]))
+		return 0;
+	size_t k = i + 1, cps = 0;
+	while (k < n && cps < MENTION_MAX_CP) {
+		size_t q = k;
+		int32_t c = yq_utf8_next(s, n, &q);
+		if (c < 0 || is_space_cp(c) || c == ':' || c == '@')
+			break;
+		if (c != '_' && c != '-' && (u_ispunct(c) || u_charType(c) == U_MATH_SYMBOL ||
+					     u_charType(c) == U_OTHER_SYMBOL ||
+					     u_charType(c) == U_CURRENCY_SYMBOL ||
+					     u_charType(c) == U_MODIFIER_SYMBOL))
+			break;
+		k = q;
+		cps++;
+	}
+	return cps ? k - i : 0;
+}
+
+/* '[' or '#' delimited span: open at s[i], close char, 1..max code points
+ * inside, none of which is a bracket/'#' or (for emoticons) whitespace. */
+static size_t delimited_at(const char *s, size_t n, size_t i, char close, size_t max,
+			   int no_space)
+{
+	size_t k = i + 1, cps = 0;
+	while (k < n && cps <= max) {
+		if (s[k] == close)
+			return cps ? k + 1 - i : 0;
+		int32_t c = yq_utf8_next(s, n, &k);
+		if (c < 0 || c == '[' || c == ']' || c == '#' || c == '\n' ||
+		    (no_space && is_space_cp(c)))
+			return 0;
+		cps++;
+	}
+	return 0;
+}
+
+/* Latin word from s[i] (an alphanumeric); *letters = 1 if it has a letter. */
+static size_t latin_at(const char *s, size_t n, size_t i, int *letters)
+{
+	size_t k = i;
+	int let = 0;
+	for (;;) {
+		while (k < n && is_alnum((unsigned char)s[k]))
+			let |= is_alpha((unsigned char)s[k++]);
+		if (k + 1 < n && s[k] != '\0' && strchr("'-.&+#", s[k]) &&
+		    is_alnum((unsigned char)s[k + 1])) {
+			k++;
+			continue;
+		}
+		break;
+	}
+	if (let && k < n && s[k] == '+') {
+		size_t e = k;
+		while (e < n && s[e] == '+' && e - k < 2)
+			e++;
+		if (e == n || !is_alnum((unsigned char)s[e]))
+			k = e; /* C++ */
+	} else if (let && k == i + 1 && k < n && s[k] == '#' &&
+		   (k + 1 == n || !is_alnum((unsigned char)s[k + 1]))) {
+		k++; /* C# */
+	}
+	*letters = let;
+	return k - i;
+}
+
+static const char *const ascii_units[] = {"km", "kg", "mg", "cm", "mm", "ml", "g", "m"};
+
+static const char *const sym_units[] = {"%", "\xE2\x80\xB0" /* ‰ */,
+					"\xC2\xB0" "C" /* °C */, "\xC2\xB0" /* ° */};
+
+/* Longest first where one is a prefix of another (千米 before 千, 分钟
+ * before 分, 小时 before 时, 平方米 before 平米). */
+static const char *const cjk_units[] = {
+	"平方米", "小时", "分钟", "公里", "千米", "厘米", "毫米", "公斤", "千克",
+	"平米", "毫升", "年", "月", "日", "号", "天", "周", "时", "分", "秒", "岁",
+	"元", "块", "角", "毛", "人", "例", "名", "位", "个", "次", "家", "辆",
+	"台", "部", "件", "条", "张", "层", "楼", "只", "头", "户", "所", "座",
+	"间", "套", "项", "倍", "届", "期", "集", "页", "篇", "章", "级", "米",
+	"克", "斤", "吨", "度", "亩", "升",
+};
+
+static const char *const magnitudes[] = {"万", "亿", "千", "百"};
+
+static size_t match_list(const char *s, size_t n, size_t k, const char *const *list,
+			 size_t cnt)
+{
+	for (size_t u = 0; u < cnt; u++) {
+		size_t l = strlen(list[u]);
+		if (k + l <= n && memcmp(s + k, list[u], l) == 0)
+			return l;
+	}
+	return 0;
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Number from s[i] (a digit): see the header comment.  *latin = 1 when the
+ * digits run on into letters that are no unit (then the caller takes the
+ * Latin word instead). */
+static size_t number_at(const char *s, size_t n, size_t i, int *latin)
+{
+	size_t k = i;
+	*latin = 0;
+	for (;;) {
+		while (k < n && is_digit((unsigned char)s[k]))
+			k++;
+		if (k + 1 < n && (s[k] == '.' || s[k] == ',') && is_digit((unsigned char)s[k + 1])) {
+			k++;
+			continue;
+		}
+		break;
+	}
+	if (k < n && is_alpha((unsigned char)s[k])) {
+		size_t e = k;
+		while (e < n && is_alnum((unsigned char)s[e]))
+			e++;
+		for (size_t u = 0; u < COUNT(ascii_units); u++)
+			if (strlen(ascii_units[u]) == e - k && memcmp(s + k, ascii_units[u], e - k) == 0)
+				return e - i;
+		*latin = 1;
+		return 0;
+	}
+	size_t l = match_list(s, n, k, sym_units, COUNT(sym_units));
+	if (!l)
+		l = match_list(s, n, k, cjk_units, COUNT(cjk_units));
+	if (!l) {
+		l = match_list(s, n, k, magnitudes, COUNT(magnitudes));
+		if (l)
+			l += match_list(s, n, k + l, cjk_units, COUNT(cjk_units));
+	}
+	return k + l - i;
+}
+
+/* ---- the rest: segmenter tokens ---- */
+
+static int classify(struct yq_tokens *out, const char *s, size_t off, size_t len)
+{
+	int han = 0, other_letter = 0, ascii_letter = 0, digit = 0, sym = 0, space = 0;
+	size_t k = off, e = off + len;
+	while (k < e) {
+		int32_t c = yq_utf8_next(s, e, &k);
+		if (c < 0)
+			c = YQ_UTF8_REPLACEMENT;
+		if (c >= 0x4E00 && c <= 0x9FFF)
+			han = 1; /* CJK Unified Ideographs: the common case */
+		else if (is_alpha(c))
+			ascii_letter = 1;
+		else if (is_digit(c))
+			digit = 1;
+		else if (is_space_cp(c))
+			space = 1;
+		else if (u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC))
+			han = 1;
+		else if (u_isalpha(c) || u_isdigit(c))
+			other_letter = 1;
+		else
+			sym = 1;
+	}
+	if (han || other_letter)
+		return push(out, off, len, YQ_TOK_WORD);
+	if (ascii_letter)
+		return push(out, off, len, YQ_TOK_LATIN);
+	if (digit && !sym && !space)
+		return push(out, off, len, YQ_TOK_NUMBER);
+	/* symbols, punctuation and mixtures: one PUNCT per non-space point */
+	k = off;
+	while (k < e) {
+		size_t st = k;
+		int32_t c = yq_utf8_next(s, e, &k);
+		if (c >= 0 && is_space_cp(c))
+			continue;
+		if (push(out, st, k - st, YQ_TOK_PUNCT))
+			return YQ_ENOMEM;
+	}
+	return YQ_OK;
+}
+
+static int flush_rest(const struct yq_segmenter *seg, struct yq_seg_work *w,
+		      const char *s, size_t a, size_t b, struct yq_tokens *out)
+{
+	if (a >= b)
+		return YQ_OK;
+	out->seg.n = 0;
+	int rc = yq_segment_cut(seg, w, s + a, b - a, YQ_SEG_HMM, &out->seg);
+	if (rc)
+		return rc;
+	for (size_t k = 0; k < out->seg.n; k++) {
+		rc = classify(out, s, a + out->seg.v[k].off, out->seg.v[k].len);
+		if (rc)
+			return rc;
+	}
+	return YQ_OK;
+}
+
+int yq_tokenize(const struct yq_segmenter *seg, struct yq_seg_work *w,
+		const char *text, size_t len, struct yq_tokens *out)
+{
+	const char *s = text;
+	size_t i = 0, rest = 0;
+	int rc = YQ_OK;
+	out->n = 0;
+	if (len > TOK_MAX_INPUT)
+		return YQ_ETOOBIG;
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		size_t l = 0;
+		unsigned kind = YQ_TOK_PUNCT;
+		if (c >= 0x80 || !(is_alnum(c) || c == '@' || c == '[' || c == '#')) {
+			i++;
+			continue;
+		}
+		if (c == 'h' || c == 'H' || c == 'w' || c == 'W' || c == 't' || c == 'T') {
+			l = yq_norm_url_len(s, len, i);
+			kind = YQ_TOK_URL;
+		}
+		if (!l && c == '@') {
+			l = mention_at(s, len, i);
+			kind = YQ_TOK_MENTION;
+		} else if (!l && c == '[') {
+			l = delimited_at(s, len, i, ']', EMOTICON_MAX_CP, 1);
+			kind = YQ_TOK_EMOTICON;
+		} else if (!l && c == '#') {
+			l = delimited_at(s, len, i, '#', TOPIC_MAX_CP, 0);
+			kind = YQ_TOK_TOPIC;
+		} else if (!l && is_digit(c)) {
+			int latin;
+			l = number_at(s, len, i, &latin);
+			kind = YQ_TOK_NUMBER;
+			if (latin) {
+				l = latin_at(s, len, i, &latin);
+				kind = YQ_TOK_LATIN;
+			}
+		} else if (!l && is_alpha(c)) {
+			int letters;
+			l = latin_at(s, len, i, &letters);
+			kind = YQ_TOK_LATIN;
+		}
+		if (!l) {
+			i++;
+			continue;
+		}
+		rc = flush_rest(seg, w, s, rest, i, out);
+		if (rc)
+			goto out;
+		rc = push(out, i, l, kind);
+		if (rc)
+			goto out;
+		i += l;
+		rest = i;
+	}
+	rc = flush_rest(seg, w, s, rest, len, out);
+out:
+	return rc;
+}

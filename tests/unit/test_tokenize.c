@@ -1,0 +1,204 @@
+/*
+ * test_tokenize.c — text/tokenize: exact token lists (text and kind) for
+ * hand-written posts, the content rule, reuse without reallocation, and a
+ * slice of real Weibo posts through normalize + tokenize.  The Chinese cuts
+ * expected here are jieba 0.42.1's (checked with Debian's python3-jieba).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/utf8.h"
+#include "collect/lines.h"
+#include "text/normalize.h"
+#include "text/tokenize.h"
+
+static struct yq_segmenter *seg;
+static struct yq_seg_work work;
+static struct yq_tokens toks;
+
+static int setup(void **state)
+{
+	struct yq_buf err = YQ_BUF_INIT;
+	int rc = yq_segmenter_new(NULL, &seg, &err);
+	if (rc)
+		fprintf(stderr, "segmenter: %s\n", err.s);
+	yq_buf_release(&err);
+	return rc;
+}
+
+static int teardown(void **state)
+{
+	yq_segmenter_free(seg);
+	yq_seg_work_release(&work);
+	yq_tokens_release(&toks);
+	return 0;
+}
+
+static const char kind_ch[] = "WLNUMETP"; /* enum yq_tok_kind order */
+
+/* Tokenizes s and renders it as "kind:text kind:text …" for comparison. */
+static void expect(const char *s, const char *want)
+{
+	static char got[4096];
+	size_t g = 0;
+	assert_int_equal(yq_tokenize(seg, &work, s, strlen(s), &toks), 0);
+	got[0] = '\0';
+	for (size_t i = 0; i < toks.n; i++) {
+		const struct yq_token *t = &toks.v[i];
+		assert_true(t->kind <= YQ_TOK_PUNCT);
+		assert_true(t->off + t->len <= strlen(s));
+		if (i)
+			assert_true(t->off >= toks.v[i - 1].off + toks.v[i - 1].len);
+		g += (size_t)snprintf(got + g, sizeof(got) - g, "%s%c:%.*s", i ? " " : "",
+				      kind_ch[t->kind], (int)t->len, s + t->off);
+		assert_true(g < sizeof(got));
+	}
+	assert_string_equal(got, want);
+}
+
+static int n_content(void)
+{
+	int c = 0;
+	for (size_t i = 0; i < toks.n; i++)
+		c += yq_tok_is_content(toks.v[i].kind);
+	return c;
+}
+
+static void test_weibo_post(void **state)
+{
+	expect("#新冠肺炎#武汉加油[加油]http://t.cn/A6abc //@人民日报:转发",
+	       "T:#新冠肺炎# W:武汉 W:加油 E:[加油] U:http://t.cn/A6abc P:/ P:/ M:@人民日报 P:: W:转发");
+	assert_int_equal(n_content(), 4);
+}
+
+static void test_latin_and_numbers(void **state)
+{
+	expect("iPhone12降价3.5万元", "L:iPhone12 W:降价 N:3.5万元");
+	expect("COVID-19确诊病例增加20%", "L:COVID-19 W:确诊 W:病例 W:增加 N:20%");
+	expect("2020年1月 14天 3-5天 1,234.5人 1.好", "N:2020年 N:1月 N:14天 N:3 P:- N:5天 N:1,234.5人 N:1 P:. W:好");
+	expect("C++ C# 5G 10kg N95 AT&T don't 1.5GB 'hi'",
+	       "L:C++ L:C# L:5G N:10kg L:N95 L:AT&T L:don't L:1.5GB P:' L:hi P:'");
+	expect("38.5°C 3千米 1亿人", "N:38.5°C N:3千米 N:1亿人");
+}
+
+static void test_no_content(void **state)
+{
+	expect("[怒][怒][怒]", "E:[怒] E:[怒] E:[怒]");
+	assert_int_equal(n_content(), 0);
+	expect("http://t.cn/A6abc", "U:http://t.cn/A6abc");
+	assert_int_equal(n_content(), 0);
+	expect("", "");
+	expect("   ", "");
+}
+
+static void test_mentions(void **state)
+{
+	expect("@张三 你好", "M:@张三 W:你好");
+	expect("回复@李四:谢谢,a@b.com", "W:回复 M:@李四 P:: W:谢谢 P:, L:a P:@ L:b.com");
+	expect("@王_五-6,好", "M:@王_五-6 P:, W:好");
+}
+
+static void test_spans_that_are_not(void **state)
+{
+	expect("[] [太长的表情标签名字啊] #", "P:[ P:] P:[ W:太长 W:的 W:表情 W:标签 W:名字 W:啊 P:] P:#");
+	expect("#话题# #新型冠状病毒##图个明白#", "T:#话题# T:#新型冠状病毒# T:#图个明白#");
+}
+
+/* Steady state: a second pass over the same texts allocates nothing (the
+ * arrays keep their address and capacity). */
+static void test_reuse(void **state)
+{
+	const char *texts[] = {"一二三 a b c 1 2 3 [哈哈] #话题# @某人 http://t.cn/x ,.!?",
+			       "短", ""};
+	for (size_t k = 0; k < 3; k++)
+		assert_int_equal(yq_tokenize(seg, &work, texts[k], strlen(texts[k]), &toks), 0);
+	const struct yq_token *v = toks.v;
+	const struct yq_span *sv = toks.seg.v;
+	size_t cap = toks.cap, scap = toks.seg.cap;
+	for (size_t k = 0; k < 3; k++)
+		assert_int_equal(yq_tokenize(seg, &work, texts[k], strlen(texts[k]), &toks), 0);
+	assert_ptr_equal(toks.v, v);
+	assert_ptr_equal(toks.seg.v, sv);
+	assert_int_equal(toks.cap, cap);
+	assert_int_equal(toks.seg.cap, scap);
+	yq_tokens_release(NULL);
+}
+
+/* 2,000 real posts through normalize + tokenize: tokens are ordered, do not
+ * overlap, and cover every non-space byte exactly once; every #…# pair the
+ * text starts with is one TOPIC token. */
+static void test_real_posts(void **state)
+{
+	const char *data = getenv("YQ_DATA");
+	char path[4096];
+	struct yq_lines *l = NULL;
+	struct yq_buf line = YQ_BUF_INIT;
+	struct yq_normalizer *nz = NULL;
+	struct yq_norm_result r = {0};
+	size_t lineno, n = 0, topics = 0;
+	if (!data)
+		skip();
+	struct yq_buf err = YQ_BUF_INIT;
+	assert_int_equal(yq_normalizer_new(&nz, &err), 0);
+	snprintf(path, sizeof(path), "%s/weibo_covid/posts.tsv.gz", data);
+	assert_int_equal(yq_lines_open(path, &l), 0);
+	while (n < 2000 && yq_lines_next(l, &line, &lineno) == 0) {
+		if (lineno == 1)
+			continue;
+		const char *t = strchr(line.s, '\t');
+		t = t ? strchr(t + 1, '\t') : NULL;
+		t = t ? strchr(t + 1, '\t') : NULL;
+		assert_non_null(t);
+		t++;
+		if (!yq_utf8_valid(t, strlen(t)))
+			continue;
+		assert_int_equal(yq_normalize(nz, t, strlen(t), &r), 0);
+		assert_int_equal(yq_tokenize(seg, &work, r.text.s, r.text.len, &toks), 0);
+		size_t pos = 0;
+		for (size_t i = 0; i < toks.n; i++) {
+			const struct yq_token *k = &toks.v[i];
+			assert_true(k->len > 0);
+			while (pos < k->off) /* the gap holds only spaces */
+				assert_int_equal(r.text.s[pos++], ' ');
+			assert_int_equal(k->off, pos);
+			pos = k->off + k->len;
+			if (k->kind == YQ_TOK_TOPIC) {
+				assert_int_equal(r.text.s[k->off], '#');
+				assert_int_equal(r.text.s[pos - 1], '#');
+				topics++;
+			}
+		}
+		while (pos < r.text.len)
+			assert_int_equal(r.text.s[pos++], ' ');
+		n++;
+	}
+	assert_int_equal(n, 2000);
+	assert_true(topics > 1000); /* the collection is built on hashtags */
+	yq_lines_close(l);
+	yq_buf_release(&line);
+	yq_buf_release(&err);
+	yq_norm_result_release(&r);
+	yq_normalizer_free(nz);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_weibo_post),
+		cmocka_unit_test(test_latin_and_numbers),
+		cmocka_unit_test(test_no_content),
+		cmocka_unit_test(test_mentions),
+		cmocka_unit_test(test_spans_that_are_not),
+		cmocka_unit_test(test_reuse),
+		cmocka_unit_test(test_real_posts),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
