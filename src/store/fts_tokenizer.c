@@ -2,7 +2,7 @@
  * fts_tokenizer.c — the "yuqing" FTS5 tokenizer (see fts_tokenizer.h).
  *
  * Where it sits: SQLite calls it whenever posts_fts indexes a post's
- * normalized text (store.c's insert trigger), parses a MATCH query, or
+ * normalized text (store.c's yq_store_put_post), parses a MATCH query, or
  * re-reads a document for highlight()/snippet().
  *
  * Design: the text is cut into analysis tokens by yq_tokenize (tokenize.h);
@@ -16,14 +16,19 @@
  * whitespace, sigils, invalid bytes) is indexed as one GAP token, so a
  * phrase of pieces matches exactly where its characters are adjacent in the
  * text: a Chinese query finds the posts that contain it as a substring, no
- * more.  When a document is indexed (FTS5_TOKENIZE_DOCUMENT, and
- * FTS5_TOKENIZE_AUX so that highlight() sees the same positions), the whole
- * token (a word of two or more Han characters, a #topic#, an @mention,
- * "[泪]", "3.5万", "covid-19", a URL), case-folded, is also emitted
- * colocated with its first piece; a query emits pieces and gaps only.  A
- * token with no piece at all (a symbol the analysis did not call
- * punctuation) is emitted whole at its own position, in documents and
- * queries alike.
+ * more.  With the option "words", when a document is indexed
+ * (FTS5_TOKENIZE_DOCUMENT, and FTS5_TOKENIZE_AUX so that highlight() sees
+ * the same positions), the whole token (a word of two or more Han
+ * characters, a #topic#, an @mention, "[泪]", "3.5万", "covid-19", a URL),
+ * case-folded, is also emitted colocated with its first piece; a query
+ * emits pieces and gaps only.  A token with no piece at all (a symbol the
+ * analysis did not call punctuation) is emitted whole at its own position,
+ * in documents and queries alike.
+ *
+ * Cost (bench/bench_store.c, 100,000 Weibo posts, one core): FTS5 spends
+ * about 1 us per emitted token, so speed is the number of tokens: pieces
+ * and gaps index about 24,000 posts/s with the posts table, the colocated
+ * words take that down to 16,000, hence the option.
  *
  * Offsets: yq_tokenize needs valid UTF-8; text that is not is copied with
  * every invalid byte replaced by a space (same length), so the offsets
@@ -61,6 +66,7 @@ typedef int (*token_cb)(void *ctx, int tflags, const char *tok, int ntok,
 
 struct tokenizer {
 	const struct yq_segmenter *seg;
+	int words;               /* option "words" */
 	struct yq_seg_work work;
 	struct yq_tokens toks;
 	struct yq_buf fixed;     /* input with invalid bytes blanked */
@@ -73,7 +79,7 @@ struct emitter {
 	void *ctx;
 	token_cb cb;
 	const char *text;
-	int doc;                 /* also emit whole tokens (colocated) */
+	int words;               /* also emit whole tokens (colocated) */
 	size_t last_end;         /* end of the last positional token, or NONE */
 };
 
@@ -136,7 +142,7 @@ static int emit_piece(struct emitter *e, const struct yq_token *t, size_t off,
 {
 	int rc = emit(e, 0, off, len);
 
-	if (rc != SQLITE_OK || (*npieces)++ > 0 || !e->doc)
+	if (rc != SQLITE_OK || (*npieces)++ > 0 || !e->words)
 		return rc;
 	if (off != t->off || len != t->len)
 		rc = emit(e, FTS5_TOKEN_COLOCATED, t->off, t->len);
@@ -177,12 +183,13 @@ static int tk_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out
 {
 	struct tokenizer *tk;
 
-	if (argc > 0)
-		return SQLITE_ERROR; /* the tokenizer takes no options */
+	if (argc > 1 || (argc == 1 && strcmp(argv[0], "words") != 0))
+		return SQLITE_ERROR; /* the only option is "words" */
 	tk = calloc(1, sizeof *tk);
 	if (!tk)
 		return SQLITE_NOMEM;
 	tk->seg = ctx;
+	tk->words = argc == 1;
 	yq_buf_init(&tk->fixed);
 	*out = (Fts5Tokenizer *)tk;
 	return SQLITE_OK;
@@ -233,7 +240,7 @@ static int tk_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 	}
 	/* DOCUMENT and AUX read a stored document; QUERY (with or without
 	 * PREFIX) reads a MATCH expression. */
-	e.doc = (flags & FTS5_TOKENIZE_QUERY) == 0;
+	e.words = tk->words && (flags & FTS5_TOKENIZE_QUERY) == 0;
 	r = yq_tokenize(tk->seg, &tk->work, e.text, n, &tk->toks);
 	if (r < 0)
 		return r == YQ_ETOOBIG ? SQLITE_TOOBIG : SQLITE_NOMEM;

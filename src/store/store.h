@@ -8,7 +8,7 @@
  *         url, location, chain_authors)   UNIQUE(source, id)
  *   posts_fts                   FTS5 over posts.norm (external content),
  *                               tokenizer "yuqing" (fts_tokenizer.h), filled
- *                               by an AFTER INSERT trigger on posts
+ *                               by yq_store_put_post
  *   events(id, title, keywords, first_seen, last_seen, size, timeline, state)
  *   alerts(id, event, time, level, reason)  reason is a JSON object
  *
@@ -85,8 +85,8 @@ struct yq_post_rec {
 };
 
 /*
- * yq_store_put_post: inserts rec and indexes rec->norm in posts_fts, in one
- * statement (a failure leaves neither).  Returns 0 when inserted, 1 when a
+ * yq_store_put_post: inserts rec and, when it is new, indexes rec->norm in
+ * posts_fts (a failure leaves neither).  Returns 0 when inserted, 1 when a
  * post with the same (source, id) already existed (nothing changed), or
  * YQ_EDB (also for a NULL source or id, a string over 16 MiB, a full disk;
  * yq_store_errmsg says which).  Counts < 0 and event 0 are stored as NULL.

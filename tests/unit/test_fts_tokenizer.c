@@ -1,8 +1,9 @@
 /* test_fts_tokenizer.c — the "yuqing" FTS5 tokenizer through the store:
  * 2,000 real Weibo posts ($YQ_DATA/weibo_covid/posts.tsv.gz, raw text as
  * norm), MATCH against LIKE for Chinese words of 1, 2, 4 and 6+ characters,
- * a Latin word in any case, the indexed tokens of a fixture, highlight()
- * offsets, invalid UTF-8, and a prefix query. */
+ * a Latin word in any case, the indexed tokens of a fixture (with and
+ * without the option "words"), highlight() offsets, invalid UTF-8, and a
+ * prefix query. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -213,32 +214,60 @@ static void test_latin_case_insensitive(void **state)
 	assert_int_equal(n_match("ncov"), n_word("ncov"));
 }
 
-/* The indexed tokens of a fixture, with their positions (fts5vocab). */
+/* "term@position " for every token of document rowid in FTS table tbl. */
+static void vocab(const char *tbl, int64_t rowid, struct yq_buf *out)
+{
+	char sql[256];
+	sqlite3_stmt *s = NULL;
+	sqlite3 *db = yq_store_db(st);
+
+	snprintf(sql, sizeof sql, "CREATE VIRTUAL TABLE temp.vocab USING"
+		 " fts5vocab(%s, instance)", tbl);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT term, offset FROM temp.vocab"
+		" WHERE doc = ?1 ORDER BY offset, term", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_int64(s, 1, rowid);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		yq_buf_printf(out, "%s@%d ", sqlite3_column_text(s, 0), sqlite3_column_int(s, 1));
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE temp.vocab", NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* The indexed tokens of a fixture, with their positions: pieces and gaps in
+ * posts_fts, and whole tokens colocated too with the option "words". */
 static void test_indexed_tokens(void **state)
 {
-	sqlite3_stmt *s = NULL;
+	static const char fixture[] = "武汉 Hello COVID-19, #疫情# [泪]";
 	struct yq_buf got = YQ_BUF_INIT;
+	sqlite3 *db = yq_store_db(st);
 	int64_t rowid;
 
 	assert_int_equal(yq_store_begin(st), 0);
-	put("vocab", "武汉 Hello COVID-19, #疫情# [泪]");
+	put("vocab", fixture);
 	assert_int_equal(yq_store_commit(st), 0);
 	rowid = count1("SELECT rowid FROM posts WHERE id = 'vocab'", NULL);
-	assert_int_equal(sqlite3_exec(yq_store_db(st),
-		"CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, posts_fts, instance)",
-		NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(yq_store_db(st),
-		"SELECT term, offset FROM temp.vocab WHERE doc = ?1 ORDER BY offset, term",
-		-1, &s, NULL), SQLITE_OK);
-	sqlite3_bind_int64(s, 1, rowid);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		yq_buf_printf(&got, "%s@%d ", sqlite3_column_text(s, 0), sqlite3_column_int(s, 1));
-	sqlite3_finalize(s);
+	vocab("main, posts_fts", rowid, &got);
+	assert_string_equal(got.s, "武@0 汉@1  @2 hello@3  @4 covid@5  @6 19@7  @8 "
+				   "疫@9 情@10  @11 泪@12 ");
+
+	yq_buf_reset(&got);
+	assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE temp.w USING fts5(x,"
+		" tokenize = 'yuqing words'); INSERT INTO temp.w(rowid, x) SELECT rowid,"
+		" norm FROM posts WHERE id = 'vocab'", NULL, NULL, NULL), SQLITE_OK);
+	vocab("temp, w", rowid, &got);
 	assert_string_equal(got.s, "武@0 武汉@0 汉@1  @2 hello@3  @4 covid@5 covid-19@5  @6 "
 				   "19@7  @8 #疫情#@9 疫@9 情@10  @11 [泪]@12 泪@12 ");
+	/* the same query results with and without the option */
+	assert_int_equal(count1("SELECT count(*) FROM temp.w WHERE w MATCH ?1", "\"covid-19\""), 1);
+	assert_int_equal(count1("SELECT count(*) FROM temp.w WHERE w MATCH ?1", "汉"), 1);
+	assert_int_equal(count1("SELECT count(*) FROM temp.w WHERE w MATCH ?1", "疫情"), 1);
+	assert_int_equal(count1("SELECT count(*) FROM temp.w WHERE w MATCH ?1", "情泪"), 0);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE temp.w", NULL, NULL, NULL), SQLITE_OK);
+
+	/* an unknown option is refused */
+	assert_int_not_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE temp.bad USING fts5(x,"
+		" tokenize = 'yuqing fast')", NULL, NULL, NULL), SQLITE_OK);
 	yq_buf_release(&got);
-	assert_int_equal(sqlite3_exec(yq_store_db(st), "DROP TABLE temp.vocab", NULL, NULL,
-				      NULL), SQLITE_OK);
 }
 
 static void test_phrases_and_offsets(void **state)

@@ -361,6 +361,7 @@ static void test_disk_full(void **state)
 	assert_int_equal(sqlite3_extended_errcode(yq_store_db(st)), SQLITE_FULL);
 	assert_non_null(strstr(yq_store_errmsg(st), "full"));
 	assert_int_equal(count(st, "SELECT count(*) FROM posts"), i - 1);
+	assert_int_equal(count(st, "SELECT count(*) FROM posts_fts_docsize"), i - 1);
 	/* inside a transaction the same; the store stays usable */
 	assert_int_equal(yq_store_begin(st), 0);
 	assert_int_equal(yq_store_put_post(st, &r), YQ_EDB);
