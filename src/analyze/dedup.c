@@ -16,7 +16,10 @@
  *    entry with the same block value;
  *  - lsh: for each of the 8 MinHash bands, a hashed table of chain heads;
  *    the links and band keys live in the entry's bigram set.
- * Chains are never unlinked: eviction only overwrites a ring slot.
+ * Chains are never unlinked: eviction only overwrites a ring slot.  An
+ * entry that is not "indexed" (it joined its group through the bigram test,
+ * or is a refreshed copy of such an entry) is in the exact table only, and
+ * keeps no bigram set.
  *
  * Invariants.  Keys strictly increase with insertion, and chains are built by
  * pushing at the head, so along every chain keys strictly decrease.  A slot
@@ -227,10 +230,21 @@ static void exact_drop(struct yq_dedup *d, uint64_t chash, uint32_t s)
 
 /* ---- bigram sets and MinHash ---- */
 
-static int cmp_u32(const void *a, const void *b)
+/* Sorts v[0..n) ascending: Shell sort with Ciura's gaps (Ciura 2001), fast
+ * for the few dozen elements of a short text's bigram set. */
+static void sort_u32(uint32_t *v, size_t n)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
+	static const size_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1};
+	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+		size_t gap = gaps[g];
+		for (size_t i = gap; i < n; i++) {
+			uint32_t x = v[i];
+			size_t m = i;
+			for (; m >= gap && v[m - gap] > x; m -= gap)
+				v[m] = v[m - gap];
+			v[m] = x;
+		}
+	}
 }
 
 /* Fills d->scratch with the sorted distinct bigram hashes of content[0..n)
@@ -253,17 +267,7 @@ static uint32_t bigram_set(struct yq_dedup *d, const char *s, size_t n)
 		a += alen;
 		alen = blen;
 	}
-	if (k <= 32) {
-		for (size_t i = 1; i < k; i++) {
-			uint32_t x = v[i];
-			size_t m = i;
-			for (; m > 0 && v[m - 1] > x; m--)
-				v[m] = v[m - 1];
-			v[m] = x;
-		}
-	} else {
-		qsort(v, k, sizeof(*v), cmp_u32);
-	}
+	sort_u32(v, k);
 	size_t u = 0;
 	for (size_t i = 0; i < k; i++)
 		if (u == 0 || v[u - 1] != v[i])
@@ -293,19 +297,22 @@ static void band_keys(const struct yq_dedup *d, const uint32_t *v, uint32_t n,
 	}
 }
 
-/* Number of elements common to two sorted distinct sets. */
-static uint32_t common_count(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+/* Number of elements of the sorted distinct set a[0..na) found in b[0..nb),
+ * or -1 as soon as more than MISSING_MAX elements of a are not. */
+static int64_t contained(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
 {
-	uint32_t i = 0, j = 0, common = 0;
-	while (i < na && j < nb) {
-		if (a[i] < b[j])
-			i++;
-		else if (a[i] > b[j])
+	uint32_t j = 0, missing = 0;
+	for (uint32_t i = 0; i < na; i++) {
+		while (j < nb && b[j] < a[i])
 			j++;
-		else
-			common++, i++, j++;
+		if (j < nb && b[j] == a[i]) {
+			j++;
+			continue;
+		}
+		if (++missing > MISSING_MAX)
+			return -1;
 	}
-	return common;
+	return (int64_t)(na - missing);
 }
 
 /* ---- candidate search ---- */
@@ -339,14 +346,19 @@ static void consider(struct yq_dedup *d, struct query *q, const struct entry *e,
 		if (!q->set || !e->bg)
 			return;
 		/* Jaccard <= min/max of the set sizes: skip hopeless ones. */
-		uint32_t lo = q->nset < e->bg->n ? q->nset : e->bg->n;
-		uint32_t hi = q->nset < e->bg->n ? e->bg->n : q->nset;
-		if ((double)lo < d->c.short_sim * (double)hi)
+		const uint32_t *sa = q->set, *sb = e->bg->v;
+		uint32_t na = q->nset, nb = e->bg->n;
+		if (na > nb) {
+			const uint32_t *t = sa;
+			sa = sb, sb = t;
+			na = e->bg->n, nb = q->nset;
+		}
+		if ((double)na < d->c.short_sim * (double)nb)
 			return;
-		uint32_t common = common_count(q->set, q->nset, e->bg->v, e->bg->n);
-		if (lo - common > MISSING_MAX)
+		int64_t common = contained(sa, na, sb, nb);
+		if (common < 0)
 			return;
-		sim = (double)common / (double)(q->nset + e->bg->n - common);
+		sim = (double)common / (double)((int64_t)na + nb - common);
 		if (sim < d->c.short_sim)
 			return;
 	} else {
@@ -368,6 +380,16 @@ static uint16_t block_of(uint64_t sh, int b)
 	return (uint16_t)(sh >> (16 * b));
 }
 
+/* Whether e shares one of the blocks 0..nb-1 with the query, i.e. was
+ * already met in an earlier block chain (unless that walk hit SCAN_CAP). */
+static int shares_block(const struct query *q, const struct entry *e, int nb)
+{
+	for (int b = 0; b < nb; b++)
+		if (block_of(q->sh, b) == block_of(e->sh, b))
+			return 1;
+	return 0;
+}
+
 static void search_blocks(struct yq_dedup *d, struct query *q)
 {
 	for (int b = 0; b < BLOCKS; b++) {
@@ -380,11 +402,21 @@ static void search_blocks(struct yq_dedup *d, struct query *q)
 			const struct entry *e = &d->ring[s - 1];
 			if (e->key >= newer)
 				break;
-			consider(d, q, e, 0);
+			if (!shares_block(q, e, b))
+				consider(d, q, e, 0);
 			newer = e->key;
 			s = e->next[b];
 		}
 	}
+}
+
+/* Whether e shares one of the bands 0..nb-1 with the query. */
+static int shares_band(const struct query *q, const struct entry *e, int nb)
+{
+	for (int b = 0; b < nb; b++)
+		if (q->bkey[b] == e->bg->bkey[b])
+			return 1;
+	return 0;
 }
 
 static void search_lsh(struct yq_dedup *d, struct query *q)
@@ -402,7 +434,7 @@ static void search_lsh(struct yq_dedup *d, struct query *q)
 			const struct entry *e = &d->ring[s - 1];
 			if (e->key >= newer || !e->bg)
 				break;
-			if (e->bg->bkey[b] == k)
+			if (e->bg->bkey[b] == k && !shares_band(q, e, b))
 				consider(d, q, e, 1);
 			newer = e->key;
 			s = e->bg->next[b];
