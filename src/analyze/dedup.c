@@ -52,6 +52,8 @@
 #define MISSING_MAX 1 /* bigrams of the smaller set absent from the larger */
 #define CONTENT_SEED 0x636f6e74656e7431ULL
 #define BIGRAM_SEED 0x62696772616d7331ULL
+#define BEGIN_SEED 0x626567696e6d6b31ULL
+#define END_SEED 0x656e646d61726b31ULL
 #define BAND_SEED 0x62616e646b657931ULL
 
 /* ---- entries ---- */
@@ -88,7 +90,7 @@ struct yq_dedup {
 	uint32_t *lsh[BANDS];
 	size_t lsh_mask;
 	uint64_t mh_a[MINHASHES], mh_b[MINHASHES];
-	uint32_t *scratch;      /* set_chars bigram hashes */
+	uint32_t *scratch;      /* set_chars + 1 bigram hashes */
 	struct yq_dedup_stats st;
 };
 
@@ -146,11 +148,12 @@ int yq_dedup_new(const struct yq_dedup_config *c, struct yq_dedup **out)
 	d->c = *c;
 	d->cap = c->window;
 	d->set_chars = (size_t)((double)c->short_chars / c->short_sim) + 1;
+	/* a text of m < set_chars code points has m + 1 framed bigrams */
 	d->ring = calloc(d->cap, sizeof(*d->ring));
 	d->exact_mask = pow2_at_least(2 * d->cap) - 1;
 	d->exact = calloc(d->exact_mask + 1, sizeof(*d->exact));
 	d->lsh_mask = pow2_at_least(d->cap / 2 < 256 ? 256 : d->cap / 2) - 1;
-	d->scratch = malloc(d->set_chars * sizeof(*d->scratch));
+	d->scratch = malloc((d->set_chars + 1) * sizeof(*d->scratch));
 	if (!d->ring || !d->exact || !d->scratch)
 		goto out;
 	for (int b = 0; b < BLOCKS; b++)
@@ -247,18 +250,22 @@ static void sort_u32(uint32_t *v, size_t n)
 	}
 }
 
-/* Fills d->scratch with the sorted distinct bigram hashes of content[0..n)
- * (a one-code-point text: that code point) and returns their number. */
+/* Fills d->scratch with the sorted hashes of the bigrams of content[0..n)
+ * (n >= 1, fewer than set_chars code points) framed by a begin and an end
+ * mark: "^a", "ab", ..., "z$".  The marks make an edit at either end break
+ * two bigrams, as one inside does.  A bigram's second, third, ...
+ * occurrence is a distinct element (a multiset as a set), so replacing a
+ * word by one that occurs elsewhere in the text still breaks bigrams.
+ * Returns the number of elements, at most set_chars + 1. */
 static uint32_t bigram_set(struct yq_dedup *d, const char *s, size_t n)
 {
 	uint32_t *v = d->scratch;
-	size_t k = 0, a = 0, alen = 0;
-	size_t j = 0;
+	size_t k = 0, a = 0, j = 0;
 	yq_utf8_next(s, n, &j);
-	alen = j;
-	if (alen >= n) {
-		v[k++] = (uint32_t)(yq_hash64(s, n, BIGRAM_SEED) >> 32);
-	}
+	size_t alen = j;
+	v[k++] = (uint32_t)(yq_hash64(s, alen, BEGIN_SEED) >> 32);
+	/* the bound matters only for invalid UTF-8, where stray bytes are
+	 * code points here but not in yq_utf8_count */
 	while (a + alen < n && k < d->set_chars) {
 		j = a + alen;
 		yq_utf8_next(s, n, &j);
@@ -267,7 +274,22 @@ static uint32_t bigram_set(struct yq_dedup *d, const char *s, size_t n)
 		a += alen;
 		alen = blen;
 	}
+	v[k++] = (uint32_t)(yq_hash64(s + a, alen, END_SEED) >> 32);
+	/* the i-th repeat (i >= 1) of a bigram becomes an element of its own */
 	sort_u32(v, k);
+	int repeats = 0;
+	for (size_t i = 1, run = 0; i < k; i++) {
+		if (v[i] != v[i - run - 1]) {
+			run = 0;
+			continue;
+		}
+		run++;
+		v[i] = (uint32_t)yq_mix64((uint64_t)v[i] << 16 | run);
+		repeats = 1;
+	}
+	if (repeats)
+		sort_u32(v, k);
+	/* two elements can still collide (32-bit hashes): keep one */
 	size_t u = 0;
 	for (size_t i = 0; i < k; i++)
 		if (u == 0 || v[u - 1] != v[i])

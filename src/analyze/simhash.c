@@ -97,9 +97,14 @@ uint64_t yq_simhash_bigrams(const char *text, size_t n)
 	size_t a = 0, alen = cp_len(text, n, 0);
 	if (alen == n)
 		bc_add(&c, yq_hash64(text, n, YQ_SIMHASH_SEED));
+	uint64_t prev1 = 0, prev2 = 0; /* the last two bigram hashes */
 	while (a + alen < n) {
 		size_t blen = cp_len(text, n, a + alen);
-		bc_add(&c, yq_hash64(text + a, alen + blen, YQ_SIMHASH_SEED));
+		uint64_t h = yq_hash64(text + a, alen + blen, YQ_SIMHASH_SEED);
+		if (h != prev1 && h != prev2)
+			bc_add(&c, h);
+		prev2 = prev1;
+		prev1 = h;
 		a += alen;
 		alen = blen;
 	}
