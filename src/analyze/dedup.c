@@ -66,6 +66,11 @@ struct bigrams {
 	uint32_t v[];         /* sorted, distinct */
 };
 
+static size_t bigrams_size(uint32_t n)
+{
+	return sizeof(struct bigrams) + n * sizeof(uint32_t);
+}
+
 struct entry {
 	uint64_t key;  /* 0: empty slot */
 	uint64_t sh;
@@ -168,6 +173,11 @@ int yq_dedup_new(const struct yq_dedup_config *c, struct yq_dedup **out)
 		d->mh_a[i] = yq_mix64(0x6d696e6861736801ULL + 2 * (uint64_t)i) | 1;
 		d->mh_b[i] = yq_mix64(0x6d696e6861736802ULL + 2 * (uint64_t)i);
 	}
+	d->st.bytes = sizeof(*d) + d->cap * sizeof(*d->ring) +
+		      (d->exact_mask + 1) * sizeof(*d->exact) +
+		      (d->set_chars + 1) * sizeof(*d->scratch) +
+		      BLOCKS * BLOCK_HEADS * sizeof(uint32_t) +
+		      BANDS * (d->lsh_mask + 1) * sizeof(uint32_t);
 	*out = d;
 	d = NULL;
 	rc = YQ_OK;
@@ -477,6 +487,8 @@ static void store(struct yq_dedup *d, uint64_t key, uint64_t root, uint64_t sh,
 	struct entry *e = &d->ring[d->pos];
 	if (e->key) {
 		exact_drop(d, e->chash, s);
+		if (e->bg)
+			d->st.bytes -= bigrams_size(e->bg->n);
 		free(e->bg);
 		d->st.evicted++;
 	}
@@ -487,6 +499,8 @@ static void store(struct yq_dedup *d, uint64_t key, uint64_t root, uint64_t sh,
 	e->ncp = ncp;
 	e->indexed = (uint32_t)indexed;
 	e->bg = bg;
+	if (bg)
+		d->st.bytes += bigrams_size(bg->n);
 	for (int b = 0; b < BLOCKS; b++) {
 		uint32_t *head = &d->block[b][block_of(sh, b)];
 		e->next[b] = indexed ? *head : 0;
@@ -537,7 +551,7 @@ int yq_dedup_add(struct yq_dedup *d, uint64_t key, uint64_t sh,
 			/* Refresh: store this copy so the text outlives the
 			 * old one; it takes over the old copy's bigram set. */
 			if (e->bg) {
-				size_t sz = sizeof(*bg) + e->bg->n * sizeof(uint32_t);
+				size_t sz = bigrams_size(e->bg->n);
 				bg = malloc(sz);
 				if (!bg)
 					return YQ_ENOMEM;
@@ -557,7 +571,7 @@ int yq_dedup_add(struct yq_dedup *d, uint64_t key, uint64_t sh,
 	q.short_text = ncp < d->c.short_chars;
 	if (ncp < d->set_chars) {
 		uint32_t m = bigram_set(d, content, n);
-		bg = malloc(sizeof(*bg) + m * sizeof(uint32_t));
+		bg = malloc(bigrams_size(m));
 		if (!bg)
 			return YQ_ENOMEM;
 		bg->n = m;

@@ -378,6 +378,15 @@ static void test_short_model(void **state)
 		}
 	}
 	assert_true(joined > 5000);
+	/* memory: the multisets of at most MW remembered posts */
+	struct yq_dedup *empty;
+	struct yq_dedup_stats st, st0;
+	assert_int_equal(yq_dedup_new(&c, &empty), 0);
+	yq_dedup_stats(empty, &st0);
+	yq_dedup_stats(d, &st);
+	yq_dedup_free(empty);
+	assert_true(st.bytes > st0.bytes);
+	assert_true(st.bytes - st0.bytes <= MW * (72 + 4 * (MAXT + 1)));
 	yq_dedup_free(d);
 }
 
@@ -657,10 +666,19 @@ static void test_real_speed(void **state)
 	double t2 = now_s();
 	struct yq_dedup_stats st;
 	yq_dedup_stats(d, &st);
-	printf("# dedup_add: %zu posts in %.3f s = %.0f posts/s, %.2f us/post; "
-	       "candidates/post %.2f; stored %llu; (reference: simhash_bigrams %.2f us/post, %llx)\n",
+	struct yq_dedup *empty;
+	struct yq_dedup_stats st0;
+	assert_int_equal(yq_dedup_new(NULL, &empty), 0);
+	yq_dedup_stats(empty, &st0);
+	yq_dedup_free(empty);
+	printf("# dedup_add: %zu posts in %.3f s CPU = %.0f posts/s, %.2f us/post; "
+	       "candidates/post %.2f; stored %llu (reference: simhash_bigrams %.2f us/post, %llx)\n",
 	       n, t1 - t0, n / (t1 - t0), (t1 - t0) * 1e6 / n, (double)st.candidates / n,
 	       (unsigned long long)st.stored, (t2 - t1) * 1e6 / n, (unsigned long long)(x & 0xF));
+	printf("# memory: %.1f MiB for an empty window of 500000 (%.1f bytes/slot); "
+	       "bigram sets %.1f bytes per stored post\n",
+	       st0.bytes / 1048576.0, (double)st0.bytes / 500000,
+	       (double)(st.bytes - st0.bytes) / (double)st.stored);
 	assert_int_equal(st.posts, n);
 	yq_dedup_free(d);
 	free_posts(p, n);
