@@ -16,7 +16,10 @@
  *    entry with the same block value;
  *  - lsh: for each of the 8 MinHash bands, a hashed table of chain heads;
  *    the links and band keys live in the entry's bigram set.
- * Chains are never unlinked: eviction only overwrites a ring slot.
+ * Chains are never unlinked: eviction only overwrites a ring slot.  An
+ * entry that is not "indexed" (it joined its group through the bigram test,
+ * or is a refreshed copy of such an entry) is in the exact table only, and
+ * keeps no bigram set.
  *
  * Invariants.  Keys strictly increase with insertion, and chains are built by
  * pushing at the head, so along every chain keys strictly decrease.  A slot
@@ -49,6 +52,8 @@
 #define MISSING_MAX 1 /* bigrams of the smaller set absent from the larger */
 #define CONTENT_SEED 0x636f6e74656e7431ULL
 #define BIGRAM_SEED 0x62696772616d7331ULL
+#define BEGIN_SEED 0x626567696e6d6b31ULL
+#define END_SEED 0x656e646d61726b31ULL
 #define BAND_SEED 0x62616e646b657931ULL
 
 /* ---- entries ---- */
@@ -60,6 +65,11 @@ struct bigrams {
 	uint32_t n;           /* number of distinct bigram hashes */
 	uint32_t v[];         /* sorted, distinct */
 };
+
+static size_t bigrams_size(uint32_t n)
+{
+	return sizeof(struct bigrams) + n * sizeof(uint32_t);
+}
 
 struct entry {
 	uint64_t key;  /* 0: empty slot */
@@ -85,7 +95,7 @@ struct yq_dedup {
 	uint32_t *lsh[BANDS];
 	size_t lsh_mask;
 	uint64_t mh_a[MINHASHES], mh_b[MINHASHES];
-	uint32_t *scratch;      /* set_chars bigram hashes */
+	uint32_t *scratch;      /* set_chars + 1 bigram hashes */
 	struct yq_dedup_stats st;
 };
 
@@ -143,11 +153,12 @@ int yq_dedup_new(const struct yq_dedup_config *c, struct yq_dedup **out)
 	d->c = *c;
 	d->cap = c->window;
 	d->set_chars = (size_t)((double)c->short_chars / c->short_sim) + 1;
+	/* a text of m < set_chars code points has m + 1 framed bigrams */
 	d->ring = calloc(d->cap, sizeof(*d->ring));
 	d->exact_mask = pow2_at_least(2 * d->cap) - 1;
 	d->exact = calloc(d->exact_mask + 1, sizeof(*d->exact));
 	d->lsh_mask = pow2_at_least(d->cap / 2 < 256 ? 256 : d->cap / 2) - 1;
-	d->scratch = malloc(d->set_chars * sizeof(*d->scratch));
+	d->scratch = malloc((d->set_chars + 1) * sizeof(*d->scratch));
 	if (!d->ring || !d->exact || !d->scratch)
 		goto out;
 	for (int b = 0; b < BLOCKS; b++)
@@ -162,6 +173,11 @@ int yq_dedup_new(const struct yq_dedup_config *c, struct yq_dedup **out)
 		d->mh_a[i] = yq_mix64(0x6d696e6861736801ULL + 2 * (uint64_t)i) | 1;
 		d->mh_b[i] = yq_mix64(0x6d696e6861736802ULL + 2 * (uint64_t)i);
 	}
+	d->st.bytes = sizeof(*d) + d->cap * sizeof(*d->ring) +
+		      (d->exact_mask + 1) * sizeof(*d->exact) +
+		      (d->set_chars + 1) * sizeof(*d->scratch) +
+		      BLOCKS * BLOCK_HEADS * sizeof(uint32_t) +
+		      BANDS * (d->lsh_mask + 1) * sizeof(uint32_t);
 	*out = d;
 	d = NULL;
 	rc = YQ_OK;
@@ -227,24 +243,39 @@ static void exact_drop(struct yq_dedup *d, uint64_t chash, uint32_t s)
 
 /* ---- bigram sets and MinHash ---- */
 
-static int cmp_u32(const void *a, const void *b)
+/* Sorts v[0..n) ascending: Shell sort with Ciura's gaps (Ciura 2001), fast
+ * for the few dozen elements of a short text's bigram set. */
+static void sort_u32(uint32_t *v, size_t n)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
+	static const size_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1};
+	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+		size_t gap = gaps[g];
+		for (size_t i = gap; i < n; i++) {
+			uint32_t x = v[i];
+			size_t m = i;
+			for (; m >= gap && v[m - gap] > x; m -= gap)
+				v[m] = v[m - gap];
+			v[m] = x;
+		}
+	}
 }
 
-/* Fills d->scratch with the sorted distinct bigram hashes of content[0..n)
- * (a one-code-point text: that code point) and returns their number. */
+/* Fills d->scratch with the sorted hashes of the bigrams of content[0..n)
+ * (n >= 1, fewer than set_chars code points) framed by a begin and an end
+ * mark: "^a", "ab", ..., "z$".  The marks make an edit at either end break
+ * two bigrams, as one inside does.  A bigram's second, third, ...
+ * occurrence is a distinct element (a multiset as a set), so replacing a
+ * word by one that occurs elsewhere in the text still breaks bigrams.
+ * Returns the number of elements, at most set_chars + 1. */
 static uint32_t bigram_set(struct yq_dedup *d, const char *s, size_t n)
 {
 	uint32_t *v = d->scratch;
-	size_t k = 0, a = 0, alen = 0;
-	size_t j = 0;
+	size_t k = 0, a = 0, j = 0;
 	yq_utf8_next(s, n, &j);
-	alen = j;
-	if (alen >= n) {
-		v[k++] = (uint32_t)(yq_hash64(s, n, BIGRAM_SEED) >> 32);
-	}
+	size_t alen = j;
+	v[k++] = (uint32_t)(yq_hash64(s, alen, BEGIN_SEED) >> 32);
+	/* the bound matters only for invalid UTF-8, where stray bytes are
+	 * code points here but not in yq_utf8_count */
 	while (a + alen < n && k < d->set_chars) {
 		j = a + alen;
 		yq_utf8_next(s, n, &j);
@@ -253,17 +284,22 @@ static uint32_t bigram_set(struct yq_dedup *d, const char *s, size_t n)
 		a += alen;
 		alen = blen;
 	}
-	if (k <= 32) {
-		for (size_t i = 1; i < k; i++) {
-			uint32_t x = v[i];
-			size_t m = i;
-			for (; m > 0 && v[m - 1] > x; m--)
-				v[m] = v[m - 1];
-			v[m] = x;
+	v[k++] = (uint32_t)(yq_hash64(s + a, alen, END_SEED) >> 32);
+	/* the i-th repeat (i >= 1) of a bigram becomes an element of its own */
+	sort_u32(v, k);
+	int repeats = 0;
+	for (size_t i = 1, run = 0; i < k; i++) {
+		if (v[i] != v[i - run - 1]) {
+			run = 0;
+			continue;
 		}
-	} else {
-		qsort(v, k, sizeof(*v), cmp_u32);
+		run++;
+		v[i] = (uint32_t)yq_mix64((uint64_t)v[i] << 16 | run);
+		repeats = 1;
 	}
+	if (repeats)
+		sort_u32(v, k);
+	/* two elements can still collide (32-bit hashes): keep one */
 	size_t u = 0;
 	for (size_t i = 0; i < k; i++)
 		if (u == 0 || v[u - 1] != v[i])
@@ -293,19 +329,22 @@ static void band_keys(const struct yq_dedup *d, const uint32_t *v, uint32_t n,
 	}
 }
 
-/* Number of elements common to two sorted distinct sets. */
-static uint32_t common_count(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+/* Number of elements of the sorted distinct set a[0..na) found in b[0..nb),
+ * or -1 as soon as more than MISSING_MAX elements of a are not. */
+static int64_t contained(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
 {
-	uint32_t i = 0, j = 0, common = 0;
-	while (i < na && j < nb) {
-		if (a[i] < b[j])
-			i++;
-		else if (a[i] > b[j])
+	uint32_t j = 0, missing = 0;
+	for (uint32_t i = 0; i < na; i++) {
+		while (j < nb && b[j] < a[i])
 			j++;
-		else
-			common++, i++, j++;
+		if (j < nb && b[j] == a[i]) {
+			j++;
+			continue;
+		}
+		if (++missing > MISSING_MAX)
+			return -1;
 	}
-	return common;
+	return (int64_t)(na - missing);
 }
 
 /* ---- candidate search ---- */
@@ -339,14 +378,19 @@ static void consider(struct yq_dedup *d, struct query *q, const struct entry *e,
 		if (!q->set || !e->bg)
 			return;
 		/* Jaccard <= min/max of the set sizes: skip hopeless ones. */
-		uint32_t lo = q->nset < e->bg->n ? q->nset : e->bg->n;
-		uint32_t hi = q->nset < e->bg->n ? e->bg->n : q->nset;
-		if ((double)lo < d->c.short_sim * (double)hi)
+		const uint32_t *sa = q->set, *sb = e->bg->v;
+		uint32_t na = q->nset, nb = e->bg->n;
+		if (na > nb) {
+			const uint32_t *t = sa;
+			sa = sb, sb = t;
+			na = e->bg->n, nb = q->nset;
+		}
+		if ((double)na < d->c.short_sim * (double)nb)
 			return;
-		uint32_t common = common_count(q->set, q->nset, e->bg->v, e->bg->n);
-		if (lo - common > MISSING_MAX)
+		int64_t common = contained(sa, na, sb, nb);
+		if (common < 0)
 			return;
-		sim = (double)common / (double)(q->nset + e->bg->n - common);
+		sim = (double)common / (double)((int64_t)na + nb - common);
 		if (sim < d->c.short_sim)
 			return;
 	} else {
@@ -368,6 +412,16 @@ static uint16_t block_of(uint64_t sh, int b)
 	return (uint16_t)(sh >> (16 * b));
 }
 
+/* Whether e shares one of the blocks 0..nb-1 with the query, i.e. was
+ * already met in an earlier block chain (unless that walk hit SCAN_CAP). */
+static int shares_block(const struct query *q, const struct entry *e, int nb)
+{
+	for (int b = 0; b < nb; b++)
+		if (block_of(q->sh, b) == block_of(e->sh, b))
+			return 1;
+	return 0;
+}
+
 static void search_blocks(struct yq_dedup *d, struct query *q)
 {
 	for (int b = 0; b < BLOCKS; b++) {
@@ -380,11 +434,21 @@ static void search_blocks(struct yq_dedup *d, struct query *q)
 			const struct entry *e = &d->ring[s - 1];
 			if (e->key >= newer)
 				break;
-			consider(d, q, e, 0);
+			if (!shares_block(q, e, b))
+				consider(d, q, e, 0);
 			newer = e->key;
 			s = e->next[b];
 		}
 	}
+}
+
+/* Whether e shares one of the bands 0..nb-1 with the query. */
+static int shares_band(const struct query *q, const struct entry *e, int nb)
+{
+	for (int b = 0; b < nb; b++)
+		if (q->bkey[b] == e->bg->bkey[b])
+			return 1;
+	return 0;
 }
 
 static void search_lsh(struct yq_dedup *d, struct query *q)
@@ -402,7 +466,7 @@ static void search_lsh(struct yq_dedup *d, struct query *q)
 			const struct entry *e = &d->ring[s - 1];
 			if (e->key >= newer || !e->bg)
 				break;
-			if (e->bg->bkey[b] == k)
+			if (e->bg->bkey[b] == k && !shares_band(q, e, b))
 				consider(d, q, e, 1);
 			newer = e->key;
 			s = e->bg->next[b];
@@ -423,6 +487,8 @@ static void store(struct yq_dedup *d, uint64_t key, uint64_t root, uint64_t sh,
 	struct entry *e = &d->ring[d->pos];
 	if (e->key) {
 		exact_drop(d, e->chash, s);
+		if (e->bg)
+			d->st.bytes -= bigrams_size(e->bg->n);
 		free(e->bg);
 		d->st.evicted++;
 	}
@@ -433,6 +499,8 @@ static void store(struct yq_dedup *d, uint64_t key, uint64_t root, uint64_t sh,
 	e->ncp = ncp;
 	e->indexed = (uint32_t)indexed;
 	e->bg = bg;
+	if (bg)
+		d->st.bytes += bigrams_size(bg->n);
 	for (int b = 0; b < BLOCKS; b++) {
 		uint32_t *head = &d->block[b][block_of(sh, b)];
 		e->next[b] = indexed ? *head : 0;
@@ -483,7 +551,7 @@ int yq_dedup_add(struct yq_dedup *d, uint64_t key, uint64_t sh,
 			/* Refresh: store this copy so the text outlives the
 			 * old one; it takes over the old copy's bigram set. */
 			if (e->bg) {
-				size_t sz = sizeof(*bg) + e->bg->n * sizeof(uint32_t);
+				size_t sz = bigrams_size(e->bg->n);
 				bg = malloc(sz);
 				if (!bg)
 					return YQ_ENOMEM;
@@ -503,7 +571,7 @@ int yq_dedup_add(struct yq_dedup *d, uint64_t key, uint64_t sh,
 	q.short_text = ncp < d->c.short_chars;
 	if (ncp < d->set_chars) {
 		uint32_t m = bigram_set(d, content, n);
-		bg = malloc(sizeof(*bg) + m * sizeof(uint32_t));
+		bg = malloc(bigrams_size(m));
 		if (!bg)
 			return YQ_ENOMEM;
 		bg->n = m;

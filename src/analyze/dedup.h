@@ -11,30 +11,45 @@
  *  - identical content text (64-bit hash of the bytes): always;
  *  - both long (at least short_chars code points): Hamming distance of the
  *    SimHashes <= max_hamming (Manku, Jain, Das Sarma, WWW 2007);
- *  - at least one short: Jaccard similarity of their sets of hashed
- *    character bigrams >= short_sim (SimHash of a short text is unreliable:
- *    one changed character flips many bits).  Bigram sets are kept for texts
- *    under short_chars / short_sim code points, the longest text a short one
- *    can reach that similarity with; a short text never merges with a longer
- *    one.
+ *  - at least one short: compare their framed character-bigram multisets
+ *    ("^a", "ab", ..., "z$", a repeated bigram counted each time): weighted
+ *    Jaccard >= short_sim AND at most one element of the smaller missing
+ *    from the larger.  SimHash of a short text is unreliable (one changed
+ *    character flips many bits).  The second condition rejects every edit
+ *    inside a text, ends included: replacing even one character breaks two
+ *    framed bigrams on each side, so "今天武汉确诊了100例" never matches
+ *    "今天上海确诊了100例" at any length; while text added or cut at one
+ *    place breaks only one of the shorter text's ("#话题#" + "加油").
+ *    Multisets are kept for texts under short_chars / short_sim code points
+ *    (62 at the defaults), the longest a short text can reach that
+ *    similarity with; a short text never merges with a text that has none.
  * Candidates come from three indexes, and every candidate must pass the
  * pair test: an exact-content hash table; the banded SimHash index (the 64
  * bits cut into 4 blocks of 16 bits, one table per block: by pigeonhole two
  * fingerprints within distance 3 agree on a whole block); and, for texts
- * with bigram sets, MinHash LSH over the bigram sets (Broder 1997; 8 bands
- * of 3 rows: a pair at Jaccard 0.8 shares a band with probability 0.997, at
- * 0.9 with 0.99999), so a short text is found even when its SimHash is far.
- * Among passing candidates the most similar one wins (ties: the newest),
- * and the new post joins that candidate's group.
+ * with multisets, MinHash LSH over them (Broder 1997; 8 bands of 3 rows: a
+ * pair at Jaccard 0.8 shares a band with probability 0.997, at 0.9 with
+ * 0.99999), so a short text is found even when its SimHash is far.  Among
+ * passing candidates the most similar one wins (Jaccard, or 1 - d/64 for two
+ * long texts; ties: the newest), and the new post joins that candidate's
+ * group.
+ *
+ * Groups of long texts grow by single linkage (a post may join through any
+ * remembered member).  A post that joins through the bigram test is
+ * remembered for its exact copies only, not as a near-duplicate candidate:
+ * groups of short texts are stars around their unjoined members, so
+ * "#话题#" cannot chain "#话题#加油" to "#话题#害怕".
  *
  * Bounds: every index chain is scanned newest first and at most 64 entries
  * deep, so one add costs O(1) whatever the data; a near-duplicate hidden
- * behind 64 newer entries of the same block or band is missed.  Memory:
- * the window is a ring of 64-byte entries plus 4 x 65,536 block heads, an
- * exact table of 2 slots per entry and 8 LSH tables of a head per 2 entries
- * (about 64 + 8 + 16 = 88 bytes per remembered post, plus 2 MiB); posts with
- * bigram sets add 8 + 72 + 4 bytes per distinct bigram (under 300 bytes for
- * a 50-character text).
+ * behind 64 newer entries of the same block or band is missed (on the first
+ * 20,000 posts of the COVID Weibo stream: 7 of 3,263 joins).  Memory for a
+ * window of W posts: a ring of 64-byte entries, an exact table of 2W..4W
+ * 4-byte cells, 4 x 65,536 4-byte block heads (1 MiB) and 8 LSH tables of
+ * W/2..W 4-byte heads.  At W = 500,000 that is 43.5 MiB, 91 bytes per post:
+ * 75 for the exact and SimHash indexes, 17 for the short-text LSH heads;
+ * each remembered post with a multiset adds 68 bytes + 4 per element
+ * (under 330 at the defaults; 120 on average on the COVID stream).
  *
  * Threads: a struct yq_dedup is used by one thread at a time.
  */
@@ -57,8 +72,10 @@ struct yq_dedup_config {
 	 * Jaccard), 2 .. 1024; default 50. */
 	size_t short_chars;
 	/* Bigram Jaccard threshold for pairs with a short text, 0.5 .. 1;
-	 * default 0.8 (tuned on the COVID Weibo stream: a one-word change
-	 * in a 10-character text scores about 0.55). */
+	 * default 0.8.  With the one-missing-bigram rule it decides how much
+	 * text may be added in one place: m/(m + c + 2) for c characters
+	 * added to m, so at 0.8 a 16-character text takes 2 more characters
+	 * and a 40-character one 8. */
 	double short_sim;
 };
 
@@ -103,6 +120,8 @@ struct yq_dedup_stats {
 	uint64_t stored;      /* posts stored in the window (ever) */
 	uint64_t evicted;     /* stored posts dropped from the window */
 	uint64_t candidates;  /* index entries examined */
+	uint64_t bytes;       /* memory held now: tables, ring and bigram sets
+			       * (allocator overhead not counted) */
 };
 void yq_dedup_stats(const struct yq_dedup *d, struct yq_dedup_stats *out);
 

@@ -36,12 +36,16 @@ uint64_t yq_simhash(const struct yq_feature *f, size_t n);
 
 /*
  * yq_simhash_bigrams: the default fingerprint of a text: yq_simhash over its
- * character bigrams (every pair of consecutive code points, weight 1 each,
+ * character bigrams (pairs of consecutive code points, weight 1 each,
  * repeats counted), each hashed as its UTF-8 bytes with yq_hash64 under the
- * seed YQ_SIMHASH_SEED.  A text of one code point hashes that code point
- * alone.  text[0..n) should be valid UTF-8 (normally the concatenation of a
- * post's content tokens, text/tokenize.h); an invalid byte counts as one
- * code point of its own.  Returns 0 when n == 0.
+ * seed YQ_SIMHASH_SEED, except that a bigram equal to one of the two
+ * bigrams just before it is skipped: runs of one character or of a pair
+ * ("哈哈哈哈哈哈", "怕了怕了怕了") count each of their bigrams once, so an
+ * emphatic run cannot outvote the rest of the text, while words that recur
+ * across a text keep their weight.  A text of one code point hashes that
+ * code point alone.  text[0..n) should be valid UTF-8 (normally the
+ * concatenation of a post's content tokens, text/tokenize.h); an invalid
+ * byte counts as one code point of its own.  Returns 0 when n == 0.
  */
 uint64_t yq_simhash_bigrams(const char *text, size_t n);
 

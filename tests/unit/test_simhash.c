@@ -55,7 +55,8 @@ static void test_hamming(void **state)
 static void test_bigrams_definition(void **state)
 {
 	(void)state;
-	const char *t = "武汉加油a中国加油"; /* 3-byte CJK and one ASCII */
+	/* 3-byte CJK and one ASCII; 加油 occurs twice and counts twice */
+	const char *t = "武汉加油a中国加油";
 	const char *cps[] = {"武", "汉", "加", "油", "a", "中", "国", "加", "油"};
 	struct yq_feature f[8];
 	char pair[8];
@@ -70,6 +71,34 @@ static void test_bigrams_definition(void **state)
 	/* one code point: its own hash */
 	assert_true(yq_simhash_bigrams("武", 3) == yq_hash64("武", 3, YQ_SIMHASH_SEED));
 	assert_true(yq_simhash_bigrams("ab", 2) == yq_hash64("ab", 2, YQ_SIMHASH_SEED));
+	/* runs of one character or one pair count each bigram once */
+	assert_true(yq_simhash_bigrams("哈哈哈哈哈哈", 18) == yq_simhash_bigrams("哈哈", 6));
+	assert_true(yq_simhash_bigrams("怕了怕了怕了怕", 21) == yq_simhash_bigrams("怕了怕", 9));
+	assert_true(yq_simhash_bigrams("abcabc", 6) != yq_simhash_bigrams("abc", 3));
+}
+
+/* 700 bigrams, more than the 255 the byte lanes count before a flush,
+ * against yq_simhash over the same features. */
+static void test_bigrams_long(void **state)
+{
+	(void)state;
+	static char t[701];
+	static struct yq_feature f[700];
+	for (size_t i = 0; i < 701; i++)
+		t[i] = (char)('A' + (i * 7 + i / 26) % 26);
+	size_t nf = 0;
+	for (size_t i = 0; i + 1 < 701; i++) {
+		uint64_t h = yq_hash64(t + i, 2, YQ_SIMHASH_SEED);
+		/* skipped when equal to one of the two bigrams before it */
+		if ((i >= 1 && yq_hash64(t + i - 1, 2, YQ_SIMHASH_SEED) == h) ||
+		    (i >= 2 && yq_hash64(t + i - 2, 2, YQ_SIMHASH_SEED) == h))
+			continue;
+		f[nf].hash = h;
+		f[nf].weight = 1;
+		nf++;
+	}
+	assert_true(nf > 255);
+	assert_true(yq_simhash_bigrams(t, 701) == yq_simhash(f, nf));
 }
 
 /* Near-identical long texts land within distance 3; unrelated ones far. */
@@ -96,6 +125,7 @@ int main(void)
 		cmocka_unit_test(test_single_and_majority),
 		cmocka_unit_test(test_hamming),
 		cmocka_unit_test(test_bigrams_definition),
+		cmocka_unit_test(test_bigrams_long),
 		cmocka_unit_test(test_bigrams_similarity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
