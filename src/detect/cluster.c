@@ -561,7 +561,8 @@ int yq_cluster_flush(struct yq_cluster *c, int64_t now,
 		}
 	}
 	/* keep what was not reported */
-	memmove(c->dirty, c->dirty + i, (c->ndirty - i) * sizeof(*c->dirty));
+	if (i < c->ndirty)
+		memmove(c->dirty, c->dirty + i, (c->ndirty - i) * sizeof(*c->dirty));
 	c->ndirty -= i;
 	return rc;
 }

@@ -7,7 +7,8 @@ source "$(dirname "$0")/lib.sh"
 N=${YQ_REPLAY_POSTS:-6000}
 head_gz "$YQ_DATA/weibo_covid/posts.tsv.gz" $((N + 1)) > "$T/slice.tsv"
 db="$T/r.db"
-"$YQ" replay --db "$db" --bucket 1d --min-count 20 --source weibo "$T/slice.tsv" > "$T/out1" 2> "$T/err1"
+"$YQ" replay --db "$db" --bucket 1d --min-count 20 --source weibo "$T/slice.tsv" > "$T/out1" 2> "$T/err1" ||
+  { cat "$T/err1"; fail "replay exited with an error"; finish; }
 cat "$T/out1"
 read_n=$(awk '/^posts read/ {print $3}' "$T/out1")
 skipped=$(awk '/^skipped/ {print $2}' "$T/out1")
@@ -50,7 +51,8 @@ first_uid=$(sed -n 2p "$T/slice.tsv" | cut -f3)
 check_eq "raw user id stored" "$(q "$db" "select count(*) from posts where author = '$first_uid'")" 0
 
 # the same input again stores nothing twice
-"$YQ" replay --db "$db" --bucket 1d --source weibo "$T/slice.tsv" > "$T/out2" 2>/dev/null
+"$YQ" replay --db "$db" --bucket 1d --source weibo "$T/slice.tsv" > "$T/out2" 2> "$T/err2" ||
+  { cat "$T/err2"; fail "second run exited with an error"; }
 check_eq "second run: stored" "$(awk '/^stored/ {print $2}' "$T/out2")" 0
 check_eq "second run: already stored" "$(awk '/^already stored/ {print $3}' "$T/out2")" "$read_n"
 check_eq "posts after the second run" "$(q "$db" 'select count(*) from posts')" "$read_n"

@@ -20,10 +20,12 @@ n1=$(q "$db" 'select count(*) from posts')
 check_ge "posts committed before the kill" "$n1" 2000
 if [ "$n1" -ge "$N" ]; then fail "the replay finished before it was killed: nothing tested"; fi
 check_eq "fts rows = posts after kill" "$(q "$db" "select count(*) from posts_fts_docsize")" "$n1"
-"$YQ" replay --db "$db" --bucket 1d --source weibo "$T/slice.tsv" > "$T/out" 2>/dev/null
+"$YQ" replay --db "$db" --bucket 1d --source weibo "$T/slice.tsv" > "$T/out" 2> "$T/err" ||
+  { cat "$T/err"; fail "resumed replay exited with an error"; }
 cat "$T/out"
 check_eq "already stored on resume" "$(awk '/^already stored/ {print $3}' "$T/out")" "$n1"
-"$YQ" replay --db "$T/clean.db" --bucket 1d --source weibo "$T/slice.tsv" > /dev/null 2>&1
+"$YQ" replay --db "$T/clean.db" --bucket 1d --source weibo "$T/slice.tsv" > /dev/null 2> "$T/err.clean" ||
+  { cat "$T/err.clean"; fail "clean replay exited with an error"; }
 check_eq "posts after resume = posts of a clean run" "$(q "$db" 'select count(*) from posts')" "$(q "$T/clean.db" 'select count(*) from posts')"
 check_eq "integrity after resume" "$(q "$db" 'pragma integrity_check')" ok
 finish
