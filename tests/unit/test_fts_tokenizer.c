@@ -151,8 +151,18 @@ static void put(const char *id, const char *norm)
 
 static void test_loaded(void **state)
 {
+	struct yq_post_rec r = {0};
+
 	assert_int_equal(count1("SELECT count(*) FROM posts", NULL), NPOSTS);
 	assert_int_equal(count1("SELECT count(*) FROM posts_fts_docsize", NULL), NPOSTS);
+	/* the first real post again: existed, nothing stored or indexed twice */
+	r.source = "weibo_covid";
+	r.id = "w32";
+	r.norm = "另一个文本";
+	assert_int_equal(yq_store_put_post(st, &r), 1);
+	assert_int_equal(count1("SELECT count(*) FROM posts", NULL), NPOSTS);
+	assert_int_equal(count1("SELECT count(*) FROM posts_fts_docsize", NULL), NPOSTS);
+	assert_int_equal(n_match("另一个文本"), 0);
 }
 
 /* Chinese words of 1, 2, 4, 6 and 7 characters: exactly the rows that
