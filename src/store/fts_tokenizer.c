@@ -25,9 +25,9 @@
  * analysis did not call punctuation) is emitted whole at its own position,
  * in documents and queries alike.
  *
- * Cost (bench/bench_store.c, 100,000 Weibo posts, one core): FTS5 spends
- * about 1 us per emitted token, so speed is the number of tokens: pieces
- * and gaps index about 24,000 posts/s with the posts table, the colocated
+ * Cost (bench/bench_store.c, 100,000 Weibo posts, per CPU second): FTS5's
+ * work grows with the number of emitted tokens (about 90 pieces and gaps a
+ * post): with the posts table about 25,000 posts/s, and the colocated
  * words take that down to 16,000, hence the option.
  *
  * Offsets: yq_tokenize needs valid UTF-8; text that is not is copied with
