@@ -340,7 +340,7 @@ void yq_store_close(struct yq_store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
-	sqlite3_close(st->db);
+	sqlite3_close_v2(st->db); /* deferred while a caller's statement is open */
 	sodium_memzero(st->secret, sizeof st->secret);
 	free(st);
 }
