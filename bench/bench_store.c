@@ -14,8 +14,8 @@
  *   nofts     yq_store_put_post with posts_fts replaced by a plain table
  *             (rowid, norm): the store without the index (the reference)
  *   fts       yq_store_put_post as shipped (posts + posts_fts)
- * $BENCH_SQL, if set, is run on each database before its pass (tuning
- * experiments: pragmas, FTS5 options).
+ * $BENCH_SQL, if set, is run on the database of the fts pass before it
+ * starts (tuning experiments: pragmas, FTS5 options).
  * Each prints one line "store.<pass> posts=N seconds=S cpu_seconds=C
  * posts_per_s=R posts_per_cpu_s=Q" (CPU = user + system time of the
  * process, the one-core figure on a machine shared with other jobs).
@@ -142,7 +142,7 @@ static int pass_store(const struct yq_segmenter *seg, const struct post *v, size
 		ret = YQ_EDB;
 		goto out;
 	}
-	if (tuning && sqlite3_exec(yq_store_db(st), tuning, NULL, NULL, NULL) != SQLITE_OK) {
+	if (fts && tuning && sqlite3_exec(yq_store_db(st), tuning, NULL, NULL, NULL) != SQLITE_OK) {
 		fprintf(stderr, "bench_store: BENCH_SQL: %s\n", yq_store_errmsg(st));
 		ret = YQ_EDB;
 		goto out;
