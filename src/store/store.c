@@ -22,7 +22,9 @@
  *    norm into posts_fts itself.  Not a trigger: a statement that writes a
  *    virtual table from a trigger opens a statement savepoint, and FTS5
  *    flushes its pending terms to a new segment at every savepoint, which
- *    made indexing four times slower.  If the FTS insert fails, the post row
+ *    made indexing four times slower.  rec->norm_tokens, when given, is
+ *    handed to the tokenizer for that one insert (yq_fts_hint), so the
+ *    pipeline's analysis is not redone.  If the FTS insert fails, the post row
  *    is deleted again so that the two tables never disagree.  posts_fts is
  *    configured (persistently) with a 16 MiB pending-terms hash, so a batch
  *    of a few thousand posts is flushed once, at commit, and automerge=8,
@@ -128,6 +130,7 @@ static const char *const SQL[S_COUNT] = {
 
 struct yq_store {
 	sqlite3 *db;
+	struct yq_fts_ctx *fts;  /* the tokenizer's context, owned by db */
 	sqlite3_stmt *stmt[S_COUNT];
 	unsigned char secret[STORE_SECRET_LEN];
 	char fts_err[256];  /* the FTS failure of the last put_post, or "" */
@@ -293,7 +296,7 @@ int yq_store_open(const char *path, const struct yq_segmenter *seg,
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, STORE_MAX_LEN);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-	if (yq_fts_register(st->db, seg) < 0) {
+	if (yq_fts_register(st->db, seg, &st->fts) < 0) {
 		yq_buf_printf(err, "%s: registering the FTS5 tokenizer: %s", path,
 			      sqlite3_errmsg(st->db));
 		goto out;
@@ -424,8 +427,15 @@ int yq_store_put_post(struct yq_store *st, const struct yq_post_rec *rec)
 	s = st->stmt[S_PUT_FTS];
 	bind_int(s, 1, rowid, &rc);
 	bind_text(s, 2, rec->norm, &rc);
-	if (rc == SQLITE_OK && run(st, S_PUT_FTS) == YQ_OK)
-		return 0;
+	if (rc == SQLITE_OK) {
+		int ret;
+		if (rec->norm && rec->norm_tokens)
+			yq_fts_hint(st->fts, rec->norm, strlen(rec->norm), rec->norm_tokens);
+		ret = run(st, S_PUT_FTS);
+		yq_fts_hint(st->fts, NULL, 0, NULL);
+		if (ret == YQ_OK)
+			return 0;
+	}
 	/* Undo the row, keeping the message of the FTS failure. */
 	snprintf(st->fts_err, sizeof st->fts_err, "%s", sqlite3_errmsg(st->db));
 	sqlite3_bind_int64(st->stmt[S_DEL_POST], 1, rowid);

@@ -35,6 +35,7 @@
 
 #include "base/buf.h"
 #include "text/segment.h"
+#include "text/tokenize.h"
 
 struct yq_store;
 
@@ -82,6 +83,9 @@ struct yq_post_rec {
 	const char *parent;
 	const char *url;
 	const char *location;
+	/* optional: the yq_tokenize output for norm, which the FTS tokenizer
+	 * then reuses instead of tokenizing norm again; NULL to let it do so */
+	const struct yq_tokens *norm_tokens;
 };
 
 /*
