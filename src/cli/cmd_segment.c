@@ -158,8 +158,8 @@ static int run_file(struct run *r, const char *path, int flags)
 	size_t lineno = 0;
 	int status = YQ_EXIT_OK, rc = yq_lines_open(path, &in);
 	if (rc) {
-		yq_cli_err(CMD, "cannot open (%s): %s", path, rc == YQ_EIO ? strerror(errno)
-									 : yq_strerror(rc));
+		yq_cli_err(CMD, "cannot open: %s (%s)",
+			   rc == YQ_EIO ? strerror(errno) : yq_strerror(rc), path);
 		return YQ_EXIT_RUNTIME;
 	}
 	for (;;) {

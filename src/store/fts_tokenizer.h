@@ -26,13 +26,28 @@
 #ifndef YQ_FTS_TOKENIZER_H
 #define YQ_FTS_TOKENIZER_H
 
+#include <stddef.h>
+
 #include <sqlite3.h>
 
 #include "text/segment.h"
+#include "text/tokenize.h"
+
+struct yq_fts_ctx;
 
 /* yq_fts_register: registers tokenizer "yuqing" on db, using seg (borrowed,
- * must outlive db).  Returns 0 or YQ_EDB.  Creating a table with any option
- * other than "words" fails with SQLITE_ERROR. */
-int yq_fts_register(sqlite3 *db, const struct yq_segmenter *seg);
+ * must outlive db).  *ctx_out (if not NULL) receives the registration's
+ * context, owned by db (freed when db closes), for yq_fts_hint.  Returns 0,
+ * YQ_EDB or YQ_ENOMEM.  Creating a table with any option other than "words"
+ * fails with SQLITE_ERROR. */
+int yq_fts_register(sqlite3 *db, const struct yq_segmenter *seg,
+		    struct yq_fts_ctx **ctx_out);
+
+/* yq_fts_hint: until the next call, when the tokenizer is given exactly the
+ * bytes text[0..len), it uses toks (the yq_tokenize output for that text)
+ * instead of tokenizing it again.  text and toks are borrowed: clear the
+ * hint (toks NULL) before either changes. */
+void yq_fts_hint(struct yq_fts_ctx *ctx, const char *text, size_t len,
+		 const struct yq_tokens *toks);
 
 #endif

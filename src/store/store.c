@@ -22,7 +22,9 @@
  *    norm into posts_fts itself.  Not a trigger: a statement that writes a
  *    virtual table from a trigger opens a statement savepoint, and FTS5
  *    flushes its pending terms to a new segment at every savepoint, which
- *    made indexing four times slower.  If the FTS insert fails, the post row
+ *    made indexing four times slower.  rec->norm_tokens, when given, is
+ *    handed to the tokenizer for that one insert (yq_fts_hint), so the
+ *    pipeline's analysis is not redone.  If the FTS insert fails, the post row
  *    is deleted again so that the two tables never disagree.  posts_fts is
  *    configured (persistently) with a 16 MiB pending-terms hash, so a batch
  *    of a few thousand posts is flushed once, at commit, and automerge=8,
@@ -128,6 +130,7 @@ static const char *const SQL[S_COUNT] = {
 
 struct yq_store {
 	sqlite3 *db;
+	struct yq_fts_ctx *fts;  /* the tokenizer's context, owned by db */
 	sqlite3_stmt *stmt[S_COUNT];
 	unsigned char secret[STORE_SECRET_LEN];
 	char fts_err[256];  /* the FTS failure of the last put_post, or "" */
@@ -144,30 +147,37 @@ static int run(struct yq_store *st, int which)
 	return rc == SQLITE_DONE ? YQ_OK : YQ_EDB;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+/*
+ * Binders: each binds parameter i unless an earlier bind of the same
+ * statement failed (*rc != SQLITE_OK), and records its own result in *rc.
+ * A bind fails for a string over SQLITE_LIMIT_LENGTH (SQLITE_TOOBIG), with
+ * the message set on the connection; the caller then returns YQ_EDB without
+ * stepping, so the message survives.
+ */
+static void bind_text(sqlite3_stmt *s, int i, const char *v, int *rc)
 {
-	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, i);
+	if (*rc == SQLITE_OK)
+		*rc = v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
 }
 
-/* Binds a count where -1 (any negative) means unknown → NULL. */
-static void bind_count(sqlite3_stmt *s, int i, int64_t v)
+static void bind_int(sqlite3_stmt *s, int i, int64_t v, int *rc)
 {
-	if (v >= 0)
-		sqlite3_bind_int64(s, i, v);
-	else
-		sqlite3_bind_null(s, i);
+	if (*rc == SQLITE_OK)
+		*rc = sqlite3_bind_int64(s, i, v);
 }
 
-/* Binds an id where 0 (or negative) means none → NULL. */
-static void bind_ref(sqlite3_stmt *s, int i, int64_t v)
+/* A count where -1 (any negative) means unknown → NULL. */
+static void bind_count(sqlite3_stmt *s, int i, int64_t v, int *rc)
 {
-	if (v > 0)
-		sqlite3_bind_int64(s, i, v);
-	else
-		sqlite3_bind_null(s, i);
+	if (*rc == SQLITE_OK)
+		*rc = v >= 0 ? sqlite3_bind_int64(s, i, v) : sqlite3_bind_null(s, i);
+}
+
+/* An id where 0 (or negative) means none → NULL. */
+static void bind_ref(sqlite3_stmt *s, int i, int64_t v, int *rc)
+{
+	if (*rc == SQLITE_OK)
+		*rc = v > 0 ? sqlite3_bind_int64(s, i, v) : sqlite3_bind_null(s, i);
 }
 
 static int user_version(sqlite3 *db, int *out)
@@ -286,7 +296,7 @@ int yq_store_open(const char *path, const struct yq_segmenter *seg,
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, STORE_MAX_LEN);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-	if (yq_fts_register(st->db, seg) < 0) {
+	if (yq_fts_register(st->db, seg, &st->fts) < 0) {
 		yq_buf_printf(err, "%s: registering the FTS5 tokenizer: %s", path,
 			      sqlite3_errmsg(st->db));
 		goto out;
@@ -333,7 +343,7 @@ void yq_store_close(struct yq_store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
-	sqlite3_close(st->db);
+	sqlite3_close_v2(st->db); /* deferred while a caller's statement is open */
 	sodium_memzero(st->secret, sizeof st->secret);
 	free(st);
 }
@@ -381,44 +391,51 @@ int yq_store_put_post(struct yq_store *st, const struct yq_post_rec *rec)
 {
 	sqlite3_stmt *s = st->stmt[S_PUT_POST];
 	int64_t simhash, rowid;
-	int rc;
+	int rc = SQLITE_OK;
 
 	st->fts_err[0] = '\0';
 	memcpy(&simhash, &rec->simhash, sizeof simhash); /* the uint64 bits */
-	bind_text(s, 1, rec->source);
-	bind_text(s, 2, rec->id);
+	bind_text(s, 1, rec->source, &rc);
+	bind_text(s, 2, rec->id, &rc);
 	if (rec->time_ok)
-		sqlite3_bind_int64(s, 3, rec->time);
+		bind_int(s, 3, rec->time, &rc);
 	else
-		sqlite3_bind_null(s, 3);
-	sqlite3_bind_int(s, 4, !rec->time_ok);
-	bind_text(s, 5, rec->title);
-	bind_text(s, 6, rec->text);
-	bind_text(s, 7, rec->norm);
-	bind_text(s, 8, rec->tokens);
-	sqlite3_bind_int64(s, 9, simhash);
-	bind_text(s, 10, rec->dup_of);
-	bind_ref(s, 11, rec->event);
-	bind_text(s, 12, rec->author);
-	bind_count(s, 13, rec->reposts);
-	bind_count(s, 14, rec->comments);
-	bind_count(s, 15, rec->likes);
-	bind_text(s, 16, rec->parent);
-	bind_text(s, 17, rec->url);
-	bind_text(s, 18, rec->location);
-	bind_text(s, 19, rec->chain_authors);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+		bind_ref(s, 3, 0, &rc); /* NULL */
+	bind_int(s, 4, !rec->time_ok, &rc);
+	bind_text(s, 5, rec->title, &rc);
+	bind_text(s, 6, rec->text, &rc);
+	bind_text(s, 7, rec->norm, &rc);
+	bind_text(s, 8, rec->tokens, &rc);
+	bind_int(s, 9, simhash, &rc);
+	bind_text(s, 10, rec->dup_of, &rc);
+	bind_ref(s, 11, rec->event, &rc);
+	bind_text(s, 12, rec->author, &rc);
+	bind_count(s, 13, rec->reposts, &rc);
+	bind_count(s, 14, rec->comments, &rc);
+	bind_count(s, 15, rec->likes, &rc);
+	bind_text(s, 16, rec->parent, &rc);
+	bind_text(s, 17, rec->url, &rc);
+	bind_text(s, 18, rec->location, &rc);
+	bind_text(s, 19, rec->chain_authors, &rc);
+	if (rc != SQLITE_OK)
+		return YQ_EDB;
+	if (run(st, S_PUT_POST) < 0)
 		return YQ_EDB;
 	if (sqlite3_changes(st->db) == 0)
 		return 1;
 	rowid = sqlite3_last_insert_rowid(st->db);
 	s = st->stmt[S_PUT_FTS];
-	sqlite3_bind_int64(s, 1, rowid);
-	bind_text(s, 2, rec->norm);
-	if (run(st, S_PUT_FTS) == YQ_OK)
-		return 0;
+	bind_int(s, 1, rowid, &rc);
+	bind_text(s, 2, rec->norm, &rc);
+	if (rc == SQLITE_OK) {
+		int ret;
+		if (rec->norm && rec->norm_tokens)
+			yq_fts_hint(st->fts, rec->norm, strlen(rec->norm), rec->norm_tokens);
+		ret = run(st, S_PUT_FTS);
+		yq_fts_hint(st->fts, NULL, 0, NULL);
+		if (ret == YQ_OK)
+			return 0;
+	}
 	/* Undo the row, keeping the message of the FTS failure. */
 	snprintf(st->fts_err, sizeof st->fts_err, "%s", sqlite3_errmsg(st->db));
 	sqlite3_bind_int64(st->stmt[S_DEL_POST], 1, rowid);
@@ -429,16 +446,17 @@ int yq_store_put_post(struct yq_store *st, const struct yq_post_rec *rec)
 int yq_store_put_event(struct yq_store *st, const struct yq_event_rec *rec)
 {
 	sqlite3_stmt *s = st->stmt[S_PUT_EVENT];
+	int rc = SQLITE_OK;
 
-	sqlite3_bind_int64(s, 1, rec->id);
-	bind_text(s, 2, rec->title);
-	bind_text(s, 3, rec->keywords);
-	sqlite3_bind_int64(s, 4, rec->first_seen);
-	sqlite3_bind_int64(s, 5, rec->last_seen);
-	sqlite3_bind_int64(s, 6, rec->size);
-	bind_text(s, 7, rec->timeline);
-	bind_text(s, 8, rec->state);
-	return run(st, S_PUT_EVENT);
+	bind_int(s, 1, rec->id, &rc);
+	bind_text(s, 2, rec->title, &rc);
+	bind_text(s, 3, rec->keywords, &rc);
+	bind_int(s, 4, rec->first_seen, &rc);
+	bind_int(s, 5, rec->last_seen, &rc);
+	bind_int(s, 6, rec->size, &rc);
+	bind_text(s, 7, rec->timeline, &rc);
+	bind_text(s, 8, rec->state, &rc);
+	return rc == SQLITE_OK ? run(st, S_PUT_EVENT) : YQ_EDB;
 }
 
 int64_t yq_store_max_event_id(struct yq_store *st)
@@ -456,12 +474,14 @@ int yq_store_put_alert(struct yq_store *st, int64_t event, int64_t time,
 		       const char *level, const char *reason, int64_t *id_out)
 {
 	sqlite3_stmt *s = st->stmt[S_PUT_ALERT];
-	int ret;
+	int rc = SQLITE_OK, ret;
 
-	bind_ref(s, 1, event);
-	sqlite3_bind_int64(s, 2, time);
-	bind_text(s, 3, level);
-	bind_text(s, 4, reason);
+	bind_ref(s, 1, event, &rc);
+	bind_int(s, 2, time, &rc);
+	bind_text(s, 3, level, &rc);
+	bind_text(s, 4, reason, &rc);
+	if (rc != SQLITE_OK)
+		return YQ_EDB;
 	ret = run(st, S_PUT_ALERT);
 	if (ret == YQ_OK && id_out)
 		*id_out = sqlite3_last_insert_rowid(st->db);
@@ -471,10 +491,12 @@ int yq_store_put_alert(struct yq_store *st, int64_t event, int64_t time,
 int yq_store_post_exists(struct yq_store *st, const char *source, const char *id)
 {
 	sqlite3_stmt *s = st->stmt[S_POST_EXISTS];
-	int rc, ret;
+	int rc = SQLITE_OK, ret;
 
-	bind_text(s, 1, source);
-	bind_text(s, 2, id);
+	bind_text(s, 1, source, &rc);
+	bind_text(s, 2, id, &rc);
+	if (rc != SQLITE_OK)
+		return YQ_EDB;
 	rc = sqlite3_step(s);
 	ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : YQ_EDB;
 	sqlite3_reset(s);

@@ -35,6 +35,7 @@
 
 #include "base/buf.h"
 #include "text/segment.h"
+#include "text/tokenize.h"
 
 struct yq_store;
 
@@ -82,11 +83,14 @@ struct yq_post_rec {
 	const char *parent;
 	const char *url;
 	const char *location;
+	/* optional: the yq_tokenize output for norm, which the FTS tokenizer
+	 * then reuses instead of tokenizing norm again; NULL to let it do so */
+	const struct yq_tokens *norm_tokens;
 };
 
 /*
  * yq_store_put_post: inserts rec and, when it is new, indexes rec->norm in
- * posts_fts (a failure leaves neither).  Returns 0 when inserted, 1 when a
+ * posts_fts (if indexing fails, the row is deleted again).  Returns 0 when inserted, 1 when a
  * post with the same (source, id) already existed (nothing changed), or
  * YQ_EDB (also for a NULL source or id, a string over 16 MiB, a full disk;
  * yq_store_errmsg says which).  Counts < 0 and event 0 are stored as NULL.

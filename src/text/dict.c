@@ -162,6 +162,7 @@ void yq_dict_release(struct yq_dict *d)
 	free(d->freq);
 	free(d->nkids);
 	free(d->root_bmp);
+	free(d->edges);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -218,6 +219,8 @@ int yq_dict_add(struct yq_dict *d, const uint32_t *cps, size_t n, uint64_t freq,
 {
 	if (n == 0 || n > WORD_MAX)
 		return YQ_ETOOBIG;
+	free(d->edges); /* ids may move: the filter is rebuilt by yq_dict_finish */
+	d->edges = NULL;
 	int rc = set_word(d, cps, n, freq, 1, node);
 	if (rc == YQ_OK)
 		d->logtotal = log((double)d->total);
@@ -367,4 +370,41 @@ out:
 	free(data);
 	free(cps);
 	return rc;
+}
+
+/* ---- the edge filter ---- */
+
+int yq_dict_finish(struct yq_dict *d)
+{
+	size_t nedges = 0;
+	unsigned lg = 12;
+	free(d->edges);
+	d->edges = NULL;
+	for (size_t i = 1; i < d->nslots; i++)
+		if (d->nodes[i].cpf != YQ_DICT_EMPTY)
+			nedges += d->nkids[i];
+	while (lg < 40 && ((size_t)1 << lg) < nedges * 16)
+		lg++;
+	uint64_t *bits = calloc((size_t)1 << (lg - 6), sizeof(*bits));
+	if (!bits)
+		return YQ_ENOMEM;
+	d->edges = bits;
+	d->edges_lg = lg;
+	for (size_t i = 1; i < d->nslots; i++) {
+		const struct yq_dict_node *nd = &d->nodes[i];
+		unsigned clg = yq_dict_lg(nd);
+		if (nd->cpf == YQ_DICT_EMPTY || !clg)
+			continue;
+		for (size_t k = 0; k < ((size_t)1 << clg); k++) {
+			uint32_t c = d->nodes[nd->kids + k].cpf;
+			if (c == YQ_DICT_EMPTY)
+				continue;
+			uint32_t cp = c & YQ_DICT_CP_MASK;
+			uint64_t h = ((uint64_t)i * 0x9E3779B97F4A7C15ULL) ^
+				     ((uint64_t)cp * 0xC2B2AE3D27D4EB4FULL);
+			h = (h * 0xFF51AFD7ED558CCDULL) >> (64 - lg);
+			bits[h >> 6] |= 1ULL << (h & 63);
+		}
+	}
+	return YQ_OK;
 }

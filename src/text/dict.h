@@ -66,6 +66,8 @@ struct yq_dict {
 	uint64_t total;     /* jieba's total */
 	double logtotal;    /* log((double)total), kept current */
 	size_t nforce;      /* nodes with YQ_DICT_FORCE */
+	uint64_t *edges;    /* yq_dict_finish's filter over (node, cp) edges */
+	unsigned edges_lg;  /* the filter has 2^edges_lg bits */
 };
 
 static inline unsigned yq_dict_lg(const struct yq_dict_node *nd)
@@ -103,6 +105,27 @@ int yq_dict_load(struct yq_dict *d, const char *path, struct yq_buf *err);
  * Errors: YQ_EIO, YQ_ETOOBIG (err gets "path: what"), YQ_ENOMEM.
  */
 int yq_dict_read_file(const char *path, char **out, size_t *len, struct yq_buf *err);
+
+/*
+ * yq_dict_finish: builds the edge filter, a one-hash Bloom filter over all
+ * (node, child code point) pairs of non-root nodes, sized at about 16 bits
+ * per edge (6% false positives), so that most failing steps of a walk are
+ * answered from a cache-resident bitset instead of a child table.  Call when
+ * loading is over; a later yq_dict_add drops the filter.  0 or YQ_ENOMEM
+ * (then the dictionary works without the filter).
+ */
+int yq_dict_finish(struct yq_dict *d);
+
+/* yq_dict_maybe_child: 0 when node (not the root) surely has no child for
+ * cp; 1 when it may have one (or there is no filter). */
+static inline int yq_dict_maybe_child(const struct yq_dict *d, uint32_t node, uint32_t cp)
+{
+	if (!d->edges)
+		return 1;
+	uint64_t h = ((uint64_t)node * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)cp * 0xC2B2AE3D27D4EB4FULL);
+	h = (h * 0xFF51AFD7ED558CCDULL) >> (64 - d->edges_lg);
+	return (int)((d->edges[h >> 6] >> (h & 63)) & 1);
+}
 
 /* yq_dict_child: the child of node for code point cp (<= 0x10FFFF), or 0
  * when none. */

@@ -169,7 +169,7 @@ static void calc(struct cut *c, size_t a, size_t b)
 					found = 1;
 				}
 			}
-			if (++j >= b || !yq_dict_lg(nd))
+			if (++j >= b || !yq_dict_lg(nd) || !yq_dict_maybe_child(d, node, cps[j]))
 				break;
 			node = yq_dict_child(d, node, cps[j]);
 		}
@@ -607,6 +607,7 @@ int yq_segmenter_new(const struct yq_seg_config *cfg, struct yq_segmenter **out,
 	for (size_t i = 0; i < cfg->n_user_dicts; i++)
 		if ((rc = load_userdict(s, cfg->user_dicts[i], err)))
 			goto out;
+	rc = yq_dict_finish(&s->d);
 out:
 	yq_buf_release(&path);
 	if (rc) {

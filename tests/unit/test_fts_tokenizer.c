@@ -2,8 +2,8 @@
  * 2,000 real Weibo posts ($YQ_DATA/weibo_covid/posts.tsv.gz, raw text as
  * norm), MATCH against LIKE for Chinese words of 1, 2, 4 and 6+ characters,
  * a Latin word in any case, the indexed tokens of a fixture (with and
- * without the option "words"), highlight() offsets, invalid UTF-8, and a
- * prefix query. */
+ * without the option "words"), highlight() offsets, invalid UTF-8, a prefix
+ * query, and the tokens hint. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +18,9 @@
 
 #include "base/error.h"
 #include "collect/lines.h"
+#include "store/fts_tokenizer.h"
 #include "store/store.h"
+#include "text/tokenize.h"
 
 #define NPOSTS 2000
 
@@ -151,8 +153,18 @@ static void put(const char *id, const char *norm)
 
 static void test_loaded(void **state)
 {
+	struct yq_post_rec r = {0};
+
 	assert_int_equal(count1("SELECT count(*) FROM posts", NULL), NPOSTS);
 	assert_int_equal(count1("SELECT count(*) FROM posts_fts_docsize", NULL), NPOSTS);
+	/* the first real post again: existed, nothing stored or indexed twice */
+	r.source = "weibo_covid";
+	r.id = "w32";
+	r.norm = "另一个文本";
+	assert_int_equal(yq_store_put_post(st, &r), 1);
+	assert_int_equal(count1("SELECT count(*) FROM posts", NULL), NPOSTS);
+	assert_int_equal(count1("SELECT count(*) FROM posts_fts_docsize", NULL), NPOSTS);
+	assert_int_equal(n_match("另一个文本"), 0);
 }
 
 /* Chinese words of 1, 2, 4, 6 and 7 characters: exactly the rows that
@@ -318,6 +330,66 @@ static void test_phrases_and_offsets(void **state)
 	assert_int_equal(n_match("武汉市新增确诊病例"), 1 + n_like("武汉市新增确诊病例"));
 }
 
+/* The hint: used only for exactly the hinted bytes, and through put_post's
+ * norm_tokens it indexes what tokenizing would have. */
+static void test_hint(void **state)
+{
+	sqlite3 *db = NULL;
+	struct yq_fts_ctx *ctx = NULL;
+	struct yq_seg_work w = {0};
+	struct yq_tokens toks = {0};
+	struct yq_token fake = {0, 6, YQ_TOK_WORD}; /* "武汉" only */
+	struct yq_tokens faked = {0};
+	static const char a[] = "武汉加油";
+	struct yq_buf plain = YQ_BUF_INIT, hinted = YQ_BUF_INIT;
+	struct yq_post_rec r = {0};
+	int64_t rowid;
+
+	faked.v = &fake;
+	faked.n = faked.cap = 1;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(yq_fts_register(db, seg, &ctx), 0);
+	assert_non_null(ctx);
+	assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(x, tokenize = yuqing)",
+				      NULL, NULL, NULL), SQLITE_OK);
+	yq_fts_hint(ctx, a, strlen(a), &faked);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO t(rowid, x) VALUES (1, '武汉加油'),"
+				      " (2, '武汉加油!')", NULL, NULL, NULL), SQLITE_OK);
+	yq_fts_hint(ctx, NULL, 0, NULL);
+	{
+		sqlite3_stmt *s = NULL;
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(rowid) FROM t"
+			" WHERE t MATCH '加油'", -1, &s, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		/* row 1 was indexed from the fake tokens (no 加油), row 2 was not */
+		assert_string_equal(sqlite3_column_text(s, 0), "2");
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+
+	/* through the store: the same index entries as without the hint */
+	assert_int_equal(yq_tokenize(seg, &w, a, strlen(a), &toks), 0);
+	assert_int_equal(yq_store_begin(st), 0);
+	put("nohint", a);
+	r.source = "fixture";
+	r.id = "hint";
+	r.norm = a;
+	r.reposts = r.comments = r.likes = -1;
+	r.norm_tokens = &toks;
+	assert_int_equal(yq_store_put_post(st, &r), 0);
+	assert_int_equal(yq_store_commit(st), 0);
+	rowid = count1("SELECT rowid FROM posts WHERE id = 'nohint'", NULL);
+	vocab("main, posts_fts", rowid, &plain);
+	rowid = count1("SELECT rowid FROM posts WHERE id = 'hint'", NULL);
+	vocab("main, posts_fts", rowid, &hinted);
+	assert_string_equal(plain.s, "武@0 汉@1 加@2 油@3 ");
+	assert_string_equal(hinted.s, plain.s);
+	yq_buf_release(&plain);
+	yq_buf_release(&hinted);
+	yq_tokens_release(&toks);
+	yq_seg_work_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_latin_case_insensitive),
 		cmocka_unit_test(test_indexed_tokens),
 		cmocka_unit_test(test_phrases_and_offsets),
+		cmocka_unit_test(test_hint),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }

@@ -1,6 +1,7 @@
 /* test_store.c — the SQLite store: schema, idempotent puts, read-back after
  * reopen, author hashes, events and alerts, refusal of a newer schema, a
- * rolled-back transaction, and a full disk reported as YQ_EDB. */
+ * rolled-back transaction, a process killed mid-transaction, the string
+ * cap, and a full disk reported as YQ_EDB. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -190,6 +193,7 @@ static void test_reopen_read_back(void **state)
 	assert_int_equal(count(st, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
 	assert_int_equal(count(st, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(count(st, "PRAGMA synchronous"), 1); /* NORMAL */
+	assert_int_equal(count(st, "PRAGMA busy_timeout"), 5000);
 	assert_int_equal(count(st, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
 				   " AND name IN ('posts_time', 'posts_event', 'posts_dup_of')"), 3);
 	yq_store_close(st);
@@ -368,6 +372,58 @@ static void test_disk_full(void **state)
 	yq_store_close(st);
 }
 
+/* A process killed in the middle of a transaction leaves the database as
+ * of its last commit. */
+static void test_killed_mid_transaction(void **state)
+{
+	const char *p = new_path();
+	struct yq_store *st;
+	int status = 0;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct yq_buf err = YQ_BUF_INIT;
+		struct yq_post_rec r = sample("committed");
+		if (yq_store_open(p, seg, &st, &err) < 0 || yq_store_begin(st) < 0 ||
+		    yq_store_put_post(st, &r) != 0 || yq_store_commit(st) < 0)
+			_exit(3);
+		r.id = "uncommitted";
+		if (yq_store_begin(st) < 0 || yq_store_put_post(st, &r) != 0)
+			_exit(4);
+		raise(SIGKILL);
+		_exit(5);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	st = open_ok(p);
+	assert_int_equal(yq_store_post_exists(st, "weibo", "committed"), 1);
+	assert_int_equal(yq_store_post_exists(st, "weibo", "uncommitted"), 0);
+	assert_int_equal(count(st, "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'wuhan'"), 1);
+	assert_int_equal(count(st, "SELECT count(*) FROM pragma_integrity_check"
+				   " WHERE integrity_check = 'ok'"), 1);
+	yq_store_close(st);
+}
+
+/* A string over the 16 MiB cap is refused with SQLite's message. */
+static void test_too_big(void **state)
+{
+	struct yq_store *st = open_ok(new_path());
+	struct yq_post_rec r = sample("big");
+	size_t n = (16u << 20) + 1;
+	char *big = malloc(n + 1);
+
+	assert_non_null(big);
+	memset(big, 'a', n);
+	big[n] = '\0';
+	r.text = big;
+	assert_int_equal(yq_store_put_post(st, &r), YQ_EDB);
+	assert_non_null(strstr(yq_store_errmsg(st), "too big"));
+	assert_int_equal(yq_store_post_exists(st, "weibo", "big"), 0);
+	free(big);
+	yq_store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +436,8 @@ int main(void)
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_not_a_database),
 		cmocka_unit_test(test_disk_full),
+		cmocka_unit_test(test_killed_mid_transaction),
+		cmocka_unit_test(test_too_big),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
