@@ -613,6 +613,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 			.chain_authors = ca->len ? ca->s : NULL, .reposts = post->reposts,
 			.comments = post->comments, .likes = post->likes, .parent = post->parent,
 			.url = post->url, .location = post->location,
+			.norm_tokens = &p->toks, /* the FTS tokenizer reuses them */
 		};
 		rc = yq_store_put_post(p->st, &rec);
 		if (rc < 0) {
