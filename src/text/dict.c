@@ -133,7 +133,6 @@ static int add_child(struct yq_dict *d, uint32_t parent, uint32_t cp, uint32_t *
 	d->freq[id] = 0;
 	d->nkids[id] = 0;
 	d->nkids[parent] = nk;
-	d->nwords++;
 	if (parent == 0 && cp < 0x10000)
 		d->root_bmp[cp] = id;
 	*out = id;

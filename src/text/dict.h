@@ -61,7 +61,6 @@ struct yq_dict {
 	uint64_t *freq;   /* per slot: jieba's FREQ value */
 	uint32_t *nkids;  /* per slot: number of children */
 	size_t nslots, cap;
-	size_t nwords;    /* nodes, root excluded */
 	uint32_t *root_bmp; /* 65536 entries: child of the root for a BMP cp */
 	uint64_t total;     /* jieba's total */
 	double logtotal;    /* log((double)total), kept current */
