@@ -154,7 +154,9 @@ static void calc(struct cut *c, size_t a, size_t b)
 	rp[b] = 0.0;
 	for (size_t i = b; i-- > a;) {
 		/* block characters are all in the BMP */
-		uint32_t node = d->root_bmp[cps[i]];
+		uint32_t node = YQ_DICT_BMP_BASE + cps[i];
+		if (d->nodes[node].cpf == YQ_DICT_EMPTY)
+			node = 0;
 		double best = 0.0;
 		size_t bx = i;
 		int found = 0;
