@@ -60,6 +60,27 @@ static const struct command commands[] = {
 	 "n-grams for short texts) over posts in stream order. dup_of is the id of the\n"
 	 "first post of the group, null for the first one. Posts without content\n"
 	 "features (only emoticons, only a link) are never duplicates.\n"},
+	{"match", yq_cmd_match, "posts -> the monitoring schemes each matches, with hits",
+	 "usage: yuqing match --schemes FILE [--format F] [--map a=b,...] [--tz TZ] [--source S]\n"
+	 "                    [--strict] [FILE...]\n\n"
+	 "Matches every post's title and text against the enabled schemes of FILE\n"
+	 "(YAML, docs/schemes.md) and prints one JSON line per post:\n"
+	 "  {\"id\",\"schemes\":[{\"id\",\"hits\":[{\"word\",\"field\",\"start\",\"end\",\"group\",\"count\"}]}]}\n"
+	 "A scheme matches when its region, subject and event groups each have a word\n"
+	 "in their scope (an empty group is true) and no exclusion word occurs.  Text\n"
+	 "and words are normalized alike (full-width, traditional, zero-width ...);\n"
+	 "start/end are code points of the original title or text, end exclusive.\n"
+	 "Every occurrence counts, overlapping ones included; a word is reported once\n"
+	 "per field, at its first occurrence, with its number of occurrences.\n"},
+	{"scheme", yq_cmd_scheme, "test a scheme file's examples, or backtest it on a DB",
+	 "usage: yuqing scheme test FILE\n"
+	 "       yuqing scheme backtest --db DB [--tz TZ] FILE\n\n"
+	 "test: runs every scheme's must_match and must_not_match examples (disabled\n"
+	 "schemes too), prints ok/FAIL per example and exits 1 if any fails.\n"
+	 "backtest: matches every post stored in DB (title and text) against every\n"
+	 "scheme of FILE and prints TSV lines 'scheme day posts': how many posts each\n"
+	 "scheme would have matched per day in --tz (default Asia/Shanghai); posts\n"
+	 "without a time count under 'none'.  The database is opened read-only.\n"},
 	{"cluster", yq_cmd_cluster, "time-ordered posts -> {id, event} a line",
 	 "usage: yuqing cluster [--out-events F] [--bucket DUR] [--close-after DUR] [--threshold X]\n"
 	 "                      [--format F] [--map a=b,...] [--tz TZ] [--source S] [--strict] [FILE...]\n\n"
