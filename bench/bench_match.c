@@ -204,6 +204,9 @@ out:
 	yq_matcher_free(m);
 	yq_match_scratch_free(sa);
 	yq_matcher_free(ma);
+	for (size_t w = 0; w < nw; w++)
+		free(words[w]);
+	free(words);
 	yq_normalizer_free(nz);
 	yq_scheme_set_free(set);
 	yq_buf_release(&err);
