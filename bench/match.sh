@@ -53,7 +53,7 @@ for s in range(500):
 open(dst, "w", encoding="utf-8").write("\n".join(y) + "\n")
 print(f"words: {len(words)} of {len(cands)} candidate n-grams (count >= 5)")
 PY
-bytes=$(tail -n +2 "$out/match_posts.tsv" | cut -f4 | wc -c)
+bytes=$(( $(tail -n +2 "$out/match_posts.tsv" | cut -f4 | wc -c) - N ))  # without newlines
 echo "input: $N real Weibo posts, $bytes bytes of text"
 build/bench/bench_match "$out/match_schemes.yaml" "$out/match_posts.tsv" "${YQ_NAIVE_POSTS:-2000}"
 /usr/bin/time -o "$out/t.match" -f "%e %U %S" \
