@@ -44,7 +44,10 @@ struct ps {
 	yaml_document_t *doc;
 	const char *name;
 	struct yq_buf *err;
-	size_t nwords;
+	size_t nwords;    /* words so far (cap YQ_SCHEME_WORDS_MAX) */
+	size_t nexamples; /* examples so far (cap YQ_SCHEME_EXAMPLES_MAX) */
+	size_t bytes;     /* bytes of strings copied (cap YQ_SCHEME_TEXT_MAX):
+			   * YAML aliases can repeat one node many times */
 };
 
 static size_t line_of(const yaml_node_t *n)
@@ -82,6 +85,10 @@ static int dup_scalar(struct ps *p, const yaml_node_t *n, const char *what, char
 		return fail(p, n, YQ_EFORMAT, "%s must be a string", what);
 	if (!yq_utf8_valid(s, n->data.scalar.length) || strlen(s) != n->data.scalar.length)
 		return fail(p, n, YQ_EFORMAT, "%s is not valid UTF-8 text", what);
+	p->bytes += n->data.scalar.length + 1;
+	if (p->bytes > YQ_SCHEME_TEXT_MAX)
+		return fail(p, n, YQ_ETOOBIG, "more than %u bytes of text in the schemes",
+			    YQ_SCHEME_TEXT_MAX);
 	*out = strdup(s);
 	return *out ? YQ_OK : YQ_ENOMEM;
 }
@@ -214,9 +221,10 @@ static int parse_examples(struct ps *p, const yaml_node_t *seq, const char *what
 	if (seq->type != YAML_SEQUENCE_NODE)
 		return fail(p, seq, YQ_EFORMAT, "%s must be a list", what);
 	size_t n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
-	if (n > YQ_SCHEME_EXAMPLES_MAX)
-		return fail(p, seq, YQ_ETOOBIG, "more than %u examples in %s",
-			    YQ_SCHEME_EXAMPLES_MAX, what);
+	if (n > YQ_SCHEME_EXAMPLES_MAX || p->nexamples + n > YQ_SCHEME_EXAMPLES_MAX)
+		return fail(p, seq, YQ_ETOOBIG, "more than %u examples in the file",
+			    YQ_SCHEME_EXAMPLES_MAX);
+	p->nexamples += n;
 	*out = calloc(n ? n : 1, sizeof(**out));
 	if (!*out)
 		return YQ_ENOMEM;
@@ -377,7 +385,7 @@ int yq_scheme_parse(const char *s, size_t n, const char *name, struct yq_scheme_
 	yaml_document_t doc;
 	int have_parser = 0, have_doc = 0, rc;
 	struct yq_scheme_set *set = NULL;
-	struct ps p = {&doc, name, err, 0};
+	struct ps p = {.doc = &doc, .name = name, .err = err};
 	*out = NULL;
 	if (n > YQ_SCHEME_FILE_MAX) {
 		rc = fail(&p, NULL, YQ_ETOOBIG, "file larger than %u bytes", YQ_SCHEME_FILE_MAX);
@@ -404,7 +412,22 @@ int yq_scheme_parse(const char *s, size_t n, const char *name, struct yq_scheme_
 		rc = YQ_ENOMEM;
 		goto out;
 	}
-	rc = parse_doc(&p, set);
+	if ((rc = parse_doc(&p, set)))
+		goto out;
+	/* one document only: a second one would be silently ignored */
+	yaml_document_delete(&doc);
+	have_doc = 0;
+	if (!yaml_parser_load(&parser, &doc)) {
+		yq_buf_reset(err);
+		yq_buf_printf(err, "%s:%zu: YAML: %s", name, parser.problem_mark.line + 1,
+			      parser.problem ? parser.problem : "syntax error");
+		rc = parser.error == YAML_MEMORY_ERROR ? YQ_ENOMEM : YQ_EFORMAT;
+		goto out;
+	}
+	have_doc = 1;
+	yaml_node_t *extra = yaml_document_get_root_node(&doc);
+	if (extra)
+		rc = fail(&p, extra, YQ_EFORMAT, "a second YAML document (one file, one document)");
 out:
 	if (have_doc)
 		yaml_document_delete(&doc);

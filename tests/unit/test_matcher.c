@@ -308,6 +308,29 @@ static void test_disabled_and_empty(void **state)
 	yq_match_scratch_free(NULL);
 }
 
+/* More occurrences than YQ_MATCH_OCC_MAX: matched on the first ones and
+ * flagged.  349,000 x 南 (1 MiB less a little) with four overlapping words
+ * gives about 1.4 million occurrences. */
+static void test_occurrence_cap(void **state)
+{
+	const size_t n = 349000;
+	char *t = malloc(3 * n + 1);
+	assert_non_null(t);
+	for (size_t i = 0; i < n; i++)
+		memcpy(t + 3 * i, "南", 3);
+	t[3 * n] = 0;
+	compile("schemes:\n  - id: s\n    subject: [南, 南南, 南南南, 南南南南]\n", 0);
+	assert_int_equal(run(NULL, t), 1);
+	assert_int_equal(res.truncated, 1);
+	uint64_t total = 0;
+	for (size_t i = 0; i < res.nhits; i++)
+		total += res.hits[i].count;
+	assert_int_equal(total, YQ_MATCH_OCC_MAX);
+	assert_int_equal(run(NULL, "南"), 1);
+	assert_int_equal(res.truncated, 0);
+	free(t);
+}
+
 /* Real posts: every word's occurrence count equals a naive overlapping
  * search of the normalized text. */
 static size_t naive_count(const char *s, size_t n, const char *w)
@@ -379,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_repeated_word),
 		cmocka_unit_test(test_case_and_boundaries),
 		cmocka_unit_test(test_disabled_and_empty),
+		cmocka_unit_test(test_occurrence_cap),
 		cmocka_unit_test(test_real_posts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -124,6 +124,28 @@ static void test_errors(void **state)
 	parse("rules: []\n", YQ_EFORMAT, "t.yaml:1: unknown or repeated key 'rules' (expected 'schemes')");
 	parse("", YQ_EFORMAT, "t.yaml:1: empty file (expected 'schemes:')");
 	parse("- a\n", YQ_EFORMAT, "t.yaml:1: the file must be a mapping with 'schemes:'");
+	parse("schemes:\n  - id: a\n    subject: [x]\n---\nschemes: []\n", YQ_EFORMAT,
+	      "t.yaml:5: a second YAML document (one file, one document)");
+	/* aliases cannot multiply the text beyond the cap: a list of 64
+	 * examples of 16,000 bytes referenced by 80 schemes = 82 MB */
+	struct yq_buf b = YQ_BUF_INIT, err = YQ_BUF_INIT;
+	struct yq_scheme_set *set = NULL;
+	char *big = malloc(16001);
+	assert_non_null(big);
+	memset(big, 'a', 16000);
+	big[16000] = 0;
+	yq_buf_adds(&b, "schemes:\n  - {id: s0, subject: [w], must_match: &ex [");
+	for (int i = 0; i < 64; i++)
+		yq_buf_printf(&b, "%s%s", i ? ", " : "", big);
+	yq_buf_adds(&b, "]}\n");
+	for (int i = 1; i < 80; i++)
+		yq_buf_printf(&b, "  - {id: s%d, subject: [w], must_match: *ex}\n", i);
+	assert_int_equal(yq_scheme_parse(b.s, b.len, "t.yaml", &set, &err), YQ_ETOOBIG);
+	assert_null(set);
+	assert_non_null(strstr(err.s, ": more than 67108864 bytes of text in the schemes"));
+	free(big);
+	yq_buf_release(&b);
+	yq_buf_release(&err);
 	/* a word over the cap */
 	char y[600];
 	snprintf(y, sizeof(y), "schemes:\n  - id: a\n    subject: [%0300d]\n", 1);
