@@ -79,6 +79,7 @@ struct ex {
 	uint32_t scheme, group, field, pid, word;
 	uint32_t b0, b1; /* bytes of the normalized field text */
 	uint32_t c0, c1; /* code points of the normalized field text (when has_within) */
+	uint32_t count;  /* in a report: occurrences of the word in the field */
 };
 
 struct yq_match_scratch {
@@ -454,7 +455,7 @@ static int report(const struct yq_matcher *m, struct yq_match_scratch *s, size_t
 		if (e[i].group != YQ_GROUP_EXCLUDE && in_scope(sc->g[e[i].group].scope, e[i].field))
 			s->tmp[k++] = e[i];
 	qsort(s->tmp, k, sizeof(*s->tmp), cmp_first);
-	/* keep run heads, counting each run in c1 (reused as the count) */
+	/* keep the head of each (field, pattern) run, with the run's count */
 	size_t h = 0;
 	for (size_t i = 0; i < k;) {
 		size_t j = i + 1;
@@ -465,7 +466,7 @@ static int report(const struct yq_matcher *m, struct yq_match_scratch *s, size_t
 		for (size_t t = i + 1; t < j; t++)
 			cnt += s->tmp[t].b0 != s->tmp[t - 1].b0;
 		s->tmp[h] = s->tmp[i];
-		s->tmp[h++].c1 = cnt;
+		s->tmp[h++].count = cnt;
 		i = j;
 	}
 	qsort(s->tmp, h, sizeof(*s->tmp), cmp_report);
@@ -478,7 +479,7 @@ static int report(const struct yq_matcher *m, struct yq_match_scratch *s, size_t
 		const uint32_t *map = (x->field == YQ_FIELD_TITLE ? title : text)->map;
 		res->hits[res->nhits++] = (struct yq_match_hit){
 			sc->g[x->group].words[x->word], (enum yq_group_kind)x->group,
-			(enum yq_field)x->field, map[x->b0], map[x->b1], x->c1};
+			(enum yq_field)x->field, map[x->b0], map[x->b1], x->count};
 	}
 	return YQ_OK;
 }
@@ -510,7 +511,7 @@ int yq_matcher_match(const struct yq_matcher *m, struct yq_match_scratch *s,
 			const struct ref *f = &m->refs[r];
 			struct ex *x = &s->ex[s->nex++];
 			*x = (struct ex){f->scheme, f->group, o->field, o->pid, f->word,
-					 o->b0, o->b1, 0, 0};
+					 o->b0, o->b1, 0, 0, 0};
 			if (m->has_within) {
 				x->c0 = s->cpo[o->field][o->b0];
 				x->c1 = s->cpo[o->field][o->b1];
