@@ -10,12 +10,14 @@
  *              that, an HTML <meta> in the first 4 KiB;
  *   resolve    a label → (ICU converter name, canonical name) by the
  *              WHATWG-like table below, or ICU's alias table for the rest;
- *   count      each candidate in order decodes the whole input into a
- *              scratch buffer through a counting callback; it stops early
- *              once it cannot beat the best so far, so a wrong candidate
- *              usually costs a few KiB, not the whole document;
  *   convert    ucnv_convertEx(source → UTF-8) into the output buffer with
- *              the same counting callback writing U+FFFD.
+ *              a counting callback writing U+FFFD.  The first candidate is
+ *              converted straight away: when it is clean (the usual case)
+ *              that is the only pass;
+ *   count      otherwise each further candidate decodes into a scratch
+ *              buffer through the counting callback and stops early once
+ *              it cannot beat the best so far, so a wrong candidate usually
+ *              costs a few KiB; a winner is converted again into out.
  * Valid UTF-8 is recognized with yq_utf8_valid and copied as is.
  *
  * Invariants: info->charset is always a NUL-terminated canonical name;
@@ -592,28 +594,32 @@ int yq_decode(const char *in, size_t n, const char *http_charset, struct yq_buf 
 		add_cand(v, &k, &c);
 	}
 
-	/* 3. the first clean candidate, else the fewest replacements */
-	int best = -1;
-	size_t best_n = SIZE_MAX;
-	for (int i = 0; i < k; i++) {
-		size_t bad;
+	/* 3. the first clean candidate, else the fewest replacements.  The
+	 * first candidate is converted straight into out (usually it is
+	 * right: one pass); the others are only counted until one wins. */
+	size_t mark = out->len, bad = 0, best_n;
+	int best = 0;
+	if ((rc = convert(v[0].icu, in, n, out, &bad)))
+		return rc;
+	best_n = bad;
+	for (int i = 1; i < k && best_n > 0; i++) {
 		if ((rc = count_invalid(v[i].icu, in, n, best_n, &bad)))
 			return rc;
 		if (bad < best_n) {
 			best = i;
 			best_n = bad;
 		}
-		if (bad == 0)
-			break;
 	}
-	if (best < 0)
-		best = ndeclared; /* nothing could be opened: utf-8 */
 	c = v[best];
-	if (best >= ndeclared && ndeclared == 0 && strcmp(c.icu, "UTF-8") == 0 &&
-	    pure_ascii(in, n))
+	if (ndeclared == 0 && strcmp(c.icu, "UTF-8") == 0 && pure_ascii(in, n))
 		c.why = "default";
 	memcpy(info->charset, c.canon, sizeof info->charset);
 	info->why = c.why;
 	info->declared_mismatch = best > 0 && v[0].declared;
+	info->replaced = best_n;
+	if (best == 0)
+		return YQ_OK;
+	out->len = mark;
+	out->s[mark] = '\0';
 	return convert(c.icu, in, n, out, &info->replaced);
 }
