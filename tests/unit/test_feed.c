@@ -16,6 +16,8 @@
 #include "collect/feed.h"
 #include "text/normalize.h"
 
+#include <unicode/ucnv.h>
+
 static struct yq_tz *shanghai, *utc;
 
 static int setup(void **state)
@@ -401,6 +403,25 @@ static void test_gbk_big5(void **state)
 	assert_string_equal(f.items[0].title, "颱風警報");
 	assert_string_equal(f.items[0].text, "中央氣象局發布海上颱風警報");
 	yq_feed_release(&f);
+
+	/* UTF-16 with a BOM, its declaration naming UTF-16 */
+	const char *u8 = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss><channel><item>"
+			 "<title>停电</title><guid>u</guid></item></channel></rss>";
+	char u16[512];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t ul = ucnv_convert("UTF-16LE", "UTF-8", u16 + 2, sizeof u16 - 2, u8,
+				  (int32_t)strlen(u8), &st);
+	assert_true(U_SUCCESS(st));
+	u16[0] = '\xFF';
+	u16[1] = '\xFE';
+	struct yq_buf e16 = YQ_BUF_INIT;
+	assert_int_equal(yq_feed_parse(u16, (size_t)ul + 2, NULL, NULL, shanghai, &f, &e16), 0);
+	assert_string_equal(f.enc.charset, "utf-16le");
+	assert_string_equal(f.enc.why, "bom");
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.items[0].title, "停电");
+	yq_feed_release(&f);
+	yq_buf_release(&e16);
 
 	/* the HTTP charset is wrong (utf-8) for GBK bytes: overruled */
 	size_t n;
