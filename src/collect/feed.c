@@ -360,6 +360,14 @@ static int name_start(unsigned char c)
 	return is_alpha(c) || c == '_' || c == ':' || c >= 0x80;
 }
 
+/* tag_start: c may begin an element name in a feed.  XML allows any
+ * letter, but in a Chinese feed "<零度" is text that lost its escaping, not
+ * an element: only ASCII names are taken as tags. */
+static int tag_start(char c)
+{
+	return is_alpha(c) || c == '_' || c == ':';
+}
+
 static int name_char(unsigned char c)
 {
 	return name_start(c) || is_digit(c) || c == '-' || c == '.';
@@ -537,9 +545,8 @@ static int fixup(const char *s, size_t n, struct yq_buf *o, size_t *repairs)
 			i = e;
 		} else if (n - i >= 2 && s[i + 1] == '?') {
 			rc = copy_until(s, n, &i, "?>", o, repairs);
-		} else if (i + 1 < n && (name_start((unsigned char)s[i + 1]) ||
-					 (s[i + 1] == '/' && i + 2 < n &&
-					  name_start((unsigned char)s[i + 2])))) {
+		} else if (i + 1 < n && (tag_start(s[i + 1]) ||
+					 (s[i + 1] == '/' && i + 2 < n && tag_start(s[i + 2])))) {
 			in_tag = 1;
 			q = 0;
 			rc = yq_buf_addc(o, '<');

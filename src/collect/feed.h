@@ -9,8 +9,9 @@
  *  2. Repairs before parsing, the common faults libxml2's recover mode
  *     would lose text on: a bare '&' (enc-03: "停水&停电通知"), an undeclared
  *     entity such as &nbsp; (kept as text, decoded in step 4), a '<' that
- *     starts no tag, and control characters XML forbids (dropped).  Each
- *     repair counts as malformed.
+ *     starts no tag (not followed by an ASCII name: "1 < 2", "温度<零度"),
+ *     and control characters XML forbids (dropped).  Each repair counts as
+ *     malformed.
  *  3. libxml2 in recover mode, XML_PARSE_NONET, no entity substitution and
  *     no DTD loading (XXE-safe), CDATA merged into text.  A truncated or
  *     broken document gives the items parsed so far and malformed = 1.

@@ -485,6 +485,11 @@ static void test_repairs(void **state)
 	assert_string_equal(f.items[0].text, "AT&T 中文");
 	assert_int_equal(f.malformed, 1);
 	yq_feed_release(&f);
+	doc = "<rss><channel><item><title>气温<零度，路面结冰</title></item></channel></rss>";
+	assert_int_equal(yq_feed_parse(doc, strlen(doc), NULL, NULL, NULL, &f, &err), 0);
+	assert_string_equal(f.items[0].title, "气温<零度，路面结冰");
+	assert_int_equal(f.malformed, 1);
+	yq_feed_release(&f);
 
 	/* an internal entity is copied once, not expanded recursively */
 	doc = "<!DOCTYPE rss [<!ENTITY a \"停电\"><!ENTITY b \"&a;&a;\">]>"
