@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/utf8.h"
 #include "collect/feed.h"
 #include "text/normalize.h"
 
@@ -543,6 +544,74 @@ static void test_html_text(void **state)
 	}
 }
 
+/* Deterministic mutations of the fixtures (bytes flipped, markup inserted,
+ * truncation): the parser returns 0 or YQ_EFORMAT, and every item keeps the
+ * invariants — id, title, text non-NULL, all strings valid UTF-8. */
+static void check_str(const char *s, int nullable)
+{
+	if (!s) {
+		assert_true(nullable);
+		return;
+	}
+	assert_true(yq_utf8_valid(s, strlen(s)));
+}
+
+static void test_mutations(void **state)
+{
+	(void)state;
+	static const char *const files[] = {"rss2_content.xml", "rss1_rdf.xml", "atom_base.xml",
+					    "gbk.xml", "big5.xml"};
+	static const char *const tok[] = {"<", "&", "]]>", "<![CDATA[", "&#x", ";", ">", "\"",
+					  "\x81", "\xe7", "<!--", "</", "&amp;", "<p>",
+					  "xml:base=\"", "<?xml ", "&nbsp;", "<!ENTITY a \"&a;\">"};
+	unsigned seed = 12345;
+	for (size_t fi = 0; fi < sizeof(files) / sizeof(files[0]); fi++) {
+		size_t n;
+		char *b = slurp(files[fi], &n);
+		for (int it = 0; it < 300; it++) {
+			char *m = malloc(n + 256);
+			assert_non_null(m);
+			memcpy(m, b, n);
+			size_t mn = n;
+			for (int k = 1 + rand_r(&seed) % 6; k > 0; k--) {
+				size_t pos = mn ? (size_t)rand_r(&seed) % mn : 0;
+				int op = rand_r(&seed) % 4;
+				if (op == 0 && mn)
+					m[pos] = (char)rand_r(&seed);
+				else if (op == 1)
+					mn = pos;
+				else {
+					const char *t = tok[rand_r(&seed) % (sizeof(tok) / sizeof(tok[0]))];
+					size_t tl = strlen(t);
+					if (mn + tl <= n + 256) {
+						memmove(m + pos + tl, m + pos, mn - pos);
+						memcpy(m + pos, t, tl);
+						mn += tl;
+					}
+				}
+			}
+			struct yq_feed f;
+			struct yq_buf err = YQ_BUF_INIT;
+			int rc = yq_feed_parse(m, mn, it & 1 ? "gbk" : NULL, "https://a.cn/x/f.xml",
+					       shanghai, &f, &err);
+			assert_true(rc == 0 || rc == YQ_EFORMAT);
+			if (rc == YQ_EFORMAT)
+				assert_true(err.len > 0);
+			for (size_t i = 0; i < f.n; i++) {
+				check_str(f.items[i].id, 0);
+				check_str(f.items[i].title, 0);
+				check_str(f.items[i].text, 0);
+				check_str(f.items[i].link, 1);
+				check_str(f.items[i].author, 1);
+			}
+			yq_feed_release(&f);
+			yq_buf_release(&err);
+			free(m);
+		}
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +630,7 @@ int main(void)
 		cmocka_unit_test(test_not_feed),
 		cmocka_unit_test(test_repairs),
 		cmocka_unit_test(test_html_text),
+		cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
