@@ -296,7 +296,7 @@ static int markup(struct sink *k, const char *s, size_t n, size_t i, size_t e, s
 
 static int html_text(struct sink *k, const char *s, size_t n)
 {
-	size_t i = 0, run = 0;
+	size_t i = 0, run = 0, gt = 0; /* gt: the next '>' at or after i (n: none) */
 	int cdata = 0;
 	while (i < n) {
 		char c = s[i];
@@ -313,7 +313,13 @@ static int html_text(struct sink *k, const char *s, size_t n)
 		} else if (c == '<' && i + 1 < n &&
 			   (is_alpha(s[i + 1]) || s[i + 1] == '!' || s[i + 1] == '?' ||
 			    (s[i + 1] == '/' && i + 2 < n && is_alpha(s[i + 2])))) {
-			size_t e = tag_end(s, n, i);
+			/* a '<' with no '>' within TAG_MAX is text; the cached
+			 * position keeps "<a<a<a…" linear */
+			if (gt < i) {
+				const char *z = memchr(s + i, '>', n - i);
+				gt = z ? (size_t)(z - s) : n;
+			}
+			size_t e = gt - i < TAG_MAX ? tag_end(s, n, i) : 0;
 			if (e) {
 				if (sink_text(k, s + run, i - run, 0) || markup(k, s, n, i, e, &next))
 					return YQ_ENOMEM;

@@ -77,8 +77,9 @@ struct yq_feed {
  * NULL) for relative links, tz for dates without a zone (NULL: UTC).
  * *out is overwritten (no need to initialize it); the caller frees it with
  * yq_feed_release, also after an error (then it holds no items; enc is set
- * when decoding ran).  Content: a feed's content is UTF-8, NUL-free.
- * Caps: n <= YQ_FEED_MAX_BYTES, the first YQ_FEED_MAX_ITEMS items.
+ * when decoding ran).  Every string in *out is valid UTF-8 without NUL,
+ * owned by *out.  Caps: n <= YQ_FEED_MAX_BYTES, the first
+ * YQ_FEED_MAX_ITEMS items.
  * Errors: YQ_EFORMAT (not a feed: not XML, an HTML page, another root
  * element; err says why), YQ_ETOOBIG (n over the cap; err says so),
  * YQ_ENOMEM.
