@@ -42,6 +42,7 @@
 #include <curl/curl.h>
 
 #include "base/error.h"
+#include "base/utf8.h"
 
 #define DEFAULT_CONNECT_MS 10000L
 #define DEFAULT_TIMEOUT_MS 30000L
@@ -78,25 +79,29 @@ static void curl_init_once(void)
 
 /* ---- source state ---- */
 
-static char *dup_capped(const char *s, size_t cap)
+/* dup_message: a copy of s cut to at most cap bytes (not inside a UTF-8
+ * sequence) with invalid UTF-8 repaired, so it can go into JSON. */
+static char *dup_message(const char *s, size_t cap)
 {
+	struct yq_buf b = YQ_BUF_INIT;
 	size_t len = strlen(s), n = len > cap ? cap : len;
-	/* do not cut a UTF-8 sequence in two */
 	while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
 		n--;
-	char *d = malloc(n + 1);
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
+	if (yq_utf8_repair(s, n, &b, NULL)) {
+		yq_buf_release(&b);
+		return NULL;
 	}
-	return d;
+	return yq_buf_detach(&b, NULL);
 }
 
 int yq_source_state_init(struct yq_source_state *st, const char *url)
 {
 	memset(st, 0, sizeof *st);
-	if (!url || !*url || strlen(url) > YQ_FETCH_URL_MAX)
+	if (!url || !*url || strlen(url) > YQ_FETCH_URL_MAX || !yq_utf8_valid(url, strlen(url)))
 		return YQ_EINVAL;
+	for (const char *p = url; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return YQ_EINVAL; /* control characters and spaces */
 	st->url = strdup(url);
 	return st->url ? 0 : YQ_ENOMEM;
 }
@@ -345,10 +350,14 @@ static void keep_validator(struct xfer *x, struct yq_buf *b, int *set, const cha
 {
 	yq_buf_reset(b);
 	*set = 0;
-	/* an over-long or NUL-holding validator is not kept (sending it back
-	 * would be refused anyway) */
-	if (vn == 0 || vn > YQ_FETCH_VALIDATOR_MAX || memchr(v, '\0', vn))
+	/* an over-long validator, or one with bytes outside printable ASCII
+	 * (RFC 9110 allows none in a date and only obs-text in an ETag), is
+	 * not kept: no conditional request rather than a broken one */
+	if (vn == 0 || vn > YQ_FETCH_VALIDATOR_MAX)
 		return;
+	for (size_t i = 0; i < vn; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
+			return;
 	if (yq_buf_add(b, v, vn)) {
 		x->nomem = 1;
 		return;
@@ -623,7 +632,7 @@ int yq_fetch(struct yq_fetcher *f, struct yq_source_state *st, int64_t now,
 		st->next_attempt = 0;
 		st->last_success = now;
 	} else {
-		new_error = dup_capped(res->error.s, YQ_FETCH_ERROR_MAX);
+		new_error = dup_message(res->error.s, YQ_FETCH_ERROR_MAX);
 		if (!new_error) {
 			rc = YQ_ENOMEM;
 			goto out;

@@ -67,7 +67,8 @@ struct yq_source_state {
 };
 
 /* yq_source_state_init: an empty state for url (copied).  Errors:
- * YQ_EINVAL (url NULL, empty or over YQ_FETCH_URL_MAX), YQ_ENOMEM. */
+ * YQ_EINVAL (url NULL, empty, over YQ_FETCH_URL_MAX, not valid UTF-8, or
+ * holding a space or control character), YQ_ENOMEM. */
 int yq_source_state_init(struct yq_source_state *st, const char *url);
 /* yq_source_state_release: frees the strings; st is zeroed.  NULL: no-op. */
 void yq_source_state_release(struct yq_source_state *st);
@@ -77,7 +78,9 @@ void yq_source_state_release(struct yq_source_state *st);
  * "last_modified", "interval", "failures", "next_attempt", "last_attempt",
  * "last_success", "last_error_time", "last_error", "items_seen",
  * "http_status"}; absent strings are null, times Unix seconds.  Returns a
- * new reference (json_decref() it) or NULL when out of memory.
+ * new reference (json_decref() it), or NULL when out of memory or when a
+ * string is not valid UTF-8 (never the case for strings set by this
+ * module: validators are printable ASCII, messages are repaired).
  */
 json_t *yq_source_state_to_json(const struct yq_source_state *st);
 

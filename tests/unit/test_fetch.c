@@ -419,6 +419,9 @@ static void test_network_errors(void **state)
 	yq_source_state_release(&st);
 
 	assert_int_equal(yq_source_state_init(&st, ""), YQ_EINVAL);
+	assert_int_equal(yq_source_state_init(&st, "http://a b/"), YQ_EINVAL);
+	assert_int_equal(yq_source_state_init(&st, "http://a/\xff"), YQ_EINVAL);
+	assert_int_equal(yq_source_state_init(&st, "http://a/\n"), YQ_EINVAL);
 	assert_int_equal(yq_fetch(fetcher, NULL, NOW, &res), YQ_EINVAL);
 	yq_fetch_result_release(&res);
 }
