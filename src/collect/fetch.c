@@ -440,6 +440,13 @@ static int parse_content_type(const char *ct, struct yq_buf *type, struct yq_buf
 
 /* ---- yq_fetch ---- */
 
+static void replace_str(char **dst, char *s)
+{
+	free(*dst);
+	*dst = s;
+}
+
+
 static int64_t backoff_delay(const struct yq_fetcher *f, int64_t interval, int64_t failures,
 			     int64_t retry_after)
 {
@@ -450,6 +457,33 @@ static int64_t backoff_delay(const struct yq_fetcher *f, int64_t interval, int64
 	if (retry_after > d)
 		d = retry_after;
 	return d < f->max_backoff ? d : f->max_backoff;
+}
+
+/* record_failure: failures += 1, backoff, last_error = msg (cut, repaired).
+ * 0 or YQ_ENOMEM with st unchanged. */
+static int record_failure(struct yq_fetcher *f, struct yq_source_state *st, int64_t now,
+			  const char *msg, int64_t retry_after)
+{
+	char *m = dup_message(msg, YQ_FETCH_ERROR_MAX);
+	if (!m)
+		return YQ_ENOMEM;
+	replace_str(&st->last_error, m);
+	st->failures++;
+	st->next_attempt = now + backoff_delay(f, st->interval, st->failures, retry_after);
+	st->last_error_time = now;
+	return 0;
+}
+
+int yq_fetch_fail(struct yq_fetcher *f, struct yq_source_state *st, int64_t now, const char *msg)
+{
+	if (!f || !st || !msg)
+		return YQ_EINVAL;
+	int rc = record_failure(f, st, now, msg, 0);
+	if (rc)
+		return rc;
+	replace_str(&st->etag, NULL);
+	replace_str(&st->last_modified, NULL);
+	return 0;
 }
 
 /* classify: res->outcome and res->error from curl's code and the status.
@@ -504,12 +538,6 @@ static int prepare_str(const struct yq_buf *b, int set, char **tmp)
 	return *tmp ? 0 : YQ_ENOMEM;
 }
 
-static void replace_str(char **dst, char *s)
-{
-	free(*dst);
-	*dst = s;
-}
-
 int yq_fetch(struct yq_fetcher *f, struct yq_source_state *st, int64_t now,
 	     struct yq_fetch_result *res)
 {
@@ -517,7 +545,7 @@ int yq_fetch(struct yq_fetcher *f, struct yq_source_state *st, int64_t now,
 	struct curl_slist *hdrs = NULL, *t;
 	struct yq_buf line = YQ_BUF_INIT;
 	struct xfer x = {0};
-	char *new_etag = NULL, *new_lastmod = NULL, *new_error = NULL;
+	char *new_etag = NULL, *new_lastmod = NULL;
 
 	if (!f || !st || !st->url || !res)
 		return YQ_EINVAL;
@@ -632,17 +660,11 @@ int yq_fetch(struct yq_fetcher *f, struct yq_source_state *st, int64_t now,
 		st->next_attempt = 0;
 		st->last_success = now;
 	} else {
-		new_error = dup_message(res->error.s, YQ_FETCH_ERROR_MAX);
-		if (!new_error) {
+		if (record_failure(f, st, now, res->error.s,
+				   retry_after > 0 ? (int64_t)retry_after : 0)) {
 			rc = YQ_ENOMEM;
 			goto out;
 		}
-		replace_str(&st->last_error, new_error);
-		new_error = NULL;
-		st->failures++;
-		st->next_attempt = now + backoff_delay(f, st->interval, st->failures,
-						       retry_after > 0 ? (int64_t)retry_after : 0);
-		st->last_error_time = now;
 		yq_buf_reset(&res->body); /* an error page is not content */
 		rc = res->outcome == YQ_FETCH_ERR_TOO_LARGE ? YQ_ETOOBIG : YQ_EIO;
 	}
@@ -657,6 +679,5 @@ out:
 	yq_buf_release(&x.last_modified);
 	free(new_etag);
 	free(new_lastmod);
-	free(new_error);
 	return rc;
 }

@@ -154,6 +154,17 @@ void yq_fetch_result_release(struct yq_fetch_result *res);
 int yq_fetch(struct yq_fetcher *f, struct yq_source_state *st, int64_t now,
 	     struct yq_fetch_result *res);
 
+/*
+ * yq_fetch_fail: records a failure the caller found in a fetched body (not
+ * a feed, say): failures += 1, next_attempt = now + backoff (as for a fetch
+ * error, with f's cap), last_error = msg (cut to YQ_FETCH_ERROR_MAX, invalid
+ * UTF-8 repaired), last_error_time = now, and etag and last_modified
+ * cleared so that the next attempt is not answered by a 304 for the same
+ * bad body.  Returns 0, YQ_EINVAL (a NULL argument) or YQ_ENOMEM (st
+ * unchanged).
+ */
+int yq_fetch_fail(struct yq_fetcher *f, struct yq_source_state *st, int64_t now, const char *msg);
+
 /* yq_fetch_outcome_name: "ok", "not-modified", "backoff", "network",
  * "timeout", "http", "too-large", "redirects", "content". */
 const char *yq_fetch_outcome_name(enum yq_fetch_outcome o);

@@ -426,6 +426,32 @@ static void test_network_errors(void **state)
 	yq_fetch_result_release(&res);
 }
 
+static void test_fail_by_caller(void **state)
+{
+	(void)state;
+	struct yq_source_state st;
+	assert_int_equal(yq_source_state_init(&st, "http://example.test/feed"), 0);
+	st.etag = strdup("\"v1\"");
+	st.last_modified = strdup("Wed, 08 Aug 2012 14:00:00 GMT");
+	assert_int_equal(yq_fetch_fail(fetcher, &st, NOW, "not a feed: \xff html"), 0);
+	assert_int_equal(st.failures, 1);
+	assert_int_equal(st.next_attempt, NOW + 60);
+	assert_int_equal(st.last_error_time, NOW);
+	assert_string_equal(st.last_error, "not a feed: \xef\xbf\xbd html");
+	assert_null(st.etag);
+	assert_null(st.last_modified);
+	/* a long message is cut, never inside a UTF-8 sequence */
+	char msg[YQ_FETCH_ERROR_MAX + 16];
+	memset(msg, 'a', sizeof msg);
+	memcpy(msg + YQ_FETCH_ERROR_MAX - 1, "\xe4\xb8\xad", 3);
+	msg[sizeof msg - 1] = '\0';
+	assert_int_equal(yq_fetch_fail(fetcher, &st, NOW, msg), 0);
+	assert_int_equal(strlen(st.last_error), YQ_FETCH_ERROR_MAX - 1);
+	assert_int_equal(st.next_attempt, NOW + 120);
+	assert_int_equal(yq_fetch_fail(NULL, &st, NOW, "x"), YQ_EINVAL);
+	yq_source_state_release(&st);
+}
+
 static void test_state_json(void **state)
 {
 	(void)state;
@@ -517,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_500_backoff),
 		cmocka_unit_test(test_redirects),
 		cmocka_unit_test(test_network_errors),
+		cmocka_unit_test(test_fail_by_caller),
 		cmocka_unit_test(test_state_json),
 	};
 	return cmocka_run_group_tests(tests, start_server, stop_server);
