@@ -47,12 +47,13 @@ static const struct command commands[] = {
 	 "  --map   append a tab and, for each code point of the normalized line,\n"
 	 "          its code-point offset in the input line, then the input length\n"},
 	{"parse-time", yq_cmd_parse_time, "time expressions a line -> ISO 8601, or ?",
-	 "usage: yuqing parse-time --now ISO [--tz TZ] [FILE...]\n\n"
+	 "usage: yuqing parse-time --now ISO [--tz TZ] [--flags] [FILE...]\n\n"
 	 "Reads one time expression a line (ISO 8601, epoch s/ms, RFC 822, 2023年5月12日,\n"
 	 "05-12 13:45, 昨天 08:15, 3分钟前, 刚刚 ...) and prints it as ISO 8601 with the\n"
 	 "zone's offset, or ? when it cannot be resolved. --now is the reference for\n"
 	 "relative and year-less forms (default: the clock); --tz the source's zone\n"
-	 "(default Asia/Shanghai).\n"},
+	 "(default Asia/Shanghai); --flags appends a tab and 'ambiguous-zone' when a\n"
+	 "zone name such as CST was resolved by the source's zone.\n"},
 	{"dedup", yq_cmd_dedup, "posts -> {id, simhash, dup_of} a line",
 	 "usage: yuqing dedup [--format F] [--map a=b,...] [--tz TZ] [--source S] [--strict] [FILE...]\n\n"
 	 "Near-duplicate detection (64-bit SimHash, Hamming distance <= 3, character\n"

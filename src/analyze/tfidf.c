@@ -22,6 +22,7 @@
 struct bg_slot {
 	uint64_t hash; /* 0 = empty (term hashes are forced odd) */
 	float idf;
+	uint32_t df;   /* stream document frequency of this background word */
 };
 
 struct yq_tfidf {
@@ -63,7 +64,7 @@ static int bg_put(struct yq_tfidf *t, uint64_t h, float idf)
 		i = (i + 1) & t->mask;
 	if (!t->bg[i].hash)
 		t->nwords++;
-	t->bg[i] = (struct bg_slot){h, idf};
+	t->bg[i] = (struct bg_slot){h, idf, 0};
 	return YQ_OK;
 }
 
@@ -148,14 +149,19 @@ void yq_tfidf_free(struct yq_tfidf *t)
 	free(t);
 }
 
-double yq_tfidf_background(const struct yq_tfidf *t, uint64_t hash)
+void yq_tfidf_lookup(struct yq_tfidf *t, uint64_t hash, struct yq_tfidf_term *out)
 {
 	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-		if (t->bg[i].hash == hash)
-			return t->bg[i].idf;
+		if (t->bg[i].hash == hash) {
+			out->bg = t->bg[i].idf;
+			out->df = &t->bg[i].df;
+			return;
+		}
 		if (!t->bg[i].hash)
-			return t->median;
+			break;
 	}
+	out->bg = (float)t->median;
+	out->df = &t->df[hash >> (64 - DF_BITS)];
 }
 
 uint64_t yq_tfidf_hash(const char *w, size_t n)
@@ -163,18 +169,17 @@ uint64_t yq_tfidf_hash(const char *w, size_t n)
 	return yq_hash64(w, n, 0x7466696466ULL) | 1;
 }
 
-double yq_tfidf_idf(const struct yq_tfidf *t, uint64_t hash, double bg)
+double yq_tfidf_idf(const struct yq_tfidf *t, const struct yq_tfidf_term *term)
 {
-	double df = t->df[hash >> (64 - DF_BITS)];
-	return log((t->ndocs + YQ_TFIDF_N0) / (df + YQ_TFIDF_N0 * exp(-bg) + 1.0));
+	/* N0·e^(−b): the background's pseudo document frequency */
+	return log((t->ndocs + YQ_TFIDF_N0) /
+		   (*term->df + YQ_TFIDF_N0 * exp(-(double)term->bg) + 1.0));
 }
 
-void yq_tfidf_observe(struct yq_tfidf *t, const uint64_t *h, size_t n)
+void yq_tfidf_observe(struct yq_tfidf *t, struct yq_tfidf_term *terms, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		uint32_t *c = &t->df[h[i] >> (64 - DF_BITS)];
-		if (*c < UINT32_MAX)
-			(*c)++;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (*terms[i].df < UINT32_MAX)
+			(*terms[i].df)++;
 	t->ndocs += 1;
 }

@@ -12,7 +12,8 @@
  * pseudo-documents in which a word with background idf b occurs in
  * N0·e^(−b) of them:
  *     idf(w) = ln( (N + N0) / (df(w) + N0·e^(−b(w)) + 1) )
- * where N is the number of stream documents seen and df(w) comes from a
+ * where N is the number of stream documents seen and df(w) is counted next
+ * to the word's background entry, or, for words the background lacks, in a
  * fixed table of 2^20 hashed counters (fixed memory; a collision can only
  * over-count, i.e. under-weight).
  *
@@ -39,15 +40,22 @@ void yq_tfidf_free(struct yq_tfidf *t);
  * both tables: yq_hash64 under a fixed seed, forced odd (never 0). */
 uint64_t yq_tfidf_hash(const char *w, size_t n);
 
-/* yq_tfidf_background: the background idf of the term with that hash
- * (the table's median when the term is not in it). */
-double yq_tfidf_background(const struct yq_tfidf *t, uint64_t hash);
+/* A term's statistics: its background idf and its stream counter (the
+ * background word's own counter, or a hashed one for other words). */
+struct yq_tfidf_term {
+	float bg;
+	uint32_t *df;
+};
 
-/* yq_tfidf_idf: the blended idf of a term given its hash and background idf. */
-double yq_tfidf_idf(const struct yq_tfidf *t, uint64_t hash, double bg);
+/* yq_tfidf_lookup: the statistics of the term with that hash (background
+ * idf: the table's median for a word it lacks).  One table probe. */
+void yq_tfidf_lookup(struct yq_tfidf *t, uint64_t hash, struct yq_tfidf_term *out);
 
-/* yq_tfidf_observe: counts one stream document whose distinct term hashes
- * are h[0..n). */
-void yq_tfidf_observe(struct yq_tfidf *t, const uint64_t *h, size_t n);
+/* yq_tfidf_idf: the blended idf of a looked-up term (formula above). */
+double yq_tfidf_idf(const struct yq_tfidf *t, const struct yq_tfidf_term *term);
+
+/* yq_tfidf_observe: counts one stream document whose distinct terms are
+ * terms[0..n) (from yq_tfidf_lookup). */
+void yq_tfidf_observe(struct yq_tfidf *t, struct yq_tfidf_term *terms, size_t n);
 
 #endif

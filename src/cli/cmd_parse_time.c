@@ -1,7 +1,8 @@
 /*
  * cmd_parse_time.c — `yuqing parse-time --now ISO [--tz TZ]`: one time
  * expression a line → ISO 8601 with offset, or "?" when it cannot be
- * resolved (collect/ptime.h).
+ * resolved (collect/ptime.h).  --flags appends "<TAB>ambiguous-zone" to a
+ * time whose zone name (CST) was resolved by the source's zone.
  */
 #include "base/error.h"
 #include "cli/cli.h"
@@ -13,14 +14,16 @@
 
 int yq_cmd_parse_time(int argc, char **argv)
 {
-	const char *usage = "--now ISO [--tz TZ] [FILE…]";
+	const char *usage = "--now ISO [--tz TZ] [--flags] [FILE…]";
 	const char *now_s = NULL, *tzname = "Asia/Shanghai";
-	int first_file = argc, status = YQ_EXIT_OK;
+	int first_file = argc, status = YQ_EXIT_OK, show_flags = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--now") == 0 && i + 1 < argc)
 			now_s = argv[++i];
 		else if (strcmp(argv[i], "--tz") == 0 && i + 1 < argc)
 			tzname = argv[++i];
+		else if (strcmp(argv[i], "--flags") == 0)
+			show_flags = 1;
 		else if (argv[i][0] == '-' && argv[i][1])
 			return yq_cli_usage("parse-time", usage);
 		else {
@@ -54,11 +57,14 @@ int yq_cmd_parse_time(int argc, char **argv)
 		int rc;
 		while ((rc = yq_lines_next(l, &line, &ln)) != YQ_EEOF) {
 			int64_t t;
+			unsigned fl = 0;
 			yq_buf_reset(&out);
-			if (rc == 0 && yq_time_parse(line.s, line.len, now, tz, &t) == 0)
+			if (rc == 0 && yq_time_parse_ex(line.s, line.len, now, tz, &t, &fl) == 0)
 				yq_time_format(tz, t, &out);
 			else
 				yq_buf_addc(&out, '?');
+			if (show_flags && (fl & YQ_TIME_AMBIGUOUS_ZONE))
+				yq_buf_adds(&out, "\tambiguous-zone");
 			puts(out.s);
 			if (rc && rc != YQ_ETOOBIG) {
 				status = YQ_EXIT_RUNTIME;

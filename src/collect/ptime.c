@@ -11,6 +11,7 @@
 #include "collect/ptime.h"
 #include "base/error.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ucal.h>
@@ -187,37 +188,164 @@ static int64_t utc_of(const struct yq_civil *c, int offset)
 	       c->min * 60 + c->sec - offset;
 }
 
-/* [HH:MM[:SS]] after optional spaces; 1 if a time was read, 0 if none,
- * -1 if malformed. */
+/* cn_num: a small number in digits or Chinese numerals (零一二两三四五六七八九十,
+ * up to 99) → *v. */
+static int cn_num(struct scan *s, long long *v)
+{
+	static const char *const digit[] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+	if (num(s, 1, 6, v))
+		return 1;
+	const char *q = s->p;
+	long long tens = -1, units = -1;
+	for (;;) {
+		int d = -1;
+		for (int k = 0; k < 10 && d < 0; k++)
+			if (lit(s, digit[k]))
+				d = k;
+		if (d < 0 && lit(s, "两"))
+			d = 2;
+		if (d >= 0) {
+			if (units >= 0)
+				goto bad; /* two digits in a row: not a count */
+			units = d;
+			continue;
+		}
+		if (lit(s, "十")) {
+			if (tens >= 0)
+				goto bad;
+			tens = units >= 0 ? units : 1;
+			units = -1;
+			continue;
+		}
+		break;
+	}
+	if (tens < 0 && units < 0)
+		goto bad;
+	*v = (tens > 0 ? tens * 10 : 0) + (units > 0 ? units : 0);
+	return 1;
+bad:
+	s->p = q;
+	return 0;
+}
+
+/* Period markers of the Chinese 12-hour clock and how they shift the hour. */
+enum period { P_NONE, P_AM, P_NOON, P_PM, P_NIGHT };
+
+static enum period period_marker(struct scan *s)
+{
+	static const struct {
+		const char *w;
+		enum period p;
+	} m[] = {
+		{"凌晨", P_AM}, {"早上", P_AM}, {"早晨", P_AM}, {"上午", P_AM}, {"清晨", P_AM},
+		{"中午", P_NOON}, {"下午", P_PM}, {"傍晚", P_PM}, {"晚上", P_PM}, {"夜里", P_NIGHT},
+		{"深夜", P_NIGHT}, {"半夜", P_NIGHT}, {"夜间", P_NIGHT}, {"晚间", P_PM}, {"早", P_AM},
+		{"晚", P_PM},
+	};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		if (lit(s, m[i].w))
+			return m[i].p;
+	return P_NONE;
+}
+
+/*
+ * opt_clock: a time of day after optional spaces: HH:MM[:SS] (also with a
+ * full-width colon), or the Chinese forms H时[M分][S秒], H点[M分|半|整],
+ * each optionally after a period marker (晚8:15, 下午3点, 中午12点,
+ * 凌晨2点半).  Returns 1 if a time was read, 0 if there is none, -1 if
+ * malformed.
+ */
 static int opt_clock(struct scan *s, struct yq_civil *c)
 {
 	spaces(s);
 	if (at_end(s))
 		return 0;
-	long long h, mi, se = 0;
-	if (!num(s, 1, 2, &h) || !(lit(s, ":") || lit(s, "：")) || !num(s, 2, 2, &mi))
+	enum period per = period_marker(s);
+	spaces(s);
+	long long h, mi = 0, se = 0;
+	if (!cn_num(s, &h))
 		return -1;
-	if (lit(s, ":") || lit(s, "：")) {
-		if (!num(s, 2, 2, &se))
+	if (lit(s, ":") || lit(s, "："))  {
+		if (!num(s, 2, 2, &mi))
 			return -1;
+		if ((lit(s, ":") || lit(s, "：")) && !num(s, 2, 2, &se))
+			return -1;
+	} else if (lit(s, "时") || lit(s, "点")) {
+		if (lit(s, "半"))
+			mi = 30;
+		else if (lit(s, "整"))
+			mi = 0;
+		else if (cn_num(s, &mi)) {
+			lit(s, "分");
+			if (cn_num(s, &se) && !lit(s, "秒"))
+				return -1;
+		}
+	} else {
+		return -1;
 	}
+	if (h > 24 || mi > 59 || se > 60)
+		return -1;
+	switch (per) {
+	case P_PM:
+		if (h < 12)
+			h += 12;
+		break;
+	case P_NOON:
+		if (h < 11)
+			h += 12;
+		break;
+	case P_NIGHT:
+		if (h >= 6 && h < 12)
+			h += 12;
+		else if (h == 12)
+			h = 0;
+		break;
+	case P_AM:
+		if (h == 12)
+			h = 0;
+		break;
+	case P_NONE:
+		break;
+	}
+	if (h == 24 && mi == 0 && se == 0)
+		return -1; /* 24:00 would be the next day: ambiguous here */
 	c->hour = (int)h;
 	c->min = (int)mi;
 	c->sec = (int)se;
 	return 1;
 }
 
-/* zone designator: Z, +08:00, +0800, +08, UTC/GMT; returns 1 and *off, 0 if
- * none, -1 if malformed. */
+#define OFF_CST INT32_MIN /* "CST": China (+08:00) or US Central: resolved by the zone */
+
+/* zone designator: Z, +08:00, +0800, +08, UTC/GMT, and the abbreviations
+ * in zone_names[]; returns 1 and *off, 0 if none, -1 if malformed. */
 static int opt_zone(struct scan *s, int *off)
 {
+	static const struct {
+		const char *name;
+		int off;
+	} zone_names[] = {
+		{"UTC", 0}, {"GMT", 0}, {"UT", 0}, {"Z", 0}, {"CST", OFF_CST},
+		{"HKT", 8 * 3600}, {"SGT", 8 * 3600}, {"JST", 9 * 3600}, {"KST", 9 * 3600},
+		{"EST", -5 * 3600}, {"EDT", -4 * 3600}, {"CDT", -5 * 3600}, {"MST", -7 * 3600},
+		{"MDT", -6 * 3600}, {"PST", -8 * 3600}, {"PDT", -7 * 3600},
+	};
 	spaces(s);
 	if (at_end(s))
 		return 0;
-	if (lit(s, "Z") || lit(s, "UTC") || lit(s, "GMT")) {
-		*off = 0;
-		if (at_end(s))
-			return 1;
+	for (size_t i = 0; i < sizeof zone_names / sizeof zone_names[0]; i++) {
+		const char *q = s->p;
+		if (lit(s, zone_names[i].name)) {
+			if (at_end(s) || *s->p == '+' || *s->p == '-') {
+				*off = zone_names[i].off;
+				if (at_end(s))
+					return 1;
+				if (*off != 0)
+					return -1; /* "EST+0100": nonsense */
+				break;     /* "GMT+08:00" */
+			}
+			s->p = q;
+		}
 	}
 	int sign = 0;
 	if (lit(s, "+"))
@@ -225,7 +353,7 @@ static int opt_zone(struct scan *s, int *off)
 	else if (lit(s, "-"))
 		sign = -1;
 	else
-		return at_end(s) ? 1 : -1;
+		return -1;
 	long long hh, mm = 0;
 	const char *q = s->p;
 	if (num(s, 4, 4, &hh)) {
@@ -414,19 +542,24 @@ static int form_cn_relative(struct scan *s, int64_t now, struct yq_tz *tz, int64
 		return at_end(s) ? (*out = now, 1) : 0;
 	const char *q = s->p;
 	long long n;
-	if (num(s, 1, 6, &n)) {
+	int half = 0;
+	if (lit(s, "半"))
+		half = 1, n = 0;
+	if (half || cn_num(s, &n)) {
 		int64_t unit = 0;
 		spaces(s);
-		if (lit(s, "秒"))
+		if (lit(s, "秒钟") || lit(s, "秒"))
 			unit = 1;
 		else if (lit(s, "分钟") || lit(s, "分"))
 			unit = 60;
-		else if (lit(s, "小时") || lit(s, "个小时"))
+		else if (lit(s, "个小时") || lit(s, "小时") || lit(s, "个钟头") || lit(s, "钟头"))
 			unit = 3600;
 		else if (lit(s, "天"))
 			unit = 86400;
+		else if (lit(s, "个星期") || lit(s, "星期") || lit(s, "周"))
+			unit = 7 * 86400;
 		if (unit && lit(s, "前") && at_end(s)) {
-			*out = now - n * unit;
+			*out = now - (half ? unit / 2 : n * unit);
 			return 1;
 		}
 		return 0;
@@ -463,8 +596,10 @@ static int form_cn_relative(struct scan *s, int64_t now, struct yq_tz *tz, int64
 	return 1;
 }
 
-int yq_time_parse(const char *str, size_t n, int64_t now, struct yq_tz *tz, int64_t *out)
+int yq_time_parse_ex(const char *str, size_t n, int64_t now, struct yq_tz *tz, int64_t *out,
+		     unsigned *flags)
 {
+	unsigned fl = 0;
 	const char *b = str, *e = str + n;
 	while (b < e && (*b == ' ' || *b == '\t'))
 		b++;
@@ -510,7 +645,7 @@ have_civil:
 		if (!civil_ok(&r.c))
 			return YQ_EFORMAT;
 		t = yq_tz_to_utc(tz, &r.c);
-		if (t > now) {
+		if (t > now + YQ_TIME_SKEW) {
 			r.c.year--;
 			while (!civil_ok(&r.c) && r.c.year > nc.year - 8)
 				r.c.year--;
@@ -522,8 +657,26 @@ have_civil:
 	}
 	if (!civil_ok(&r.c))
 		return YQ_EFORMAT;
+	if (r.has_off && r.off == OFF_CST) {
+		/* China Standard Time or US Central: the source's zone decides;
+		 * any other zone cannot tell them apart */
+		struct yq_civil z;
+		t = yq_tz_to_utc(tz, &r.c);
+		yq_tz_from_utc(tz, t, &z);
+		if (z.offset != 8 * 3600 && z.offset != -6 * 3600 && z.offset != -5 * 3600)
+			return YQ_EFORMAT;
+		fl |= YQ_TIME_AMBIGUOUS_ZONE;
+		goto have_t;
+	}
 	t = r.has_off ? utc_of(&r.c, r.off) : yq_tz_to_utc(tz, &r.c);
 have_t:
 	*out = t;
+	if (flags)
+		*flags = fl;
 	return YQ_OK;
+}
+
+int yq_time_parse(const char *s, size_t n, int64_t now, struct yq_tz *tz, int64_t *out)
+{
+	return yq_time_parse_ex(s, n, now, tz, out, NULL);
 }

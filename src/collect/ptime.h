@@ -5,12 +5,18 @@
  *   ISO 8601 / RFC 3339  2020-02-04T10:00:00+08:00, 2020-02-04 10:00[:00], 2020-02-04, 2020/2/4
  *   epoch                10 digits (seconds) or 13 digits (milliseconds)
  *   RFC 822 (RSS)        Wed, 08 Aug 2012 13:25:02 +0800;  Weibo API: Wed Aug 08 13:25:02 +0800 2012
- *   Chinese absolute     2023年5月12日 [HH:MM[:SS]], 5月12日 HH:MM, 05-12 HH:MM
- *   Chinese relative     刚刚, N秒前, N分钟前, N小时前, N天前, 今天/昨天/前天 [HH:MM]
+ *                        zones: ±hhmm, GMT/UTC/Z, US and East Asian abbreviations; "CST"
+ *                        (China or US Central) only where the source's zone tells which
+ *   Chinese absolute     2023年5月12日 [time], 5月12日 [time], 05-12 time
+ *   Chinese clock        HH:MM[:SS] (also ：), 07时05分, 3点, 3点半, 8点整, after an optional
+ *                        period: 凌晨 早上 上午 中午 下午 傍晚 晚上 晚 夜里 (晚8：15 = 20:15)
+ *   Chinese relative     刚刚, N秒前, N分钟前, N小时前, 半小时前, N天前, N周前 (N in digits
+ *                        or 一二两三…十), 今天/昨天/前天 [time]
  * A form without a zone is read in the source's zone; "today" is the
  * source's calendar day in that zone.  A date without a year takes the
- * latest year that does not put it in the future (relative to now).
- * Anything else, or an impossible date, is an error: never "now".
+ * latest year that does not put it more than YQ_TIME_SKEW in the future
+ * (relative to now).  Anything else, or an impossible date, is an error:
+ * never "now".
  *
  * Zones come from ICU (ucal), so DST rules and history are right.
  * Threads: a struct yq_tz is used by one thread at a time.
@@ -49,6 +55,17 @@ void yq_tz_from_utc(struct yq_tz *tz, int64_t t, struct yq_civil *c);
  * is unreadable, impossible or ambiguous.
  */
 int yq_time_parse(const char *s, size_t n, int64_t now, struct yq_tz *tz, int64_t *out);
+
+/* Clock skew tolerated before a year-less date counts as "in the future". */
+#define YQ_TIME_SKEW 600
+
+enum {
+	YQ_TIME_AMBIGUOUS_ZONE = 1, /* an ambiguous zone name was resolved by the source's zone */
+};
+
+/* yq_time_parse_ex: yq_time_parse, also giving YQ_TIME_* flags in *flags. */
+int yq_time_parse_ex(const char *s, size_t n, int64_t now, struct yq_tz *tz, int64_t *out,
+		     unsigned *flags);
 
 /* yq_time_format: appends t as ISO 8601 with tz's offset
  * ("2020-02-04T10:00:00+08:00") to b.  0 or YQ_ENOMEM. */

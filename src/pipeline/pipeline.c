@@ -70,7 +70,7 @@ struct yq_pipeline {
 	struct term_acc *acc;
 	struct yq_cterm *cterms;
 	struct yq_feature *feats;
-	uint64_t *hashes;
+	struct yq_tfidf_term *tstat;
 };
 
 void yq_pipeline_config_default(struct yq_pipeline_config *c)
@@ -115,9 +115,9 @@ int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmen
 	p->acc = malloc(MAX_TERMS * sizeof(*p->acc));
 	p->cterms = malloc(MAX_TERMS * sizeof(*p->cterms));
 	p->feats = malloc(MAX_TERMS * sizeof(*p->feats));
-	p->hashes = malloc(MAX_TERMS * sizeof(*p->hashes));
+	p->tstat = malloc(MAX_TERMS * sizeof(*p->tstat));
 	if (!p->ring_id || !p->ring_event || !p->ring_key || !p->parents || !p->acc ||
-	    !p->cterms || !p->feats || !p->hashes)
+	    !p->cterms || !p->feats || !p->tstat)
 		goto fail;
 	if ((rc = yq_normalizer_new(&p->norm, err)))
 		goto fail;
@@ -164,7 +164,7 @@ void yq_pipeline_free(struct yq_pipeline *p)
 	free(p->acc);
 	free(p->cterms);
 	free(p->feats);
-	free(p->hashes);
+	free(p->tstat);
 	free(p);
 }
 
@@ -397,16 +397,16 @@ static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat
 	}
 	for (size_t i = 0; i < k; i++) {
 		struct term_acc *a = &p->acc[i];
-		double bg = yq_tfidf_background(p->tfidf, a->hash);
-		double idf = yq_tfidf_idf(p->tfidf, a->hash, bg);
+		struct yq_tfidf_term *st = &p->tstat[i];
+		yq_tfidf_lookup(p->tfidf, a->hash, st);
+		double idf = yq_tfidf_idf(p->tfidf, st);
 		if (idf < 0)
 			idf = 0;
 		p->cterms[i] = (struct yq_cterm){tb->s + a->off, a->len,
 						 (float)((1.0 + log(a->tf)) * idf)};
-		p->feats[i] = (struct yq_feature){a->hash, (float)(bg * a->tf)};
-		p->hashes[i] = a->hash;
+		p->feats[i] = (struct yq_feature){a->hash, st->bg * (float)a->tf};
 	}
-	yq_tfidf_observe(p->tfidf, p->hashes, k);
+	yq_tfidf_observe(p->tfidf, p->tstat, k);
 	*nfeat = k;
 	return k;
 }

@@ -106,6 +106,14 @@ static inline void move_slot(struct yq_dict *d, uint32_t from, uint32_t to)
 static int add_child(struct yq_dict *d, uint32_t parent, uint32_t cp, uint32_t *out)
 {
 	int rc;
+	if (parent == 0 && cp < 0x10000) { /* the direct region */
+		uint32_t id = YQ_DICT_BMP_BASE + cp;
+		d->nodes[id] = (struct yq_dict_node){cp, 0, 0.0};
+		d->freq[id] = 0;
+		d->nkids[id] = 0;
+		*out = id;
+		return YQ_OK;
+	}
 	uint32_t nk = d->nkids[parent] + 1;
 	unsigned lg = yq_dict_lg(&d->nodes[parent]);
 	if (!lg || ((size_t)nk * 2 > ((size_t)1 << lg))) {
@@ -121,8 +129,6 @@ static int add_child(struct yq_dict *d, uint32_t parent, uint32_t cp, uint32_t *
 			uint32_t to = table_put(d->nodes, at, nlg, c & YQ_DICT_CP_MASK);
 			move_slot(d, old + (uint32_t)i, to);
 			d->nodes[old + i].cpf = YQ_DICT_EMPTY; /* garbage from now on */
-			if (parent == 0 && (c & YQ_DICT_CP_MASK) < 0x10000)
-				d->root_bmp[c & YQ_DICT_CP_MASK] = to;
 		}
 		d->nodes[parent].kids = at;
 		set_lg(&d->nodes[parent], nlg);
@@ -133,9 +139,6 @@ static int add_child(struct yq_dict *d, uint32_t parent, uint32_t cp, uint32_t *
 	d->freq[id] = 0;
 	d->nkids[id] = 0;
 	d->nkids[parent] = nk;
-	d->nwords++;
-	if (parent == 0 && cp < 0x10000)
-		d->root_bmp[cp] = id;
 	*out = id;
 	return YQ_OK;
 }
@@ -144,8 +147,8 @@ int yq_dict_init(struct yq_dict *d)
 {
 	uint32_t at;
 	memset(d, 0, sizeof(*d));
-	d->root_bmp = calloc(0x10000, sizeof(*d->root_bmp));
-	if (!d->root_bmp || slots_reserve(d, 0, &at)) {
+	/* slot 0: the root; then the direct region of its BMP children */
+	if (slots_reserve(d, 0, &at) || slots_reserve(d, 16, &at)) {
 		yq_dict_release(d);
 		return YQ_ENOMEM;
 	}
@@ -161,7 +164,6 @@ void yq_dict_release(struct yq_dict *d)
 	free(d->nodes);
 	free(d->freq);
 	free(d->nkids);
-	free(d->root_bmp);
 	free(d->edges);
 	memset(d, 0, sizeof(*d));
 }

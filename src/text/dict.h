@@ -12,8 +12,9 @@
  * hash of its code point, and the slot found *is* the child, with its flags,
  * log-frequency and the place of its own table.  So walking a sentence one
  * code point at a time costs one hash and usually one cache line per step.
- * The root is slot 0 (in no table); its BMP children are also reachable
- * through a direct 64 Ki table.  A node's id is its slot index.
+ * The root is slot 0 (in no table); its children in the BMP sit in a direct
+ * region, slot YQ_DICT_BMP_BASE + cp, the others in an ordinary table.  A
+ * node's id is its slot index.
  *
  * Invariants: a child id is never 0 (0 means "none"); a node with lg == 0
  * has no children; an empty slot has cpf == YQ_DICT_EMPTY.  total is the sum
@@ -49,6 +50,9 @@
 #define YQ_DICT_WORD (1u << 26)  /* freq > 0: a word the DAG may use */
 #define YQ_DICT_FORCE (1u << 27) /* given frequency 0 once: Force_Split_Words */
 #define YQ_DICT_EMPTY 0xFFFFFFFFu
+/* The root's child for a BMP code point cp is slot YQ_DICT_BMP_BASE + cp
+ * (empty when there is none). */
+#define YQ_DICT_BMP_BASE 1u
 
 struct yq_dict_node {
 	uint32_t cpf;  /* code point | lg << 21 | flags; YQ_DICT_EMPTY if free */
@@ -61,8 +65,6 @@ struct yq_dict {
 	uint64_t *freq;   /* per slot: jieba's FREQ value */
 	uint32_t *nkids;  /* per slot: number of children */
 	size_t nslots, cap;
-	size_t nwords;    /* nodes, root excluded */
-	uint32_t *root_bmp; /* 65536 entries: child of the root for a BMP cp */
 	uint64_t total;     /* jieba's total */
 	double logtotal;    /* log((double)total), kept current */
 	size_t nforce;      /* nodes with YQ_DICT_FORCE */
@@ -132,7 +134,7 @@ static inline int yq_dict_maybe_child(const struct yq_dict *d, uint32_t node, ui
 static inline uint32_t yq_dict_child(const struct yq_dict *d, uint32_t node, uint32_t cp)
 {
 	if (node == 0 && cp < 0x10000)
-		return d->root_bmp[cp];
+		return d->nodes[YQ_DICT_BMP_BASE + cp].cpf != YQ_DICT_EMPTY ? YQ_DICT_BMP_BASE + cp : 0;
 	const struct yq_dict_node *nd = &d->nodes[node];
 	unsigned lg = yq_dict_lg(nd);
 	if (!lg)

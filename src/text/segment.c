@@ -12,7 +12,8 @@
  *      route from the right are fused: for each start position (right to
  *      left) the trie is walked forward, every word end x scores
  *      (log(freq) - logtotal) + route[x+1], ties to the larger x, as
- *      max((prob, x)) does;
+ *      max((prob, x)) does; a step the dictionary's edge filter rules out
+ *      is not taken (the filter has no false negatives);
  *   4. __cut_DAG (HMM) or __cut_DAG_NO_HMM turns the route into tokens; runs
  *      of single characters that are not a dictionary word go to finalseg:
  *      its re_han [\u4E00-\u9FD5]+ runs are Viterbi-decoded (text/hmm.c),
@@ -154,7 +155,9 @@ static void calc(struct cut *c, size_t a, size_t b)
 	rp[b] = 0.0;
 	for (size_t i = b; i-- > a;) {
 		/* block characters are all in the BMP */
-		uint32_t node = d->root_bmp[cps[i]];
+		uint32_t node = YQ_DICT_BMP_BASE + cps[i];
+		if (d->nodes[node].cpf == YQ_DICT_EMPTY)
+			node = 0;
 		double best = 0.0;
 		size_t bx = i;
 		int found = 0;

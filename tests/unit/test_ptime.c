@@ -96,6 +96,59 @@ static void test_no_year_never_future(void **state)
 	assert_string_equal(fmt(sh, "2月29日 10:00", NOW), "2020-02-29T10:00:00+08:00");
 }
 
+static void test_chinese_clock_and_numerals(void **state)
+{
+	(void)state;
+	assert_string_equal(fmt(sh, "2023年05月12日07时05分", NOW), "2023-05-12T07:05:00+08:00");
+	assert_string_equal(fmt(sh, "2023年5月11日晚8：15", NOW), "2023-05-11T20:15:00+08:00");
+	assert_string_equal(fmt(sh, "5月11日下午3点", NOW), "2023-05-11T15:00:00+08:00");
+	assert_string_equal(fmt(sh, "5月11日中午12点", NOW), "2023-05-11T12:00:00+08:00");
+	assert_string_equal(fmt(sh, "5月11日中午1点", NOW), "2023-05-11T13:00:00+08:00");
+	assert_string_equal(fmt(sh, "5月11日凌晨2点半", NOW), "2023-05-11T02:30:00+08:00");
+	assert_string_equal(fmt(sh, "5月11日上午十点", NOW), "2023-05-11T10:00:00+08:00");
+	assert_string_equal(fmt(sh, "昨天晚上十一点", NOW), "2023-05-11T23:00:00+08:00");
+	assert_string_equal(fmt(sh, "半小时前", NOW), "2023-05-12T15:00:00+08:00");
+	assert_string_equal(fmt(sh, "一天前", NOW), "2023-05-11T15:30:00+08:00");
+	assert_string_equal(fmt(sh, "两周前", NOW), "2023-04-28T15:30:00+08:00");
+	assert_string_equal(fmt(sh, "十二分钟前", NOW), "2023-05-12T15:18:00+08:00");
+	assert_string_equal(fmt(sh, "5月11日下午13点", NOW), "2023-05-11T13:00:00+08:00");
+	assert_string_equal(fmt(sh, "5月11日25点", NOW), "?");
+	assert_string_equal(fmt(sh, "一二分钟前", NOW), "?");
+}
+
+static void test_zone_names(void **state)
+{
+	(void)state;
+	struct yq_tz *berlin;
+	int64_t t;
+	unsigned fl = 0;
+	const char *cst = "Fri, 12 May 2023 13:45:00 CST";
+	/* CST is China's for a Chinese source, flagged; US Central for a US one */
+	assert_int_equal(yq_time_parse_ex(cst, strlen(cst), NOW, sh, &t, &fl), 0);
+	assert_int_equal(t, 1683870300);
+	assert_int_equal(fl, YQ_TIME_AMBIGUOUS_ZONE);
+	struct yq_tz *chicago;
+	assert_int_equal(yq_tz_open("America/Chicago", &chicago), 0);
+	assert_int_equal(yq_time_parse_ex(cst, strlen(cst), NOW, chicago, &t, &fl), 0);
+	assert_string_equal(fmt(chicago, cst, NOW), "2023-05-12T13:45:00-05:00");
+	yq_tz_free(chicago);
+	/* elsewhere it cannot be told apart: unreadable */
+	assert_int_equal(yq_tz_open("Europe/Berlin", &berlin), 0);
+	assert_int_equal(yq_time_parse(cst, strlen(cst), NOW, berlin, &t), YQ_EFORMAT);
+	yq_tz_free(berlin);
+	assert_string_equal(fmt(sh, "Fri, 12 May 2023 05:45:00 GMT", NOW), "2023-05-12T13:45:00+08:00");
+	assert_string_equal(fmt(sh, "Fri, 12 May 2023 01:45:00 EDT", NOW), "2023-05-12T13:45:00+08:00");
+	assert_string_equal(fmt(sh, "Fri, 12 May 2023 13:45:00 XYZ", NOW), "?");
+}
+
+static void test_skew(void **state)
+{
+	(void)state;
+	/* a year-less time a few minutes ahead is clock skew, not last year */
+	assert_string_equal(fmt(sh, "05-12 15:35", NOW), "2023-05-12T15:35:00+08:00");
+	assert_string_equal(fmt(sh, "05-12 15:45", NOW), "2022-05-12T15:45:00+08:00");
+}
+
 static void test_dst_zone(void **state)
 {
 	(void)state;
@@ -130,6 +183,9 @@ int main(void)
 		cmocka_unit_test(test_relative),
 		cmocka_unit_test(test_today_is_the_sources_day),
 		cmocka_unit_test(test_no_year_never_future),
+		cmocka_unit_test(test_chinese_clock_and_numerals),
+		cmocka_unit_test(test_zone_names),
+		cmocka_unit_test(test_skew),
 		cmocka_unit_test(test_dst_zone),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_unknown_zone),
