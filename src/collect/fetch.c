@@ -592,27 +592,39 @@ int yq_fetch(struct yq_fetcher *f, struct yq_source_state *st, int64_t now,
 	}
 
 	CURL *h = f->h;
+	CURLcode oc = CURLE_OK;
 	curl_easy_reset(h);
 	f->errbuf[0] = '\0';
-	/* Options on a reset handle fail only for lack of memory or an
-	 * unsupported feature; either shows up as an error from perform. */
-	curl_easy_setopt(h, CURLOPT_URL, st->url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, f->max_redirects);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, f->connect_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, f->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, f->user_agent);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->max_body);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, f->errbuf);
+#define SET(opt, val) \
+	do { \
+		if (oc == CURLE_OK) \
+			oc = curl_easy_setopt(h, opt, val); \
+	} while (0)
+	SET(CURLOPT_URL, st->url);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_FOLLOWLOCATION, 1L);
+	SET(CURLOPT_MAXREDIRS, f->max_redirects);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, f->connect_ms);
+	SET(CURLOPT_TIMEOUT_MS, f->timeout_ms);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_ACCEPT_ENCODING, "");
+	SET(CURLOPT_USERAGENT, f->user_agent);
+	SET(CURLOPT_HTTPHEADER, hdrs);
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->max_body);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_WRITEDATA, &x);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, &x);
+	SET(CURLOPT_ERRORBUFFER, f->errbuf);
+#undef SET
+	if (oc != CURLE_OK) {
+		/* out of memory, or a libcurl without a feature relied on
+		 * (protocol restriction, decompression): never fetch without */
+		rc = oc == CURLE_OUT_OF_MEMORY ? YQ_ENOMEM : YQ_EINVAL;
+		yq_buf_printf(&res->error, "libcurl refused an option: %s", curl_easy_strerror(oc));
+		goto out;
+	}
 
 	CURLcode cc = curl_easy_perform(h);
 	if (x.nomem) {

@@ -148,8 +148,9 @@ void yq_fetch_result_release(struct yq_fetch_result *res);
  * content type and final URL.
  * Returns 0 for OK, NOT_MODIFIED and BACKOFF; for a failed attempt YQ_ETOOBIG
  * (body over the cap) or YQ_EIO (every other error outcome), with st
- * updated and res->error set; YQ_EINVAL (f, st, st->url or res NULL) and
- * YQ_ENOMEM, leaving st unchanged.
+ * updated and res->error set; YQ_EINVAL (f, st, st->url or res NULL, or
+ * this libcurl refuses an option such as the protocol restriction; then
+ * res->error says so) and YQ_ENOMEM, leaving st unchanged.
  */
 int yq_fetch(struct yq_fetcher *f, struct yq_source_state *st, int64_t now,
 	     struct yq_fetch_result *res);
