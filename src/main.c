@@ -59,20 +59,27 @@ static const struct command commands[] = {
 	 "Near-duplicate detection (64-bit SimHash, Hamming distance <= 3, character\n"
 	 "n-grams for short texts) over posts in stream order. dup_of is the id of the\n"
 	 "first post of the group, null for the first one. Posts without content\n"
-	 "features (only emoticons, only a link) are never duplicates.\n"},
+	 "features (only emoticons, only a link) are never duplicates.\n"
+	 "  --format F   jsonl, tsv, csv, rss or atom (RSS/Atom feed files: each item\n"
+	 "               is a post); default from the file name (.jsonl .tsv .csv\n"
+	 "               .rss/.xml .atom, also .gz)\n"},
 	{"cluster", yq_cmd_cluster, "time-ordered posts -> {id, event} a line",
 	 "usage: yuqing cluster [--out-events F] [--bucket DUR] [--close-after DUR] [--threshold X]\n"
 	 "                      [--format F] [--map a=b,...] [--tz TZ] [--source S] [--strict] [FILE...]\n\n"
 	 "Online TF-IDF clustering of the stream into events. --out-events writes each\n"
 	 "event as a JSON line when it closes. Defaults: --bucket 1h --close-after 72h\n"
-	 "--threshold 0.3.\n"},
+	 "--threshold 0.3.\n"
+	 "  --format F   jsonl, tsv, csv, rss or atom (RSS/Atom feed files: each item\n"
+	 "               is a post); default from the file name (.jsonl .tsv .csv\n"
+	 "               .rss/.xml .atom, also .gz)\n"},
 	{"replay", yq_cmd_replay, "the whole pipeline over a recorded stream into SQLite",
 	 "usage: yuqing replay --db DB [--alerts-out F] [--bucket DUR] [--close-after DUR]\n"
 	 "                     [--min-count N] [--threshold X] [--format F] [--map a=b,...]\n"
 	 "                     [--tz TZ] [--source S] [--strict] FILE...\n\n"
-	 "Reads posts (JSON Lines, TSV, CSV; gzip or plain; - for stdin) and runs them in\n"
-	 "stream time through normalize, segment, near-duplicates, events and bursts,\n"
-	 "storing posts (with a full-text index), events and alerts in DB (SQLite).\n"
+	 "Reads posts (JSON Lines, TSV, CSV, or RSS/Atom feed files in any charset;\n"
+	 "gzip or plain; - for stdin) and runs them in stream time through normalize,\n"
+	 "segment, near-duplicates, events and bursts, storing posts (with a full-text\n"
+	 "index), events and alerts in DB (SQLite).\n"
 	 "Running the same input again stores nothing twice. Bad records are reported\n"
 	 "with file and line and skipped (--strict: stop at the first). Prints a summary.\n"
 	 "  --bucket DUR       timeline and burst bucket (10m, 1h, 1d; default 1h)\n"
@@ -80,6 +87,10 @@ static const struct command commands[] = {
 	 "  --min-count N      posts in one bucket before an event can alert (default 20)\n"
 	 "  --threshold X      cosine similarity to join an event (default 0.3)\n"
 	 "  --alerts-out F     also write alerts as JSON lines to F\n"
+	 "  --format F         jsonl, tsv, csv, rss or atom; default from the file name\n"
+	 "                     (.jsonl .tsv .csv .rss/.xml .atom, also .gz). A feed item\n"
+	 "                     is a post: its guid/id (else link) is its id; the feed's\n"
+	 "                     link is the source unless --source is given\n"
 	 "  --map a=b,...      post field = input column (e.g. time=date,author=userid)\n"
 	 "  --tz TZ            zone of times without an offset (default Asia/Shanghai)\n"
 	 "  --source S         source name for records that have none (default unknown)\n"},
