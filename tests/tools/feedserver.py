@@ -23,6 +23,7 @@ Paths (query strings are ignored unless said):
   /500                500 Internal Server Error
   /503                503 with Retry-After: 600
   /redirect           302 to /rss
+  /redirect-etag      302 with ETag "moved" to /rss (which has no ETag)
   /redirect-loop?n=K  302 to /redirect-loop?n=K+1, forever
   /redirect-file      302 to file:///etc/passwd
   /stats?p=PATH       JSON {"hits": N, "headers": {…}}: how many requests PATH
@@ -161,6 +162,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_body(503, b"busy", "text/plain", [("Retry-After", "600")])
         elif path == "/redirect":
             self.send_body(302, b"", None, [("Location", "/rss")])
+        elif path == "/redirect-etag":
+            self.send_body(302, b"", None, [("Location", "/rss"), ("ETag", '"moved"')])
         elif path == "/redirect-loop":
             n = int(qnum("n", 0))
             self.send_body(302, b"", None, [("Location", "/redirect-loop?n=%d" % (n + 1))])

@@ -314,6 +314,13 @@ static void test_redirects(void **state)
 	assert_string_equal(res.final_url.s, url("/rss"));
 	yq_source_state_release(&st);
 
+	/* the validators are the final response's, not a redirect's */
+	assert_int_equal(yq_source_state_init(&st, url("/redirect-etag")), 0);
+	assert_int_equal(yq_fetch(fetcher, &st, NOW, &res), 0);
+	assert_string_equal(res.final_url.s, url("/rss"));
+	assert_null(st.etag);
+	yq_source_state_release(&st);
+
 	long before = server_stats("/redirect-loop", "host", NULL, 0);
 	assert_int_equal(yq_source_state_init(&st, url("/redirect-loop")), 0);
 	assert_int_equal(yq_fetch(fetcher, &st, NOW, &res), YQ_EIO);
