@@ -10,6 +10,7 @@
 #include "text/segment.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -142,6 +143,10 @@ int yq_cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	struct yq_pipeline_stats s;
 	yq_pipeline_stats(c.p, &s);
 	printf("posts read         %llu\n", (unsigned long long)in.read);
@@ -159,6 +164,8 @@ int yq_cmd_replay(int argc, char **argv)
 	printf("alerts             %llu\n", (unsigned long long)s.alerts);
 	printf("elapsed            %.2f s, %.0f posts/s\n", secs,
 	       secs > 0 ? (double)in.read / secs : 0);
+	printf("cpu                %.2f s (user+sys, start-up included), %.0f posts per cpu second\n",
+	       cpu, cpu > 0 ? (double)in.read / cpu : 0);
 	printf("stages (posts/s)   normalize %.0f, tokenize %.0f, features %.0f, dedup %.0f, "
 	       "cluster %.0f, store %.0f\n",
 	       per_s(s.posts, s.ns_normalize), per_s(s.posts, s.ns_tokenize),
