@@ -381,18 +381,22 @@ static int meta_charset(const char *s, size_t n, const char **v, size_t *vl)
 struct counter {
 	size_t n;
 	size_t limit; /* stop counting once n reaches it (SIZE_MAX: never) */
+	int gb18030;  /* byte 0x80 is U+20AC (WHATWG's gb18030 decoder, cp936) */
 };
 
 static void U_CALLCONV count_cb(const void *ctx, UConverterToUnicodeArgs *args,
 				const char *bytes, int32_t len, UConverterCallbackReason reason,
 				UErrorCode *err)
 {
-	(void)bytes;
-	(void)len;
 	if (reason != UCNV_UNASSIGNED && reason != UCNV_ILLEGAL && reason != UCNV_IRREGULAR)
 		return;
 	struct counter *c = (struct counter *)ctx;
-	static const UChar fffd = 0xFFFD;
+	static const UChar fffd = 0xFFFD, euro = 0x20AC;
+	if (c->gb18030 && len == 1 && (unsigned char)bytes[0] == 0x80) {
+		*err = U_ZERO_ERROR;
+		ucnv_cbToUWriteUChars(args, &euro, 1, 0, err);
+		return;
+	}
 	c->n++;
 	*err = U_ZERO_ERROR;
 	if (c->n >= c->limit) {
@@ -405,6 +409,7 @@ static void U_CALLCONV count_cb(const void *ctx, UConverterToUnicodeArgs *args,
 static int open_counting(const char *icu, struct counter *c, UConverter **out)
 {
 	UErrorCode st = U_ZERO_ERROR;
+	c->gb18030 = strcmp(icu, "GB18030") == 0;
 	UConverter *cv = ucnv_open(icu, &st);
 	if (U_FAILURE(st))
 		return st == U_MEMORY_ALLOCATION_ERROR ? YQ_ENOMEM : YQ_ENOTFOUND;
@@ -421,7 +426,7 @@ static int open_counting(const char *icu, struct counter *c, UConverter **out)
  * SIZE_MAX when the converter cannot be opened. */
 static int count_invalid(const char *icu, const char *in, size_t n, size_t limit, size_t *out)
 {
-	struct counter c = {0, limit};
+	struct counter c = {0, limit, 0};
 	UConverter *cv = NULL;
 	UChar scratch[8192];
 	*out = SIZE_MAX;
@@ -455,7 +460,7 @@ out:
 static int convert(const char *icu, const char *in, size_t n, struct yq_buf *out,
 		   size_t *replaced)
 {
-	struct counter c = {0, SIZE_MAX};
+	struct counter c = {0, SIZE_MAX, 0};
 	UConverter *src = NULL, *utf8 = NULL;
 	UChar pivot[4096], *ps = pivot, *pt = pivot;
 	int rc;

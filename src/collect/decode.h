@@ -28,7 +28,8 @@
  *     ICU does not know, are ignored as candidates.
  *  4. Invalid sequences are replaced by U+FFFD (one per maximal invalid
  *     subsequence, ICU's rule) and counted, never dropped.  NUL bytes are
- *     kept.
+ *     kept.  In gb18030 the single byte 0x80 is €, as in WHATWG's decoder
+ *     and Windows' cp936 (ICU's table has no mapping for it).
  *
  * Threads: no shared state; ICU converters are opened per call.
  */

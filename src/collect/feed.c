@@ -296,7 +296,7 @@ static int markup(struct sink *k, const char *s, size_t n, size_t i, size_t e, s
 
 static int html_text(struct sink *k, const char *s, size_t n)
 {
-	size_t i = 0, run = 0;
+	size_t i = 0, run = 0, gt = 0; /* gt: the next '>' at or after i (n: none) */
 	int cdata = 0;
 	while (i < n) {
 		char c = s[i];
@@ -313,7 +313,13 @@ static int html_text(struct sink *k, const char *s, size_t n)
 		} else if (c == '<' && i + 1 < n &&
 			   (is_alpha(s[i + 1]) || s[i + 1] == '!' || s[i + 1] == '?' ||
 			    (s[i + 1] == '/' && i + 2 < n && is_alpha(s[i + 2])))) {
-			size_t e = tag_end(s, n, i);
+			/* a '<' with no '>' within TAG_MAX is text; the cached
+			 * position keeps "<a<a<a…" linear */
+			if (gt < i) {
+				const char *z = memchr(s + i, '>', n - i);
+				gt = z ? (size_t)(z - s) : n;
+			}
+			size_t e = gt - i < TAG_MAX ? tag_end(s, n, i) : 0;
 			if (e) {
 				if (sink_text(k, s + run, i - run, 0) || markup(k, s, n, i, e, &next))
 					return YQ_ENOMEM;
@@ -358,6 +364,14 @@ int yq_feed_html_text(const char *s, size_t n, int one_line, struct yq_buf *out)
 static int name_start(unsigned char c)
 {
 	return is_alpha(c) || c == '_' || c == ':' || c >= 0x80;
+}
+
+/* tag_start: c may begin an element name in a feed.  XML allows any
+ * letter, but in a Chinese feed "<零度" is text that lost its escaping, not
+ * an element: only ASCII names are taken as tags. */
+static int tag_start(char c)
+{
+	return is_alpha(c) || c == '_' || c == ':';
 }
 
 static int name_char(unsigned char c)
@@ -537,9 +551,8 @@ static int fixup(const char *s, size_t n, struct yq_buf *o, size_t *repairs)
 			i = e;
 		} else if (n - i >= 2 && s[i + 1] == '?') {
 			rc = copy_until(s, n, &i, "?>", o, repairs);
-		} else if (i + 1 < n && (name_start((unsigned char)s[i + 1]) ||
-					 (s[i + 1] == '/' && i + 2 < n &&
-					  name_start((unsigned char)s[i + 2])))) {
+		} else if (i + 1 < n && (tag_start(s[i + 1]) ||
+					 (s[i + 1] == '/' && i + 2 < n && tag_start(s[i + 2])))) {
 			in_tag = 1;
 			q = 0;
 			rc = yq_buf_addc(o, '<');

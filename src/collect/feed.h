@@ -9,8 +9,9 @@
  *  2. Repairs before parsing, the common faults libxml2's recover mode
  *     would lose text on: a bare '&' (enc-03: "停水&停电通知"), an undeclared
  *     entity such as &nbsp; (kept as text, decoded in step 4), a '<' that
- *     starts no tag, and control characters XML forbids (dropped).  Each
- *     repair counts as malformed.
+ *     starts no tag (not followed by an ASCII name: "1 < 2", "温度<零度"),
+ *     and control characters XML forbids (dropped).  Each repair counts as
+ *     malformed.
  *  3. libxml2 in recover mode, XML_PARSE_NONET, no entity substitution and
  *     no DTD loading (XXE-safe), CDATA merged into text.  A truncated or
  *     broken document gives the items parsed so far and malformed = 1.
@@ -76,8 +77,9 @@ struct yq_feed {
  * NULL) for relative links, tz for dates without a zone (NULL: UTC).
  * *out is overwritten (no need to initialize it); the caller frees it with
  * yq_feed_release, also after an error (then it holds no items; enc is set
- * when decoding ran).  Content: a feed's content is UTF-8, NUL-free.
- * Caps: n <= YQ_FEED_MAX_BYTES, the first YQ_FEED_MAX_ITEMS items.
+ * when decoding ran).  Every string in *out is valid UTF-8 without NUL,
+ * owned by *out.  Caps: n <= YQ_FEED_MAX_BYTES, the first
+ * YQ_FEED_MAX_ITEMS items.
  * Errors: YQ_EFORMAT (not a feed: not XML, an HTML page, another root
  * element; err says why), YQ_ETOOBIG (n over the cap; err says so),
  * YQ_ENOMEM.

@@ -67,6 +67,7 @@ struct yq_reader {
 	int header_done;
 	struct yq_feed feed; /* feeds: the parsed document */
 	size_t item;         /* feeds: the next item */
+	int enc_counted;     /* feeds: enc.replaced went out with a post */
 };
 
 static enum yq_format guess_format(const char *path)
@@ -203,8 +204,10 @@ static int next_item(struct yq_reader *r, struct yq_post *p, size_t *line, struc
 	p->reposts = p->comments = p->likes = -1;
 	p->time = it->time;
 	p->time_ok = it->time_ok;
-	if (r->item == 1)
+	if (!r->enc_counted) {
 		p->bad_utf8 = r->feed.enc.replaced;
+		r->enc_counted = 1;
+	}
 	return YQ_OK;
 }
 

@@ -30,7 +30,7 @@
  * url = link, title, text, author, time.  source is --source, else the
  * feed's own link, else "unknown".  --map does not apply (feed elements
  * are fixed).  The "line" of a feed record is its item's position (1-based).
- * Charset replacements are counted in the first post's bad_utf8.
+ * Charset replacements are counted in the first returned post's bad_utf8.
  */
 #ifndef YQ_READER_H
 #define YQ_READER_H

@@ -305,6 +305,8 @@ static void test_fewest(void **state)
 	/* a truncated UTF-8 character in an otherwise UTF-8 text */
 	EXPECT("<p>停电通\xe7\x9f</p><p>恢复</p>", NULL, "<p>停电通\xEF\xBF\xBD</p><p>恢复</p>",
 	       "utf-8", "detected", 1, 0);
+	/* 0x80 in gbk is the euro sign (cp936, WHATWG), not an invalid byte */
+	EXPECT("\x80" GBK_BAOYU, "gbk", "€暴雨", "gb18030", "http", 0, 0);
 	/* NUL bytes are kept */
 	struct dec d;
 	decode(&d, "a\0b", 3, NULL);

@@ -13,8 +13,11 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/utf8.h"
 #include "collect/feed.h"
 #include "text/normalize.h"
+
+#include <unicode/ucnv.h>
 
 static struct yq_tz *shanghai, *utc;
 
@@ -402,6 +405,25 @@ static void test_gbk_big5(void **state)
 	assert_string_equal(f.items[0].text, "中央氣象局發布海上颱風警報");
 	yq_feed_release(&f);
 
+	/* UTF-16 with a BOM, its declaration naming UTF-16 */
+	const char *u8 = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss><channel><item>"
+			 "<title>停电</title><guid>u</guid></item></channel></rss>";
+	char u16[512];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t ul = ucnv_convert("UTF-16LE", "UTF-8", u16 + 2, sizeof u16 - 2, u8,
+				  (int32_t)strlen(u8), &st);
+	assert_true(U_SUCCESS(st));
+	u16[0] = '\xFF';
+	u16[1] = '\xFE';
+	struct yq_buf e16 = YQ_BUF_INIT;
+	assert_int_equal(yq_feed_parse(u16, (size_t)ul + 2, NULL, NULL, shanghai, &f, &e16), 0);
+	assert_string_equal(f.enc.charset, "utf-16le");
+	assert_string_equal(f.enc.why, "bom");
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.items[0].title, "停电");
+	yq_feed_release(&f);
+	yq_buf_release(&e16);
+
 	/* the HTTP charset is wrong (utf-8) for GBK bytes: overruled */
 	size_t n;
 	char *b = slurp("gbk.xml", &n);
@@ -464,6 +486,11 @@ static void test_repairs(void **state)
 	assert_string_equal(f.items[0].text, "AT&T 中文");
 	assert_int_equal(f.malformed, 1);
 	yq_feed_release(&f);
+	doc = "<rss><channel><item><title>气温<零度，路面结冰</title></item></channel></rss>";
+	assert_int_equal(yq_feed_parse(doc, strlen(doc), NULL, NULL, NULL, &f, &err), 0);
+	assert_string_equal(f.items[0].title, "气温<零度，路面结冰");
+	assert_int_equal(f.malformed, 1);
+	yq_feed_release(&f);
 
 	/* an internal entity is copied once, not expanded recursively */
 	doc = "<!DOCTYPE rss [<!ENTITY a \"停电\"><!ENTITY b \"&a;&a;\">]>"
@@ -517,6 +544,74 @@ static void test_html_text(void **state)
 	}
 }
 
+/* Deterministic mutations of the fixtures (bytes flipped, markup inserted,
+ * truncation): the parser returns 0 or YQ_EFORMAT, and every item keeps the
+ * invariants — id, title, text non-NULL, all strings valid UTF-8. */
+static void check_str(const char *s, int nullable)
+{
+	if (!s) {
+		assert_true(nullable);
+		return;
+	}
+	assert_true(yq_utf8_valid(s, strlen(s)));
+}
+
+static void test_mutations(void **state)
+{
+	(void)state;
+	static const char *const files[] = {"rss2_content.xml", "rss1_rdf.xml", "atom_base.xml",
+					    "gbk.xml", "big5.xml"};
+	static const char *const tok[] = {"<", "&", "]]>", "<![CDATA[", "&#x", ";", ">", "\"",
+					  "\x81", "\xe7", "<!--", "</", "&amp;", "<p>",
+					  "xml:base=\"", "<?xml ", "&nbsp;", "<!ENTITY a \"&a;\">"};
+	unsigned seed = 12345;
+	for (size_t fi = 0; fi < sizeof(files) / sizeof(files[0]); fi++) {
+		size_t n;
+		char *b = slurp(files[fi], &n);
+		for (int it = 0; it < 300; it++) {
+			char *m = malloc(n + 256);
+			assert_non_null(m);
+			memcpy(m, b, n);
+			size_t mn = n;
+			for (int k = 1 + rand_r(&seed) % 6; k > 0; k--) {
+				size_t pos = mn ? (size_t)rand_r(&seed) % mn : 0;
+				int op = rand_r(&seed) % 4;
+				if (op == 0 && mn)
+					m[pos] = (char)rand_r(&seed);
+				else if (op == 1)
+					mn = pos;
+				else {
+					const char *t = tok[rand_r(&seed) % (sizeof(tok) / sizeof(tok[0]))];
+					size_t tl = strlen(t);
+					if (mn + tl <= n + 256) {
+						memmove(m + pos + tl, m + pos, mn - pos);
+						memcpy(m + pos, t, tl);
+						mn += tl;
+					}
+				}
+			}
+			struct yq_feed f;
+			struct yq_buf err = YQ_BUF_INIT;
+			int rc = yq_feed_parse(m, mn, it & 1 ? "gbk" : NULL, "https://a.cn/x/f.xml",
+					       shanghai, &f, &err);
+			assert_true(rc == 0 || rc == YQ_EFORMAT);
+			if (rc == YQ_EFORMAT)
+				assert_true(err.len > 0);
+			for (size_t i = 0; i < f.n; i++) {
+				check_str(f.items[i].id, 0);
+				check_str(f.items[i].title, 0);
+				check_str(f.items[i].text, 0);
+				check_str(f.items[i].link, 1);
+				check_str(f.items[i].author, 1);
+			}
+			yq_feed_release(&f);
+			yq_buf_release(&err);
+			free(m);
+		}
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +630,7 @@ int main(void)
 		cmocka_unit_test(test_not_feed),
 		cmocka_unit_test(test_repairs),
 		cmocka_unit_test(test_html_text),
+		cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
