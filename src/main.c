@@ -100,6 +100,28 @@ static const struct command commands[] = {
 	 "separated by spaces; a Chinese term of any length matches where its\n"
 	 "characters occur in a row). Prints the best matches (default 20) as JSON\n"
 	 "lines {source, id, time, event, text}; --count prints how many match.\n"},
+	{"fetch", yq_cmd_fetch, "fetch feeds over HTTP -> post JSON lines",
+	 "usage: yuqing fetch [--state FILE] [--format rss|atom] [--timeout S] [--connect-timeout S]\n"
+	 "                    [--max-size BYTES] [--tz TZ] URL...\n\n"
+	 "Fetches each URL (RSS 2.0, RSS 1.0 or Atom; http and https only) and prints its\n"
+	 "items as post JSON lines {id, source, url, title, text, author, time}; source is\n"
+	 "the URL's host, id the item's guid/id (else its link), time ISO 8601 (absent\n"
+	 "when the item has no readable date). The body is decoded by what it is (a\n"
+	 "wrong charset in the header is overruled by the bytes). gzip and deflate are\n"
+	 "accepted; at most 5 redirects are followed.\n"
+	 "  --state FILE         per-URL state as JSON lines (ETag, Last-Modified,\n"
+	 "                       failures, backoff, last success and error, items seen),\n"
+	 "                       read at start and rewritten at the end: a second run sends\n"
+	 "                       a conditional GET and prints nothing on 304 Not Modified;\n"
+	 "                       after an error the URL is not fetched again before its\n"
+	 "                       backoff ends (60 s doubling per failure, at most 6 h)\n"
+	 "  --format rss|atom    the feed must be of this kind (default: any)\n"
+	 "  --timeout S          whole transfer, seconds (default 30)\n"
+	 "  --connect-timeout S  connection, seconds (default 10)\n"
+	 "  --max-size BYTES     body cap after decompression (default 16 MiB)\n"
+	 "  --tz TZ              zone of feed times without an offset (default Asia/Shanghai)\n"
+	 "Exit 0 when every URL was fetched (200 or 304) and parsed, 1 when one failed\n"
+	 "or is backing off (each reported on stderr), 2 for bad usage.\n"},
 	{NULL, NULL, NULL, NULL},
 };
 
