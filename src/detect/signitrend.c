@@ -1,0 +1,254 @@
+/*
+ * signitrend.c — hashed significance of term counts per bucket; see
+ * signitrend.h for the algorithm and its source.
+ *
+ * Invariants: cells[r << bits | i] is row r's cell i; a cell's count is the
+ * number of (post, term) pairs of the current bucket hashed there; mean and
+ * var describe the cell's counts of the closed buckets (nbuckets of them).
+ * The candidate table is open-addressed (linear probing) with twice as many
+ * slots as candidates, so a probe always ends; it is emptied when a bucket
+ * closes.
+ */
+#include "detect/signitrend.h"
+#include "base/error.h"
+#include "base/hash.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cell {
+	uint32_t count;
+	float mean, var;
+};
+
+struct cand {
+	uint64_t h;       /* 0: empty slot */
+	uint32_t len;
+	char term[YQ_ST_TERM_MAX];
+};
+
+struct yq_signitrend {
+	struct yq_signitrend_config cfg;
+	struct cell *cells;
+	uint64_t mask;            /* cells per row − 1 */
+	int64_t bucket;           /* current bucket index; INT64_MIN before the first post */
+	uint32_t nbuckets;        /* buckets folded */
+	struct cand *cand;
+	size_t cand_slots, ncand;
+	struct yq_signal *out;    /* report scratch, cfg.candidates entries */
+};
+
+void yq_signitrend_config_default(struct yq_signitrend_config *c)
+{
+	c->bucket = 3600;
+	c->bits = 16;
+	c->depth = 4;
+	c->alpha = 0.1;
+	c->beta = 5;
+	c->z_min = 3;
+	c->min_count = 10;
+	c->warmup = 3;
+	c->candidates = 1024;
+	c->top = 10;
+}
+
+int yq_signitrend_new(const struct yq_signitrend_config *cfg, struct yq_signitrend **out)
+{
+	*out = NULL;
+	if (cfg->bucket <= 0 || cfg->bits < 4 || cfg->bits > 24 || cfg->depth < 1 ||
+	    cfg->depth > 8 || !(cfg->alpha > 0 && cfg->alpha <= 1) || !(cfg->beta > 0) ||
+	    cfg->candidates < 1 || cfg->candidates > (1u << 20) || cfg->top < 1)
+		return YQ_EINVAL;
+	struct yq_signitrend *s = calloc(1, sizeof(*s));
+	if (!s)
+		return YQ_ENOMEM;
+	s->cfg = *cfg;
+	s->mask = ((uint64_t)1 << cfg->bits) - 1;
+	s->bucket = INT64_MIN;
+	s->cand_slots = 2;
+	while (s->cand_slots < 2 * cfg->candidates)
+		s->cand_slots <<= 1;
+	s->cells = calloc((size_t)cfg->depth << cfg->bits, sizeof(*s->cells));
+	s->cand = calloc(s->cand_slots, sizeof(*s->cand));
+	s->out = calloc(cfg->candidates, sizeof(*s->out));
+	if (!s->cells || !s->cand || !s->out) {
+		yq_signitrend_free(s);
+		return YQ_ENOMEM;
+	}
+	*out = s;
+	return YQ_OK;
+}
+
+void yq_signitrend_free(struct yq_signitrend *s)
+{
+	if (!s)
+		return;
+	free(s->cells);
+	free(s->cand);
+	free(s->out);
+	free(s);
+}
+
+/* cell_z: the significance of a cell's current count. */
+static double cell_z(const struct yq_signitrend *s, const struct cell *c)
+{
+	double beta = s->cfg.beta;
+	double m = c->mean > beta ? c->mean : beta;
+	double v = c->var > 0 ? c->var : 0;
+	return ((double)c->count - m) / (sqrt(v) + beta);
+}
+
+/* term_z: the minimum over the term's cells; *count the smallest count,
+ * *best the cell that gave the minimum z. */
+static double term_z(const struct yq_signitrend *s, uint64_t h1, uint64_t h2, uint32_t *count,
+		     const struct cell **best)
+{
+	double z = INFINITY;
+	uint32_t cnt = UINT32_MAX;
+	for (unsigned r = 0; r < s->cfg.depth; r++) {
+		const struct cell *c = &s->cells[((size_t)r << s->cfg.bits) | ((h1 + r * h2) & s->mask)];
+		double zz = cell_z(s, c);
+		if (zz < z) {
+			z = zz;
+			if (best)
+				*best = c;
+		}
+		if (c->count < cnt)
+			cnt = c->count;
+	}
+	*count = cnt;
+	return z;
+}
+
+static void hashes(const char *t, uint32_t len, uint64_t *h1, uint64_t *h2)
+{
+	*h1 = yq_hash64(t, len, 0x5167) | 1;
+	*h2 = yq_hash64(t, len, 0x7a3d) | 1;
+}
+
+static void fold(struct yq_signitrend *s)
+{
+	size_t n = (size_t)s->cfg.depth << s->cfg.bits;
+	float a = (float)s->cfg.alpha;
+	for (size_t i = 0; i < n; i++) {
+		struct cell *c = &s->cells[i];
+		float x = (float)c->count;
+		if (s->nbuckets == 0) {
+			c->mean = x;
+			c->var = 0;
+		} else {
+			float d = x - c->mean, incr = a * d;
+			c->mean += incr;
+			c->var = (1 - a) * (c->var + d * incr);
+		}
+		c->count = 0;
+	}
+	s->nbuckets++;
+}
+
+static int by_z_desc(const void *a, const void *b)
+{
+	double x = ((const struct yq_signal *)a)->z, y = ((const struct yq_signal *)b)->z;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* close_bucket: reports the current bucket's signals, folds it in and
+ * empties the candidates. */
+static int close_bucket(struct yq_signitrend *s, yq_signal_fn fn, void *ctx)
+{
+	int rc = YQ_OK;
+	size_t n = 0;
+	for (size_t i = 0; i < s->cand_slots && s->ncand; i++) {
+		struct cand *c = &s->cand[i];
+		if (!c->h)
+			continue;
+		uint64_t h1, h2;
+		uint32_t cnt;
+		const struct cell *best = NULL;
+		hashes(c->term, c->len, &h1, &h2);
+		double z = term_z(s, h1, h2, &cnt, &best);
+		if (z >= s->cfg.z_min && cnt >= s->cfg.min_count && best)
+			s->out[n++] = (struct yq_signal){
+				.bucket_start = s->bucket * s->cfg.bucket, .term = c->term,
+				.len = c->len, .count = cnt, .z = z, .mean = best->mean,
+				.sd = sqrt(best->var > 0 ? best->var : 0)};
+	}
+	if (n && fn) {
+		qsort(s->out, n, sizeof(*s->out), by_z_desc);
+		rc = fn(s->out, n < s->cfg.top ? n : s->cfg.top, ctx);
+	}
+	memset(s->cand, 0, s->cand_slots * sizeof(*s->cand));
+	s->ncand = 0;
+	fold(s);
+	return rc;
+}
+
+static void add_candidate(struct yq_signitrend *s, const char *t, uint32_t len, uint64_t h1)
+{
+	if (len > YQ_ST_TERM_MAX)
+		return; /* too long to report; such terms are rare */
+	size_t m = s->cand_slots - 1, i = h1 & m;
+	while (s->cand[i].h) {
+		if (s->cand[i].h == h1 && s->cand[i].len == len && !memcmp(s->cand[i].term, t, len))
+			return;
+		i = (i + 1) & m;
+	}
+	if (s->ncand >= s->cfg.candidates)
+		return;
+	s->cand[i].h = h1;
+	s->cand[i].len = len;
+	memcpy(s->cand[i].term, t, len);
+	s->ncand++;
+}
+
+int yq_signitrend_add(struct yq_signitrend *s, int64_t t, const char *const *terms,
+		      const uint32_t *lens, size_t n, yq_signal_fn fn, void *ctx)
+{
+	int64_t b = t >= 0 ? t / s->cfg.bucket : -((-t - 1) / s->cfg.bucket) - 1;
+	if (s->bucket == INT64_MIN) {
+		s->bucket = b;
+	} else if (b > s->bucket) {
+		int rc = close_bucket(s, fn, ctx);
+		/* empty buckets in between (cells at count 0); after 64 of them
+		 * the baseline has decayed enough (alpha ≥ 0.1: < 0.1 %) */
+		for (int64_t g = 0; g < b - s->bucket - 1 && g < 64; g++)
+			fold(s);
+		s->bucket = b;
+		if (rc)
+			return rc;
+	}
+	int warm = s->nbuckets >= s->cfg.warmup;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t h1, h2;
+		hashes(terms[k], lens[k], &h1, &h2);
+		for (unsigned r = 0; r < s->cfg.depth; r++) {
+			struct cell *c = &s->cells[((size_t)r << s->cfg.bits) | ((h1 + r * h2) & s->mask)];
+			if (c->count < UINT32_MAX)
+				c->count++;
+		}
+		if (!warm)
+			continue;
+		uint32_t cnt;
+		if (term_z(s, h1, h2, &cnt, NULL) >= s->cfg.z_min && cnt >= s->cfg.min_count)
+			add_candidate(s, terms[k], lens[k], h1);
+	}
+	return YQ_OK;
+}
+
+int yq_signitrend_finish(struct yq_signitrend *s, yq_signal_fn fn, void *ctx)
+{
+	if (s->bucket == INT64_MIN)
+		return YQ_OK;
+	int rc = close_bucket(s, fn, ctx);
+	s->bucket = INT64_MIN;
+	return rc;
+}
+
+double yq_signitrend_score(const struct yq_signitrend *s, const char *term, uint32_t len,
+			   uint32_t *count)
+{
+	uint64_t h1, h2;
+	hashes(term, len, &h1, &h2);
+	return term_z(s, h1, h2, count, NULL);
+}
