@@ -9,6 +9,7 @@
 #include "pipeline/pipeline.h"
 #include "store/store.h"
 #include "text/segment.h"
+#include "warn/risk.h"
 
 #include <signal.h>
 #include <sys/resource.h>
@@ -17,8 +18,44 @@
 #include <time.h>
 
 static const char usage[] =
-	"--db DB [--schemes F] [--alerts-out F] [--bucket DUR] [--close-after DUR] [--min-count N]\n"
-	"       [--threshold X] [--format F] [--map a=b,…] [--tz TZ] [--source S] [--strict] FILE…";
+	"--db DB [--schemes F] [--alerts-out F] [--signals-out F] [--sensitivity F|none]\n"
+	"       [--jurisdiction W,…] [--risk-levels A,B,C,D] [--no-engagement] [--bucket DUR]\n"
+	"       [--close-after DUR] [--min-count N] [--threshold X] [--format F] [--map a=b,…]\n"
+	"       [--tz TZ] [--source S] [--strict] FILE…";
+
+/* rss_kib: a "VmRSS:" or "VmHWM:" figure of /proc/self/status in KiB, 0 if
+ * unreadable. */
+static long rss_kib(const char *field)
+{
+	char line[256];
+	long v = 0;
+	size_t n = strlen(field);
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, field, n) == 0) {
+			v = strtol(line + n, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* parse_levels: "A,B,C,D" ascending scores in (0, 100] for IV … I. */
+static int parse_levels(const char *v, double th[4])
+{
+	char *end;
+	for (int k = 0; k < 4; k++) {
+		th[k] = strtod(v, &end);
+		if (end == v || !(th[k] > 0 && th[k] <= 100) || (k && th[k] < th[k - 1]))
+			return -1;
+		if (k < 3 && *end != ',')
+			return -1;
+		v = end + 1;
+	}
+	return *end ? -1 : 0;
+}
 
 static volatile sig_atomic_t stop_requested;
 
@@ -57,7 +94,11 @@ int yq_cmd_replay(int argc, char **argv)
 {
 	struct yq_input in;
 	struct yq_pipeline_config cfg;
-	const char *db = NULL, *alerts = NULL, *schemes_path = NULL;
+	const char *db = NULL, *alerts = NULL, *schemes_path = NULL, *signals = NULL;
+	const char *sens_path = NULL, *places = NULL;
+	struct yq_risk_lexicon *sens = NULL, *juris = NULL;
+	FILE *sf = NULL;
+	long rss_load = 0;
 	struct yq_scheme_set *schemes = NULL;
 	int status = YQ_EXIT_RUNTIME, rc;
 	struct yq_segmenter *seg = NULL;
@@ -88,6 +129,12 @@ int yq_cmd_replay(int argc, char **argv)
 		}
 		if (k)
 			continue;
+		if (strcmp(a, "--no-engagement") == 0) {
+			/* engagement's share of heat goes to volume */
+			cfg.risk.heat_mix[0] += cfg.risk.heat_mix[2];
+			cfg.risk.heat_mix[2] = 0;
+			continue;
+		}
 		if (a[0] == '-' && a[1] && i + 1 >= argc) {
 			yq_cli_err("replay", "unknown option or missing value: %s", a);
 			status = yq_cli_usage("replay", usage);
@@ -99,6 +146,19 @@ int yq_cmd_replay(int argc, char **argv)
 			alerts = argv[++i];
 		else if (strcmp(a, "--schemes") == 0)
 			schemes_path = argv[++i];
+		else if (strcmp(a, "--signals-out") == 0)
+			signals = argv[++i];
+		else if (strcmp(a, "--sensitivity") == 0)
+			sens_path = argv[++i];
+		else if (strcmp(a, "--jurisdiction") == 0)
+			places = argv[++i];
+		else if (strcmp(a, "--risk-levels") == 0) {
+			if (parse_levels(argv[++i], cfg.risk.threshold)) {
+				yq_cli_err("replay", "--risk-levels wants 4 ascending scores in (0, 100]");
+				status = YQ_EXIT_USAGE;
+				goto out;
+			}
+		}
 		else if (a[0] == '-' && a[1]) {
 			yq_cli_err("replay", "unknown option %s", a);
 			status = yq_cli_usage("replay", usage);
@@ -120,6 +180,33 @@ int yq_cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	cfg.alerts_out = af;
+	if (signals && !(sf = fopen(signals, "w"))) {
+		yq_cli_err("replay", "cannot write %s", signals);
+		goto out;
+	}
+	cfg.signals_out = sf;
+	{
+		char def[4096];
+		const char *dir = getenv("YQ_CONFIG_DIR");
+		const char *path = sens_path;
+		if (!path) {
+			snprintf(def, sizeof def, "%s/sensitivity.tsv", dir ? dir : YQ_CONFIG_DIR_DEFAULT);
+			path = def;
+		}
+		if (strcmp(path, "none") != 0 && yq_risk_lexicon_load(path, &sens, &c.err)) {
+			yq_cli_err("replay", "sensitivity lexicon: %s", c.err.s);
+			status = YQ_EXIT_USAGE;
+			goto out;
+		}
+		yq_buf_reset(&c.err);
+		if (places && yq_risk_lexicon_from_list("jurisdiction", places, &juris, &c.err)) {
+			yq_cli_err("replay", "--jurisdiction: %s", c.err.s);
+			status = YQ_EXIT_USAGE;
+			goto out;
+		}
+		cfg.sensitivity = sens;
+		cfg.jurisdiction = juris;
+	}
 	if (schemes_path) {
 		if (yq_scheme_load(schemes_path, &schemes, &c.err)) {
 			yq_cli_err("replay", "%s", c.err.s);
@@ -141,6 +228,7 @@ int yq_cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	c.in = &in;
+	rss_load = rss_kib("VmRSS:");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -186,6 +274,15 @@ int yq_cmd_replay(int argc, char **argv)
 	       per_s(s.posts, s.ns_features), per_s(s.posts, s.ns_dedup),
 	       per_s(s.posts, s.ns_match), per_s(s.posts, s.ns_cluster),
 	       per_s(s.posts, s.ns_store));
+	printf("signals            %llu bursting terms\n", (unsigned long long)s.signals);
+	{
+		long peak = rss_kib("VmHWM:");
+		uint64_t win = s.posts < cfg.dedup.window ? s.posts : cfg.dedup.window;
+		printf("memory             rss after load %.1f MiB, peak %.1f MiB, %llu posts in the "
+		       "window, %.0f bytes per post (peak - load) / window\n",
+		       rss_load / 1024.0, peak / 1024.0, (unsigned long long)win,
+		       win ? (double)(peak - rss_load) * 1024.0 / (double)win : 0.0);
+	}
 	if (stop_requested)
 		printf("interrupted: everything read so far is stored\n");
 	if (run == YQ_EFORMAT || run == YQ_EIO || run == YQ_EINVAL)
@@ -198,8 +295,12 @@ out:
 	yq_store_close(st);
 	yq_segmenter_free(seg);
 	yq_scheme_set_free(schemes);
+	yq_risk_lexicon_free(sens);
+	yq_risk_lexicon_free(juris);
 	if (af)
 		fclose(af);
+	if (sf)
+		fclose(sf);
 	yq_input_release(&in);
 	yq_buf_release(&c.err);
 	free(files);

@@ -58,7 +58,21 @@ struct yq_tl_point {
 	uint32_t negative; /* of which rated negative (yq_event_add_sentiment) */
 };
 
-/* An event; read-only for callers. */
+#define YQ_EVENT_SOURCES 8    /* source names kept per event for the warning stage */
+#define YQ_EVENT_SOURCE_LEN 24 /* bytes of a source name kept, NUL included */
+
+/* The warning stage's state of an event (warn/risk.h), kept by the
+ * pipeline; zero when the event opens, not touched by the clusterer. */
+struct yq_event_warn {
+	uint64_t engagement;           /* reposts + comments + likes of its posts */
+	uint32_t nsources;             /* distinct sources (counted up to YQ_EVENT_SOURCES) */
+	char sources[YQ_EVENT_SOURCES][YQ_EVENT_SOURCE_LEN]; /* their names, truncated */
+	uint64_t text_size;            /* event size when the text factors were computed */
+	float sensitivity, locality;   /* text factors (yq_risk_lexicon_match) */
+	int level;                     /* highest risk level alerted so far */
+};
+
+/* An event; read-only for callers (warn excepted, see above). */
 struct yq_event {
 	int64_t id;
 	int64_t first_seen, last_seen; /* Unix seconds */
@@ -75,6 +89,7 @@ struct yq_event {
 	uint64_t rated, negative;      /* posts rated for sentiment, and negative */
 	uint32_t *schemes;             /* indices of the schemes its posts matched */
 	size_t nschemes, schemes_cap;
+	struct yq_event_warn warn;
 	/* private */
 	void *priv;
 	uint32_t idx;

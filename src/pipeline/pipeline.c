@@ -54,6 +54,9 @@ struct yq_pipeline {
 	struct yq_tfidf *tfidf;
 	struct yq_dedup *dedup;
 	struct yq_cluster *cluster;
+	struct yq_signitrend *trend;
+	const char **tterms;    /* the post's terms for the trend detector */
+	uint32_t *tlens;
 	struct yq_matcher *matcher;     /* NULL without schemes */
 	struct yq_match_scratch *mscratch;
 	struct yq_match_result mres;
@@ -84,6 +87,9 @@ void yq_pipeline_config_default(struct yq_pipeline_config *c)
 	memset(c, 0, sizeof(*c));
 	yq_cluster_config_default(&c->cluster);
 	yq_dedup_config_default(&c->dedup);
+	yq_risk_config_default(&c->risk);
+	yq_signitrend_config_default(&c->signitrend);
+	c->signitrend.bucket = 0;
 	c->batch = 2000;
 }
 
@@ -124,9 +130,17 @@ int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmen
 	p->cterms = malloc(MAX_TERMS * sizeof(*p->cterms));
 	p->feats = malloc(MAX_TERMS * sizeof(*p->feats));
 	p->tstat = malloc(MAX_TERMS * sizeof(*p->tstat));
+	p->tterms = malloc(MAX_TERMS * sizeof(*p->tterms));
+	p->tlens = malloc(MAX_TERMS * sizeof(*p->tlens));
 	if (!p->ring_id || !p->ring_event || !p->ring_key || !p->parents || !p->acc ||
-	    !p->cterms || !p->feats || !p->tstat)
+	    !p->cterms || !p->feats || !p->tstat || !p->tterms || !p->tlens)
 		goto fail;
+	if (!p->cfg.signitrend.bucket)
+		p->cfg.signitrend.bucket = p->cfg.cluster.bucket;
+	if ((rc = yq_signitrend_new(&p->cfg.signitrend, &p->trend))) {
+		yq_buf_printf(err, "term-burst detector: bad parameters");
+		goto fail;
+	}
 	if ((rc = yq_normalizer_new(&p->norm, err)))
 		goto fail;
 	if ((rc = yq_tfidf_new(NULL, &p->tfidf, err)))
@@ -165,6 +179,9 @@ void yq_pipeline_free(struct yq_pipeline *p)
 	yq_tfidf_free(p->tfidf);
 	yq_dedup_free(p->dedup);
 	yq_cluster_free(p->cluster);
+	yq_signitrend_free(p->trend);
+	free(p->tterms);
+	free(p->tlens);
 	yq_match_scratch_free(p->mscratch);
 	yq_matcher_free(p->matcher);
 	yq_match_result_release(&p->mres);
@@ -204,8 +221,6 @@ void yq_pipeline_stats(const struct yq_pipeline *p, struct yq_pipeline_stats *s)
 
 /* ---- JSON for events and alerts ---- */
 
-static const char *const level_code[] = {"", "IV", "III", "II", "I"};
-static const char *const level_color[] = {"", "blue", "yellow", "orange", "red"};
 
 static int add_time(struct yq_pipeline *p, struct yq_buf *b, int64_t t)
 {
@@ -323,35 +338,138 @@ static int put_event(const struct yq_event *ev, void *ctx)
 	return YQ_OK;
 }
 
-static int raise_alert(struct yq_pipeline *p, const struct yq_cluster_hit *hit,
-		       const struct yq_post *post, int64_t t, struct yq_buf *err)
+/* ---- warning: risk score and alerts ---- */
+
+/* warn_observe: the post's engagement and source go to its event's
+ * warning state. */
+static void warn_observe(struct yq_event *ev, const struct yq_post *post)
 {
-	const struct yq_event *ev = hit->event;
+	struct yq_event_warn *w = &ev->warn;
+	int64_t e = (post->reposts > 0 ? post->reposts : 0) +
+		    (post->comments > 0 ? post->comments : 0) + (post->likes > 0 ? post->likes : 0);
+	w->engagement += (uint64_t)e;
+	const char *src = post->source ? post->source : "unknown";
+	size_t n = strlen(src);
+	if (n >= YQ_EVENT_SOURCE_LEN)
+		n = YQ_EVENT_SOURCE_LEN - 1;
+	for (uint32_t i = 0; i < w->nsources; i++)
+		if (strncmp(w->sources[i], src, n) == 0 && w->sources[i][n] == 0)
+			return;
+	if (w->nsources < YQ_EVENT_SOURCES) {
+		memcpy(w->sources[w->nsources], src, n);
+		w->sources[w->nsources][n] = 0;
+		w->nsources++;
+	}
+}
+
+/* warn_texts: the event's title and keywords as texts to match lexicons
+ * on; returns how many (at most 9). */
+static size_t warn_texts(struct yq_pipeline *p, const struct yq_event *ev, const char **texts,
+			 size_t *lens)
+{
+	uint32_t kl[8];
+	size_t n = yq_cluster_keywords(p->cluster, ev, 8, texts + 1, kl);
+	for (size_t i = 0; i < n; i++)
+		lens[i + 1] = kl[i];
+	texts[0] = ev->title ? ev->title : "";
+	lens[0] = strlen(texts[0]);
+	return n + 1;
+}
+
+/* warn_input: the risk input of ev now; the text factors are recomputed
+ * when the event has doubled in size since they were last computed. */
+static void warn_input(struct yq_pipeline *p, struct yq_event *ev, double z,
+		       struct yq_risk_input *in)
+{
+	struct yq_event_warn *w = &ev->warn;
+	if (!w->text_size || ev->size >= 2 * w->text_size) {
+		const char *texts[9];
+		size_t lens[9];
+		size_t n = warn_texts(p, ev, texts, lens);
+		w->sensitivity = (float)yq_risk_lexicon_match(p->cfg.sensitivity, texts, lens, n,
+							      NULL, NULL);
+		w->locality = (float)yq_risk_lexicon_match(p->cfg.jurisdiction, texts, lens, n, NULL,
+							   NULL);
+		w->text_size = ev->size;
+	}
+	*in = (struct yq_risk_input){
+		.size = ev->size, .bucket_count = ev->burst.count, .z = z,
+		.engagement = w->engagement, .rated = ev->rated, .negative = ev->negative,
+		.sources = w->nsources, .sensitivity = w->sensitivity,
+		.scheme_matched = ev->nschemes > 0, .locality = w->locality};
+}
+
+/* add_match: ,"key":{"category":…,"word":…} of a lexicon's best match. */
+static int add_match(struct yq_buf *b, const char *key, const char *cat, const char *word)
+{
+	int rc = yq_buf_printf(b, ",\"%s\":", key);
+	if (!rc && !word)
+		return yq_buf_adds(b, "null");
+	if (!rc)
+		rc = yq_buf_adds(b, "{\"category\":");
+	if (!rc)
+		rc = yq_buf_add_json_str(b, cat, strlen(cat));
+	if (!rc)
+		rc = yq_buf_adds(b, ",\"word\":");
+	if (!rc)
+		rc = yq_buf_add_json_str(b, word, strlen(word));
+	return rc ? rc : yq_buf_addc(b, '}');
+}
+
+/* reason_json: the alert's "why" (docs/warning.md lists its fields). */
+static int reason_json(struct yq_pipeline *p, const struct yq_event *ev,
+		       const struct yq_risk_input *in, const struct yq_risk_result *r,
+		       const struct yq_post *post, struct yq_buf *b)
+{
 	const struct yq_burst *bu = &ev->burst;
 	const struct yq_burst_config *bc = &p->cfg.cluster.burst;
-	struct yq_buf *b = &p->reason;
-	int64_t bstart = bu->bucket * p->cfg.cluster.bucket;
+	const struct yq_risk_config *rc_ = &p->cfg.risk;
 	double floor = bu->mean > 1 ? bu->mean : 1;
 	double sd = sqrt(bu->var > floor ? bu->var : floor);
-	int rc;
-	yq_buf_reset(b);
-	rc = yq_buf_printf(b,
-			   "{\"kind\":\"burst\",\"event\":%lld,\"level\":\"%s\",\"color\":\"%s\","
-			   "\"bucket_seconds\":%lld,\"bucket_start\":",
-			   (long long)ev->id, level_code[hit->level], level_color[hit->level],
-			   (long long)p->cfg.cluster.bucket);
-	if (!rc)
-		rc = add_time(p, b, bstart);
+	int rc = yq_buf_printf(b,
+			       "{\"kind\":\"risk\",\"event\":%lld,\"level\":\"%s\",\"color\":\"%s\","
+			       "\"score\":%.2f,\"factors\":{",
+			       (long long)ev->id, yq_risk_level_code(r->level),
+			       yq_risk_level_color(r->level), r->score);
+	for (int f = 0; f < YQ_RISK_NFACTORS && !rc; f++)
+		rc = yq_buf_printf(b, "%s\"%s\":{\"value\":%.4f,\"weight\":%.2f,\"contribution\":%.2f}",
+				   f ? "," : "", yq_risk_factor_name(f), r->factor[f],
+				   rc_->weight[f], r->contribution[f]);
 	if (!rc)
 		rc = yq_buf_printf(b,
-				   ",\"count\":%u,\"z\":%.3f,\"baseline\":{\"method\":\"EWMA\","
-				   "\"alpha\":%.2f,\"buckets\":%u,\"mean\":%.3f,\"sd\":%.3f},"
-				   "\"thresholds\":{\"min_count\":%u,\"z_min\":%.2f,"
-				   "\"rule\":\"level k needs count >= m_k*min_count and z >= f_k*z_min; "
-				   "(m,f) = IV (1,1), III (2,1.5), II (4,2.5), I (8,4)\"},"
-				   "\"event_size\":%llu,\"keywords\":",
-				   bu->count, hit->z, bc->alpha, bu->nbuckets, bu->mean, sd,
-				   bc->min_count, bc->z_min, (unsigned long long)ev->size);
+				   "},\"heat\":{\"volume\":%.4f,\"velocity\":%.4f,\"engagement\":%.4f,"
+				   "\"posts\":%llu,\"bucket_count\":%u,\"z\":%.3f,\"interactions\":%llu},"
+				   "\"negativity\":{\"share\":%.4f,\"intensity\":%.4f,\"rated\":%llu,"
+				   "\"negative\":%llu},\"spread\":{\"sources\":%u}",
+				   r->volume, r->velocity, r->engagement, (unsigned long long)in->size,
+				   in->bucket_count, in->z, (unsigned long long)in->engagement,
+				   r->share, r->intensity, (unsigned long long)in->rated,
+				   (unsigned long long)in->negative, in->sources);
+	if (!rc) {
+		const char *texts[9], *cat = NULL, *word = NULL;
+		size_t lens[9];
+		size_t n = warn_texts(p, ev, texts, lens);
+		yq_risk_lexicon_match(p->cfg.sensitivity, texts, lens, n, &cat, &word);
+		rc = add_match(b, "sensitive", cat, word);
+		yq_risk_lexicon_match(p->cfg.jurisdiction, texts, lens, n, &cat, &word);
+		if (!rc)
+			rc = add_match(b, "place", cat, word);
+	}
+	if (!rc)
+		rc = yq_buf_printf(b,
+				   ",\"baseline\":{\"method\":\"EWMA\",\"alpha\":%.2f,\"buckets\":%u,"
+				   "\"window_buckets\":%.1f,\"bucket_seconds\":%lld,\"mean\":%.3f,"
+				   "\"sd\":%.3f,\"bucket_start\":",
+				   bc->alpha, bu->nbuckets, 2 / bc->alpha - 1,
+				   (long long)p->cfg.cluster.bucket, bu->mean, sd);
+	if (!rc)
+		rc = add_time(p, b, bu->bucket * p->cfg.cluster.bucket);
+	if (!rc)
+		rc = yq_buf_printf(b,
+				   "},\"thresholds\":{\"IV\":%.1f,\"III\":%.1f,\"II\":%.1f,\"I\":%.1f,"
+				   "\"min_size\":%u},\"event_size\":%llu,\"keywords\":",
+				   rc_->threshold[0], rc_->threshold[1], rc_->threshold[2],
+				   rc_->threshold[3], rc_->min_size, (unsigned long long)ev->size);
 	if (!rc)
 		rc = keywords_json(p, ev, b);
 	if (!rc)
@@ -376,14 +494,50 @@ static int raise_alert(struct yq_pipeline *p, const struct yq_cluster_hit *hit,
 			rc = yq_buf_add_json_str(b, tops[i], strlen(tops[i]));
 	}
 	if (!rc)
-		rc = yq_buf_adds(b, "]}");
-	if (rc)
+		rc = yq_buf_adds(b, "],\"top_sources\":[");
+	for (uint32_t i = 0; i < ev->warn.nsources && !rc; i++) {
+		if (i)
+			rc = yq_buf_addc(b, ',');
+		if (!rc)
+			rc = yq_buf_add_json_str(b, ev->warn.sources[i], strlen(ev->warn.sources[i]));
+	}
+	if (!rc)
+		rc = yq_buf_adds(b, "],\"schemes\":");
+	if (!rc)
+		rc = ev->nschemes ? schemes_json(p, ev, b) : yq_buf_adds(b, "[]");
+	return rc ? rc : yq_buf_addc(b, '}');
+}
+
+/*
+ * raise_alert: scores the risk of the post's event and raises an alert
+ * when the event enters a level or its level rises (yq_risk_transition):
+ * one alert per event and level, carrying every scheme the event matched
+ * (one notification per recipient, field case alert-04).  *level gets the
+ * alert's level, 0 when none was raised.
+ */
+static int raise_alert(struct yq_pipeline *p, const struct yq_cluster_hit *hit,
+		       const struct yq_post *post, int64_t t, int *level, struct yq_buf *err)
+{
+	struct yq_event *ev = hit->event;
+	struct yq_risk_input in;
+	struct yq_risk_result r;
+	struct yq_buf *b = &p->reason;
+	int rc;
+	*level = 0;
+	warn_observe(ev, post);
+	warn_input(p, ev, hit->z, &in);
+	yq_risk_score(&p->cfg.risk, &in, &r);
+	if (!yq_risk_transition(&ev->warn.level, r.level))
+		return YQ_OK;
+	yq_buf_reset(b);
+	if ((rc = reason_json(p, ev, &in, &r, post, b)))
 		return rc;
 	if (p->st) {
 		/* the alert refers to the event: store its current state first */
 		if ((rc = put_event(ev, p)))
 			goto db;
-		if ((rc = yq_store_put_alert(p->st, ev->id, t, level_code[hit->level], b->s, NULL)))
+		if ((rc = yq_store_put_alert(p->st, ev->id, t, yq_risk_level_code(r.level), b->s,
+					     NULL)))
 			goto db;
 	}
 	if (p->cfg.alerts_out) {
@@ -391,16 +545,50 @@ static int raise_alert(struct yq_pipeline *p, const struct yq_cluster_hit *hit,
 		yq_buf_reset(&p->chain);
 		add_time(p, &p->chain, t);
 		fprintf(p->cfg.alerts_out, "%s,\"level\":\"%s\",\"reason\":%s}\n", p->chain.s,
-			level_code[hit->level], b->s);
+			yq_risk_level_code(r.level), b->s);
 		if (ferror(p->cfg.alerts_out))
 			return YQ_EIO;
 	}
 	p->stats.alerts++;
+	*level = r.level;
 	return YQ_OK;
 db:
 	if (rc == YQ_EDB)
 		yq_buf_printf(err, "storing an alert: %s", yq_store_errmsg(p->st));
 	return rc;
+}
+
+/* ---- term bursts ---- */
+
+static int put_signals(const struct yq_signal *sig, size_t n, void *ctx)
+{
+	struct yq_pipeline *p = ctx;
+	p->stats.signals += n;
+	if (!p->cfg.signals_out)
+		return YQ_OK;
+	struct yq_buf *b = &p->hits;
+	for (size_t i = 0; i < n; i++) {
+		yq_buf_reset(b);
+		int rc = yq_buf_adds(b, "{\"bucket_start\":");
+		if (!rc)
+			rc = add_time(p, b, sig[i].bucket_start);
+		if (!rc)
+			rc = yq_buf_printf(b, ",\"bucket_seconds\":%lld,\"rank\":%zu,\"term\":",
+					   (long long)p->cfg.signitrend.bucket, i + 1);
+		if (!rc)
+			rc = yq_buf_add_json_str(b, sig[i].term, sig[i].len);
+		if (!rc)
+			rc = yq_buf_printf(b,
+					   ",\"count\":%u,\"z\":%.3f,\"baseline\":{\"mean\":%.3f,"
+					   "\"sd\":%.3f,\"alpha\":%.3f,\"beta\":%.2f}}\n",
+					   sig[i].count, sig[i].z, sig[i].mean, sig[i].sd,
+					   p->cfg.signitrend.alpha, p->cfg.signitrend.beta);
+		if (rc)
+			return rc;
+		if (fwrite(b->s, 1, b->len, p->cfg.signals_out) != b->len)
+			return YQ_EIO;
+	}
+	return YQ_OK;
 }
 
 /* ---- terms and features ---- */
@@ -692,11 +880,14 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 			return YQ_ENOMEM;
 	t1 = now_ns();
 	p->stats.ns_cluster += t1 - t0;
-	if (hit.event && hit.level_rose) {
-		if ((rc = raise_alert(p, &hit, post, t, err)))
-			return rc;
-		res->alert_level = hit.level;
+	if (hit.event && (rc = raise_alert(p, &hit, post, t, &res->alert_level, err)))
+		return rc;
+	for (size_t i = 0; i < nterms; i++) {
+		p->tterms[i] = p->cterms[i].s;
+		p->tlens[i] = p->cterms[i].len;
 	}
+	if ((rc = yq_signitrend_add(p->trend, t, p->tterms, p->tlens, nterms, put_signals, p)))
+		return rc;
 
 	/* the window ring and the parent cache */
 	size_t slot = key % p->window;
@@ -775,6 +966,8 @@ int yq_pipeline_finish(struct yq_pipeline *p, struct yq_buf *err)
 {
 	int rc = ensure_txn(p, err);
 	if (rc)
+		return rc;
+	if ((rc = yq_signitrend_finish(p->trend, put_signals, p)))
 		return rc;
 	yq_cluster_close_all(p->cluster);
 	return end_batch(p, err);

@@ -8,8 +8,11 @@
  * plain repost (no words of its own, or only 转发微博) is a duplicate of its
  * parent (dup_of: the parent's group root, or the parent itself when it was
  * never seen).  A post whose repost parent, or else whose duplicate group,
- * already belongs to an event joins that event.  An alert is raised when
- * an event's burst level rises above every level alerted before for it.
+ * already belongs to an event joins that event.  After each post its event's
+ * risk (warn/risk.h) is scored; an alert is raised when the event enters a
+ * level or its level rises above every level alerted before for it.  The
+ * post's distinct terms also feed the term-burst detector
+ * (detect/signitrend.h), whose signals go to signals_out.
  *
  * Outputs go to whichever sinks are set: the store (posts, events, alerts,
  * in transactions of batch posts), and JSON-lines files for alerts and
@@ -29,8 +32,10 @@
 #include "match/scheme.h"
 #include "collect/reader.h"
 #include "detect/cluster.h"
+#include "detect/signitrend.h"
 #include "store/store.h"
 #include "text/segment.h"
+#include "warn/risk.h"
 
 struct yq_pipeline_config {
 	struct yq_cluster_config cluster;
@@ -41,6 +46,11 @@ struct yq_pipeline_config {
 	struct yq_tz *tz;      /* for printing times, borrowed */
 	const struct yq_scheme_set *schemes; /* monitoring schemes to match, or NULL
 					      * (borrowed; must outlive the pipeline) */
+	struct yq_risk_config risk;
+	const struct yq_risk_lexicon *sensitivity;  /* sensitive categories, or NULL (borrowed) */
+	const struct yq_risk_lexicon *jurisdiction; /* place words, or NULL (borrowed) */
+	struct yq_signitrend_config signitrend;     /* bucket 0: cluster.bucket */
+	FILE *signals_out;     /* bursting terms as JSON lines, or NULL */
 };
 
 void yq_pipeline_config_default(struct yq_pipeline_config *c);
@@ -55,6 +65,7 @@ struct yq_pipeline_stats {
 	uint64_t alerts;
 	uint64_t events;       /* opened */
 	uint64_t matched;      /* posts that matched at least one scheme */
+	uint64_t signals;      /* term-burst signals reported */
 	uint64_t ns_normalize, ns_tokenize, ns_features, ns_dedup, ns_match, ns_cluster,
 		ns_store;
 };
