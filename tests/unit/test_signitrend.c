@@ -1,0 +1,134 @@
+/* test_signitrend.c — SigniTrend on synthetic streams: a term that jumps
+ * is reported first with its exact count, steady terms never, nothing
+ * during the warm-up, gaps fold empty buckets. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "detect/signitrend.h"
+
+#define MAXREP 64
+struct report {
+	int calls;
+	size_t n;
+	int64_t bucket_start;
+	char term[MAXREP][YQ_ST_TERM_MAX + 1];
+	uint32_t count[MAXREP];
+	double z[MAXREP];
+};
+
+static int on_signal(const struct yq_signal *s, size_t n, void *ctx)
+{
+	struct report *r = ctx;
+	r->calls++;
+	r->n = n;
+	r->bucket_start = s[0].bucket_start;
+	for (size_t i = 0; i < n && i < MAXREP; i++) {
+		memcpy(r->term[i], s[i].term, s[i].len);
+		r->term[i][s[i].len] = 0;
+		r->count[i] = s[i].count;
+		r->z[i] = s[i].z;
+	}
+	return 0;
+}
+
+static const char *const bg[] = {"武汉", "疫情", "今天", "加油", "医院", "口罩", "北京", "新闻"};
+
+/* post: one post at time t with terms a (and b when not NULL) */
+static void post(struct yq_signitrend *s, int64_t t, const char *a, const char *b,
+		 struct report *r)
+{
+	const char *terms[2] = {a, b};
+	uint32_t lens[2] = {(uint32_t)strlen(a), b ? (uint32_t)strlen(b) : 0};
+	assert_int_equal(yq_signitrend_add(s, t, terms, lens, b ? 2 : 1, on_signal, r), 0);
+}
+
+static void test_jump(void **state)
+{
+	(void)state;
+	struct yq_signitrend_config c;
+	yq_signitrend_config_default(&c);
+	struct yq_signitrend *s;
+	struct report r = {0};
+	assert_int_equal(yq_signitrend_new(&c, &s), 0);
+	/* 30 hours of background: term i appears 20 + (h + i) % 7 times an hour */
+	for (int h = 0; h < 30; h++)
+		for (int i = 0; i < 8; i++)
+			for (int k = 0; k < 20 + (h + i) % 7; k++)
+				post(s, 1600000000 / 3600 * 3600 + h * 3600 + k, bg[i], NULL, &r);
+	assert_int_equal(r.calls, 0); /* steady terms never signal */
+	int64_t t = 1600000000 / 3600 * 3600 + 30 * 3600;
+	for (int k = 0; k < 60; k++)
+		post(s, t + k, "停电", k % 2 ? "武汉" : NULL, &r);
+	assert_int_equal(r.calls, 0); /* reported when the bucket closes */
+	double z = yq_signitrend_score(s, "停电", (uint32_t)strlen("停电"), &(uint32_t){0});
+	/* baseline of 停电's cells is 0 (no collisions in 4 × 65536 cells):
+	 * z = (60 − β) / (0 + β) = 11 */
+	assert_float_equal(z, 11.0, 1e-9);
+	post(s, t + 3600, "武汉", NULL, &r);
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(r.bucket_start, t);
+	assert_string_equal(r.term[0], "停电");
+	assert_int_equal(r.count[0], 60);
+	assert_float_equal(r.z[0], 11.0, 1e-9);
+	/* 武汉 went on at 30 an hour (baseline ~23, sd ~2): not significant */
+	assert_int_equal(r.n, 1);
+	assert_int_equal(yq_signitrend_finish(s, on_signal, &r), 0);
+	assert_int_equal(r.calls, 1); /* the last bucket holds one post */
+	yq_signitrend_free(s);
+}
+
+static void test_warmup_and_gaps(void **state)
+{
+	(void)state;
+	struct yq_signitrend_config c;
+	yq_signitrend_config_default(&c);
+	c.bucket = 600;
+	struct yq_signitrend *s;
+	struct report r = {0};
+	assert_int_equal(yq_signitrend_new(&c, &s), 0);
+	/* the first buckets are warm-up: a jump there is not reported */
+	for (int k = 0; k < 100; k++)
+		post(s, 6000 + k, "地震", NULL, &r);
+	post(s, 6600, "地震", NULL, &r);
+	assert_int_equal(r.calls, 0);
+	/* a 10-hour gap: 60 empty buckets fold the mean back to 0.18, the
+	 * variance to 17.94 (it remembers the jump); 30 posts give
+	 * z = (30 − 5)/(4.235 + 5) = 2.71, not yet a signal; 60 give 5.955 */
+	for (int k = 0; k < 60; k++)
+		post(s, 6600 + 36000 + k, "地震", NULL, &r);
+	assert_int_equal(yq_signitrend_finish(s, on_signal, &r), 0);
+	assert_int_equal(r.calls, 1);
+	assert_string_equal(r.term[0], "地震");
+	assert_int_equal(r.count[0], 60);
+	assert_float_equal(r.z[0], 5.955, 1e-3);
+	yq_signitrend_free(s);
+}
+
+static void test_bad_config(void **state)
+{
+	(void)state;
+	struct yq_signitrend_config c;
+	struct yq_signitrend *s;
+	yq_signitrend_config_default(&c);
+	c.bits = 30;
+	assert_int_equal(yq_signitrend_new(&c, &s), YQ_EINVAL);
+	yq_signitrend_config_default(&c);
+	c.beta = 0;
+	assert_int_equal(yq_signitrend_new(&c, &s), YQ_EINVAL);
+	yq_signitrend_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jump),
+		cmocka_unit_test(test_warmup_and_gaps),
+		cmocka_unit_test(test_bad_config),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
