@@ -146,6 +146,17 @@ static const struct command commands[] = {
 	 "  --tz TZ              zone of feed times without an offset (default Asia/Shanghai)\n"
 	 "Exit 0 when every URL was fetched (200 or 304) and parsed, 1 when one failed\n"
 	 "or is backing off (each reported on stderr), 2 for bad usage.\n"},
+	{"alerts", yq_cmd_alerts, "export stored alerts as OASIS CAP 1.2 XML",
+	 "usage: yuqing alerts export --db DB --cap [--since T] [--tz TZ] [--sender S] [--out-dir D]\n\n"
+	 "Writes the alerts stored in DB (by replay), oldest first, as OASIS CAP 1.2\n"
+	 "<alert> elements inside one <alerts> document on standard output; --out-dir\n"
+	 "also writes each as a standalone CAP document D/<sender>-alert-<id>.xml.\n"
+	 "Level I red -> severity Extreme, urgency Immediate; II orange -> Severe,\n"
+	 "Expected; III yellow -> Moderate, Expected; IV blue -> Minor, Future\n"
+	 "(docs/warning.md). The database is opened read-only.\n"
+	 "  --since T    only alerts raised at or after T (ISO 8601, epoch seconds ...)\n"
+	 "  --tz TZ      zone of the times written and of --since (default Asia/Shanghai)\n"
+	 "  --sender S   CAP sender and identifier prefix (default yuqing)\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -33,5 +33,6 @@ int yq_cmd_search(int argc, char **argv);
 int yq_cmd_fetch(int argc, char **argv);
 int yq_cmd_match(int argc, char **argv);
 int yq_cmd_scheme(int argc, char **argv);
+int yq_cmd_alerts(int argc, char **argv);
 
 #endif
