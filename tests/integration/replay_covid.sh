@@ -35,7 +35,7 @@ check_eq "posts with content but no event" "$(q "$db" "select count(*) from post
 check_eq "events without a title or keywords" "$(q "$db" "select count(*) from events where title is null or keywords = '[]'")" 0
 check_ge "alerts" "$(q "$db" 'select count(*) from alerts')" 1
 check_eq "alerts whose reason lacks the why" "$(q "$db" "select count(*) from alerts where
-  json_extract(reason, '\$.baseline.mean') is null or json_extract(reason, '\$.thresholds.min_count') is null
+  json_extract(reason, '\$.baseline.mean') is null or json_extract(reason, '\$.thresholds.min_size') is null or json_extract(reason, '\$.score') is null
   or json_array_length(json_extract(reason, '\$.top_posts')) < 1")" 0
 
 # full-text search finds a Chinese word of any length, as a substring would
