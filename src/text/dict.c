@@ -195,10 +195,13 @@ static int set_word(struct yq_dict *d, const uint32_t *cps, size_t n, uint64_t f
 			if (rc)
 				return rc;
 		}
+		d->nodes[c].cpf &= ~YQ_DICT_AONLY; /* in FREQ from now on */
 		node = c;
 	}
 	struct yq_dict_node *nd = &d->nodes[node];
 	d->freq[node] = freq;
+	if (freq > d->maxfreq)
+		d->maxfreq = freq;
 	if (freq) {
 		nd->cpf |= YQ_DICT_WORD;
 		nd->lf = log((double)freq);
@@ -227,6 +230,28 @@ int yq_dict_add(struct yq_dict *d, const uint32_t *cps, size_t n, uint64_t freq,
 	if (rc == YQ_OK)
 		d->logtotal = log((double)d->total);
 	return rc;
+}
+
+int yq_dict_add_place(struct yq_dict *d, const uint32_t *cps, size_t n)
+{
+	if (n == 0 || n > WORD_MAX)
+		return YQ_ETOOBIG;
+	free(d->edges);
+	d->edges = NULL;
+	uint32_t node = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = yq_dict_child(d, node, cps[i]);
+		if (!c) {
+			int rc = add_child(d, node, cps[i], &c);
+			if (rc)
+				return rc;
+			d->nodes[c].cpf |= YQ_DICT_AONLY;
+		}
+		node = c;
+	}
+	if (!(d->nodes[node].cpf & YQ_DICT_FORCE))
+		d->nodes[node].cpf |= YQ_DICT_BONUS;
+	return YQ_OK;
 }
 
 /* ---- file loading ---- */
@@ -380,6 +405,7 @@ int yq_dict_finish(struct yq_dict *d)
 {
 	size_t nedges = 0;
 	unsigned lg = 12;
+	d->bonus = (d->maxfreq ? log((double)d->maxfreq) : 0.0) - d->logtotal;
 	free(d->edges);
 	d->edges = NULL;
 	for (size_t i = 1; i < d->nslots; i++)

@@ -239,6 +239,113 @@ static size_t number_at(const char *s, size_t n, size_t i, int *latin)
 	return k + l - i;
 }
 
+/* Chinese numerals: digits 零〇一二两三四五六七八九, 十百千 inside a
+ * number, magnitudes 万 亿. */
+static int cn_digit(int32_t c)
+{
+	switch (c) {
+	case 0x96F6: case 0x3007: case 0x4E00: case 0x4E8C: case 0x4E24: case 0x4E09:
+	case 0x56DB: case 0x4E94: case 0x516D: case 0x4E03: case 0x516B: case 0x4E5D:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int cn_small(int32_t c)
+{
+	return c == 0x5341 || c == 0x767E || c == 0x5343; /* 十 百 千 */
+}
+
+static int cn_mag(int32_t c)
+{
+	return c == 0x4E07 || c == 0x4EBF; /* 万 亿 */
+}
+
+static int32_t cp_at(const char *s, size_t n, size_t *k)
+{
+	if (*k >= n)
+		return -1;
+	return yq_utf8_next(s, n, k);
+}
+
+/*
+ * Chinese-numeral amount from s[i] (a code point start), or 0.  Two forms,
+ * chosen so that words like 一点 (a bit), 千万 (must), 万一 (in case) and
+ * 十一点 (eleven o'clock) are not taken:
+ *   decimal  [digit 十百千]+ 点 digit+, then magnitudes (万, 亿, 万亿) or a
+ *            unit must follow: 一点七八万亿, 三点五公里;
+ *   integer  [digit 十百千]+ with at least one digit, then a magnitude, then
+ *            more [digit 十百千 万 亿]: 一千二百万, 两亿, 七八万.
+ * Either takes one unit of cjk_units after it (三万人).  A number never
+ * starts right after another numeral character.
+ */
+static size_t cn_number_at(const char *s, size_t n, size_t i, int32_t prev)
+{
+	size_t k = i, e;
+	int32_t c;
+	int digits = 0;
+	if (cn_digit(prev) || cn_small(prev) || cn_mag(prev) || prev == 0x70B9 /* 点 */)
+		return 0;
+	for (;;) {
+		e = k;
+		c = cp_at(s, n, &e);
+		if (!cn_digit(c) && !cn_small(c))
+			break;
+		digits |= cn_digit(c);
+		k = e;
+	}
+	if (k == i)
+		return 0;
+	if (c == 0x70B9) { /* 点: decimal */
+		size_t f = e, g;
+		int frac = 0;
+		for (;;) {
+			g = f;
+			c = cp_at(s, n, &g);
+			if (!cn_digit(c) || c == 0x4E24 /* 两 */)
+				break;
+			frac++;
+			f = g;
+		}
+		if (!frac)
+			return 0;
+		k = f;
+		size_t m = k;
+		while ((g = m, cn_mag(cp_at(s, n, &g))))
+			m = g;
+		if (m == k && !match_list(s, n, k, cjk_units, COUNT(cjk_units)))
+			return 0;
+		k = m;
+	} else {
+		if (!digits || !cn_mag(c))
+			return 0;
+		k = e;
+		for (;;) {
+			e = k;
+			c = cp_at(s, n, &e);
+			if (!cn_digit(c) && !cn_small(c) && !cn_mag(c))
+				break;
+			k = e;
+		}
+	}
+	return k + match_list(s, n, k, cjk_units, COUNT(cjk_units)) - i;
+}
+
+/* Kind of a special user word (yq_segmenter_special). */
+static unsigned special_kind(const char *s, size_t off, size_t len)
+{
+	int alpha = 0;
+	size_t k = off, e = off + len;
+	while (k < e) {
+		int32_t c = yq_utf8_next(s, e, &k);
+		if (c >= 0x80)
+			return YQ_TOK_WORD;
+		alpha |= is_alpha(c);
+	}
+	return alpha ? YQ_TOK_LATIN : YQ_TOK_NUMBER;
+}
+
 /* ---- the rest: segmenter tokens ---- */
 
 static int classify(struct yq_tokens *out, const char *s, size_t off, size_t len)
@@ -289,7 +396,7 @@ static int flush_rest(const struct yq_segmenter *seg, struct yq_seg_work *w,
 	if (a >= b)
 		return YQ_OK;
 	out->seg.n = 0;
-	int rc = yq_segment_cut(seg, w, s + a, b - a, YQ_SEG_HMM, &out->seg);
+	int rc = yq_segment_cut(seg, w, s + a, b - a, YQ_SEG_HMM | YQ_SEG_ANALYSIS, &out->seg);
 	if (rc)
 		return rc;
 	for (size_t k = 0; k < out->seg.n; k++) {
@@ -309,15 +416,32 @@ int yq_tokenize(const struct yq_segmenter *seg, struct yq_seg_work *w,
 	out->n = 0;
 	if (len > TOK_MAX_INPUT)
 		return YQ_ETOOBIG;
+	int32_t prev = -1; /* the code point before i, when i >= 0x80 */
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
 		size_t l = 0;
 		unsigned kind = YQ_TOK_PUNCT;
-		if (c >= 0x80 || !(is_alnum(c) || c == '@' || c == '[' || c == '#')) {
+		if ((c & 0xC0) != 0x80)
+			l = yq_segmenter_special(seg, s, len, i);
+		if (l) {
+			kind = special_kind(s, i, l);
+		} else if (c >= 0xC0) {
+			size_t k = i;
+			int32_t cp = yq_utf8_next(s, len, &k);
+			if (cn_digit(cp) || cn_small(cp))
+				l = cn_number_at(s, len, i, prev);
+			kind = YQ_TOK_NUMBER;
+			prev = cp;
+			if (!l) {
+				i = k;
+				continue;
+			}
+		} else if (c >= 0x80 || !(is_alnum(c) || c == '@' || c == '[' || c == '#')) {
+			prev = c;
 			i++;
 			continue;
 		}
-		if (c == 'h' || c == 'H' || c == 'w' || c == 'W' || c == 't' || c == 'T') {
+		if (!l && (c == 'h' || c == 'H' || c == 'w' || c == 'W' || c == 't' || c == 'T')) {
 			l = yq_norm_url_len(s, len, i);
 			kind = YQ_TOK_URL;
 		}
@@ -344,6 +468,7 @@ int yq_tokenize(const struct yq_segmenter *seg, struct yq_seg_work *w,
 			kind = YQ_TOK_LATIN;
 		}
 		if (!l) {
+			prev = c;
 			i++;
 			continue;
 		}
@@ -355,6 +480,7 @@ int yq_tokenize(const struct yq_segmenter *seg, struct yq_seg_work *w,
 			goto out;
 		i += l;
 		rest = i;
+		prev = -1;
 	}
 	rc = flush_rest(seg, w, s, rest, len, out);
 out:

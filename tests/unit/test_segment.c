@@ -198,7 +198,7 @@ static void test_user_dict(void **state)
 	struct yq_segmenter *s = NULL;
 	write_file("user.txt", USER_DICT, path, sizeof(path));
 	const char *ud[] = {path};
-	struct yq_seg_config cfg = {NULL, NULL, ud, 1};
+	struct yq_seg_config cfg = {NULL, NULL, ud, 1, NULL};
 	assert_int_equal(yq_segmenter_new(&cfg, &s, &err), 0);
 	/* jieba.dt.FREQ after load_userdict: given, suggested (1), zero */
 	assert_int_equal(yq_segmenter_freq(s, "杭研", strlen("杭研")), 10);
@@ -219,7 +219,7 @@ static void test_main_dict(void **state)
 	struct yq_buf err = YQ_BUF_INIT;
 	struct yq_segmenter *s = NULL;
 	write_file("main.txt", MAIN_DICT, path, sizeof(path));
-	struct yq_seg_config cfg = {path, NULL, NULL, 0};
+	struct yq_seg_config cfg = {path, NULL, NULL, 0, NULL};
 	assert_int_equal(yq_segmenter_new(&cfg, &s, &err), 0);
 	assert_int_equal(yq_segmenter_freq(s, "北京", strlen("北京")), 100);
 	assert_int_equal(yq_segmenter_freq(s, "的", strlen("的")), 0);
@@ -235,7 +235,7 @@ static void test_word_list(void **state)
 	struct yq_buf err = YQ_BUF_INIT;
 	struct yq_segmenter *s = NULL;
 	write_file("list.txt", WORD_LIST, path, sizeof(path));
-	struct yq_seg_config cfg = {path, NULL, NULL, 0};
+	struct yq_seg_config cfg = {path, NULL, NULL, 0, NULL};
 	assert_int_equal(yq_segmenter_new(&cfg, &s, &err), 0);
 	assert_int_equal(yq_segmenter_freq(s, "北京", strlen("北京")), 3);
 	assert_int_equal(yq_segmenter_freq(s, "学城", strlen("学城")), 3);
@@ -251,7 +251,7 @@ static void expect_error(const char *dict, const char *user, const char *hmm, in
 	struct yq_buf err = YQ_BUF_INIT;
 	struct yq_segmenter *s = (struct yq_segmenter *)&err; /* must stay untouched */
 	const char *ud[] = {user};
-	struct yq_seg_config cfg = {dict, hmm, ud, user ? 1 : 0};
+	struct yq_seg_config cfg = {dict, hmm, ud, user ? 1 : 0, NULL};
 	assert_int_equal(yq_segmenter_new(&cfg, &s, &err), code);
 	assert_ptr_equal(s, (struct yq_segmenter *)&err);
 	assert_non_null(strstr(err.s, where));
@@ -297,7 +297,7 @@ static void test_custom_hmm(void **state)
 		   sizeof(p));
 	write_file("shmm/prob_emit.py", "P={'S': {'\\u676d': -1.5, '\\u7814': -2.5, 'x': -1},\n"
 		   "  'B': {'\\u676d': -1.0}}  # end\n", p, sizeof(p));
-	struct yq_seg_config cfg = {NULL, dir, NULL, 0};
+	struct yq_seg_config cfg = {NULL, dir, NULL, 0, NULL};
 	assert_int_equal(yq_segmenter_new(&cfg, &s, &err), 0);
 	CHECK(s, only_s, YQ_SEG_HMM);
 	yq_segmenter_free(s);
