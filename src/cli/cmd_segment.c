@@ -258,6 +258,20 @@ static int run_file(struct run *r, const char *path, int flags)
 	return status;
 }
 
+int yq_cli_segmenter(const char *cmd, struct yq_segmenter **out)
+{
+	struct yq_buf err = YQ_BUF_INIT, note = YQ_BUF_INIT;
+	int rc = yq_segmenter_new_analysis(out, &err, &note);
+	if (note.len)
+		yq_cli_err(cmd, "note: %s", note.s);
+	if (rc)
+		yq_cli_err(cmd, "cannot load the dictionary: %s (%s)", yq_strerror(rc),
+			   err.len ? err.s : yq_jieba_dir());
+	yq_buf_release(&err);
+	yq_buf_release(&note);
+	return rc;
+}
+
 int yq_cmd_segment(int argc, char **argv)
 {
 	struct opts o;
