@@ -199,9 +199,8 @@ static int set_word(struct yq_dict *d, const uint32_t *cps, size_t n, uint64_t f
 		node = c;
 	}
 	struct yq_dict_node *nd = &d->nodes[node];
+	d->nwords += (freq != 0) - (d->freq[node] != 0);
 	d->freq[node] = freq;
-	if (freq > d->maxfreq)
-		d->maxfreq = freq;
 	if (freq) {
 		nd->cpf |= YQ_DICT_WORD;
 		nd->lf = log((double)freq);
@@ -405,7 +404,7 @@ int yq_dict_finish(struct yq_dict *d)
 {
 	size_t nedges = 0;
 	unsigned lg = 12;
-	d->bonus = (d->maxfreq ? log((double)d->maxfreq) : 0.0) - d->logtotal;
+	d->bonus_lf = d->nwords ? log((double)d->total / (double)d->nwords) : 0.0;
 	free(d->edges);
 	d->edges = NULL;
 	for (size_t i = 1; i < d->nslots; i++)

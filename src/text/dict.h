@@ -55,7 +55,7 @@
 #define YQ_DICT_WORD (1u << 26)  /* freq > 0: a word the DAG may use */
 #define YQ_DICT_FORCE (1u << 27) /* given frequency 0 once: Force_Split_Words */
 #define YQ_DICT_BONUS (1u << 28) /* a user-dictionary or place word: analysis
-				  * mode scores it yq_dict.bonus */
+				  * mode scores it at least yq_dict.bonus_lf */
 #define YQ_DICT_AONLY (1u << 29) /* not in jieba's FREQ: the node exists only
 				  * for place words (yq_dict_add_place) */
 #define YQ_DICT_EMPTY 0xFFFFFFFFu
@@ -77,8 +77,8 @@ struct yq_dict {
 	uint64_t total;     /* jieba's total */
 	double logtotal;    /* log((double)total), kept current */
 	size_t nforce;      /* nodes with YQ_DICT_FORCE */
-	uint64_t maxfreq;   /* the largest frequency given to a word */
-	double bonus;       /* log(maxfreq) - logtotal, set by yq_dict_finish */
+	size_t nwords;      /* nodes with freq > 0 */
+	double bonus_lf;    /* log(total / nwords), set by yq_dict_finish */
 	uint64_t *edges;    /* yq_dict_finish's filter over (node, cp) edges */
 	unsigned edges_lg;  /* the filter has 2^edges_lg bits */
 };
@@ -129,8 +129,8 @@ int yq_dict_load(struct yq_dict *d, const char *path, struct yq_buf *err);
 int yq_dict_read_file(const char *path, char **out, size_t *len, struct yq_buf *err);
 
 /*
- * yq_dict_finish: sets bonus = log(maxfreq) - logtotal (the score of the
- * most frequent word: what a user or place word scores in analysis mode)
+ * yq_dict_finish: sets bonus_lf = log(total / nwords), the log frequency of
+ * an average word (the least a user or place word counts in analysis mode),
  * and builds the edge filter, a one-hash Bloom filter over all
  * (node, child code point) pairs of non-root nodes, sized at about 16 bits
  * per edge (6% false positives), so that most failing steps of a walk are

@@ -172,9 +172,10 @@ static inline void calc_impl(struct cut *c, size_t a, size_t b, const int analys
 		while (node) {
 			const struct yq_dict_node *nd = &d->nodes[node];
 			if (nd->cpf & isword) {
-				double p = (analysis && (nd->cpf & YQ_DICT_BONUS) ? d->bonus
-										  : nd->lf - logtotal) +
-					   rp[j + 1];
+				double lf = nd->lf;
+				if (analysis && (nd->cpf & YQ_DICT_BONUS) && lf < d->bonus_lf)
+					lf = d->bonus_lf;
+				double p = (lf - logtotal) + rp[j + 1];
 				if (!found || p >= best) {
 					best = p;
 					bx = j;

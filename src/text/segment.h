@@ -113,10 +113,13 @@ void yq_seg_work_release(struct yq_seg_work *w);
 
 enum {
 	YQ_SEG_HMM = 1, /* recognise unknown words with the HMM (jieba's HMM=True) */
-	/* Analysis mode: user-dictionary and place words score as the most
-	 * frequent dictionary word (log(maxfreq/total)) whatever their own
-	 * frequency, so a place name is not eaten by a common word across its
-	 * boundary (赶到达茂旗: 赶到 达茂旗, not 赶 到达 茂 旗).  Not jieba. */
+	/* Analysis mode: a user-dictionary or place word counts at least as
+	 * often as the dictionary's average word (frequency total/words, 172
+	 * for jieba's dict.txt), so a place name jieba does not know is not
+	 * eaten by a common word across its boundary (赶到达茂旗: 赶到 达茂旗,
+	 * not 赶 到达 茂 旗), while a clearly better split of known words still
+	 * wins (上海城市 stays 上海 城市 beside the county-level city 海城市).
+	 * Not jieba. */
 	YQ_SEG_ANALYSIS = 2,
 };
 
