@@ -321,6 +321,20 @@ int yq_dict_read_file(const char *path, char **out, size_t *len, struct yq_buf *
 	return read_file(path, out, len, err);
 }
 
+/* Folds full-width ASCII forms U+FF01..U+FF5E in cps[0..n) to ASCII (what
+ * NFKC does to them); 1 if anything changed. */
+static int fold_fullwidth(uint32_t *cps, size_t n)
+{
+	int changed = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (cps[i] >= 0xFF01 && cps[i] <= 0xFF5E) {
+			cps[i] -= 0xFF01 - 0x21;
+			changed = 1;
+		}
+	}
+	return changed;
+}
+
 int yq_dict_load(struct yq_dict *d, const char *path, struct yq_buf *err)
 {
 	char *data = NULL;
@@ -386,6 +400,11 @@ int yq_dict_load(struct yq_dict *d, const char *path, struct yq_buf *err)
 			cps[n++] = (uint32_t)yq_utf8_next(data, we, &i);
 		}
 		rc = set_word(d, cps, n, freq, 0, NULL);
+		if (rc == YQ_OK && fold_fullwidth(cps, n)) {
+			uint32_t node = yq_dict_find(d, cps, n);
+			if (!node || !d->freq[node])
+				rc = set_word(d, cps, n, freq, 0, NULL);
+		}
 		if (rc) {
 			yq_buf_printf(err, "%s:%zu: %s", path, lineno, yq_strerror(rc));
 			goto out;

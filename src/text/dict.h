@@ -115,7 +115,11 @@ int yq_dict_add_place(struct yq_dict *d, const uint32_t *cps, size_t n);
  * "word freq [pos]" (fields split by one space, ASCII whitespace stripped,
  * LF or CRLF).  Tolerated beyond jieba, for plain word lists: a line with no
  * frequency gets YQ_DICT_DEFAULT_FREQ, empty lines are skipped, a UTF-8 BOM
- * on the first line is dropped.  Errors: YQ_EIO (cannot read path),
+ * on the first line is dropped.  A word with full-width ASCII forms
+ * (１２月) also enters in its NFKC form (12月) with the same frequency unless
+ * that is a word already, so a dictionary written for unnormalized text
+ * matches normalized text too (jieba's dict.txt has no such word, so its
+ * FREQ is unchanged).  Errors: YQ_EIO (cannot read path),
  * YQ_EFORMAT (bad UTF-8 or a frequency that is not a number <=
  * YQ_DICT_FREQ_MAX; err gets "path:line: what"), YQ_ETOOBIG, YQ_ENOMEM.
  */
