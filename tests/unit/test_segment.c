@@ -93,13 +93,16 @@ static const struct case_ main_no_hmm[] = {
 
 /* A plain word list (BOM, CRLF): every word gets frequency 3, so the
  * expected tokens are jieba.Tokenizer() over "北京 3\n清华大学 3\n…". */
-static const char WORD_LIST[] = "\xEF\xBB\xBF北京\r\n清华大学\r\n来到\r\n大学\r\n学城\r\n";
+static const char WORD_LIST[] =
+	"\xEF\xBB\xBF北京\r\n清华大学\r\n来到\r\n大学\r\n学城\r\n１２月\r\n";
 static const struct case_ list_hmm[] = {
+	{"12月来到北京", {"12月", "来到", "北京", NULL}}, /* １２月's NFKC form */
 	{"我来到北京清华大学", {"我", "来到", "北京", "清华大学", NULL}},
 	{"来到北京大学城", {"来到", "北京", "大学", "城", NULL}},
 	{"北京大学", {"北京", "大学", NULL}},
 };
 static const struct case_ list_no_hmm[] = {
+	{"12月来到北京", {"12月", "来到", "北京", NULL}},
 	{"我来到北京清华大学", {"我", "来到", "北京", "清华大学", NULL}},
 	{"来到北京大学城", {"来到", "北京", "大学", "城", NULL}},
 	{"北京大学", {"北京", "大学", NULL}},
@@ -239,6 +242,8 @@ static void test_word_list(void **state)
 	assert_int_equal(yq_segmenter_new(&cfg, &s, &err), 0);
 	assert_int_equal(yq_segmenter_freq(s, "北京", strlen("北京")), 3);
 	assert_int_equal(yq_segmenter_freq(s, "学城", strlen("学城")), 3);
+	assert_int_equal(yq_segmenter_freq(s, "１２月", strlen("１２月")), 3);
+	assert_int_equal(yq_segmenter_freq(s, "12月", strlen("12月")), 3);
 	CHECK(s, list_hmm, YQ_SEG_HMM);
 	CHECK(s, list_no_hmm, 0);
 	yq_segmenter_free(s);
