@@ -18,8 +18,13 @@
  *             one unit (see below); a digit run that runs on into letters
  *             ("5G", "163.com") is a Latin word unless the letters are an
  *             ASCII unit ("10kg")
+ * Before those, at any code point: a special user word
+ * (yq_segmenter_special: a user-dictionary word with a non-Han character,
+ * "SK-II", "C罗"), and at a Chinese numeral a Chinese-numeral amount
+ * (cn_number_at: 一点七八万亿, 一千二百万人).
  * A character that starts no span belongs to the "rest", which is cut by the
- * jieba segmenter (YQ_SEG_HMM) run by run; its tokens are classified:
+ * jieba segmenter (YQ_SEG_HMM | YQ_SEG_ANALYSIS: user and place words
+ * preferred) run by run; its tokens are classified:
  * whitespace dropped, a token with a Han or other non-ASCII letter WORD,
  * ASCII letters LATIN, digits only NUMBER, and anything else split into one
  * PUNCT token per code point (punctuation, symbols, emoji).
