@@ -594,6 +594,8 @@ static int load_userdict(struct yq_segmenter *s, const char *path, struct yq_buf
 		rc = yq_dict_add(&s->d, cps, nc, freq, &node);
 		if (rc == YQ_OK && freq)
 			rc = mark_user_word(s, cps, nc, node);
+		else if (rc == YQ_OK)
+			s->d.nodes[node].cpf &= ~YQ_DICT_BONUS; /* force-split: no bonus */
 		if (rc) {
 			yq_buf_printf(err, "%s:%zu: %s", path, lineno, yq_strerror(rc));
 			goto out;

@@ -157,7 +157,7 @@ static void test_user_and_place_words(void **state)
 {
 	char dir[] = "/tmp/yq_tok_XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	write_file(dir, "user.txt", "达茂 1\nSK-II\nC罗\nces\n");
+	write_file(dir, "user.txt", "达茂 1\nSK-II\nC罗\nces\n青山 5\n青山 0\n");
 	write_file(dir, "provinces.csv", "code,name\n91,\"青禾省\"\n");
 	write_file(dir, "cities.csv", "code,name,provinceCode\n9101,\"市辖区\",91\n");
 	write_file(dir, "areas.csv",
@@ -177,6 +177,10 @@ static void test_user_and_place_words(void **state)
 	/* jieba (user word at frequency 1) vs analysis (at least the average) */
 	assert_string_equal(cut(sg, "车队到达茂", YQ_SEG_HMM), "车队 到达 茂");
 	assert_string_equal(cut(sg, "车队到达茂", YQ_SEG_HMM | YQ_SEG_ANALYSIS), "车队 到 达茂");
+	/* a word given frequency 0 later has no bonus either */
+	char jieba_cut[64];
+	snprintf(jieba_cut, sizeof(jieba_cut), "%s", cut(sg, "去青山", YQ_SEG_HMM));
+	assert_string_equal(cut(sg, "去青山", YQ_SEG_HMM | YQ_SEG_ANALYSIS), jieba_cut);
 	/* place names: only in analysis mode; 办事处 and (…) dropped, 2 chars skipped */
 	assert_string_equal(cut(sg, "柳溪街道", YQ_SEG_HMM), "柳溪 街道");
 	cur = sg;
