@@ -35,9 +35,9 @@
  * units in `cjk_units` (time: 年 月 日 号 天 周 小时 时 分钟 分 秒 岁; money:
  * 元 块 角 毛; counting: 人 例 名 位 个 次 家 辆 台 部 件 条 张 层 楼 只 头
  * 户 所 座 间 套 项 倍 届 期 集 页 篇 章 级; measures: 米 公里 千米 厘米
- * 毫米 公斤 千克 克 斤 吨 度 亩 平方米 平米 升 毫升).  A magnitude 万 亿
- * 千 百 may come first and take a unit after it: "3.5万元" and "1亿人" are
- * one token each.  Dates are cut at each unit: "2020年1月" gives "2020年"
+ * 毫米 公斤 千克 克 斤 吨 度 亩 平方米 平米 升 毫升).  Up to three
+ * magnitudes 万 亿 千 百 may come first and take a unit after them:
+ * "3.5万元", "1亿人" and "1.2万亿元" are one token each.  Dates are cut at each unit: "2020年1月" gives "2020年"
  * and "1月".  A number's ',' or '.' must sit between digits, so "1." is
  * "1" then ".", and ranges "3-5天" give "3", "-", "5天".
  *
@@ -236,8 +236,11 @@ static size_t number_at(const char *s, size_t n, size_t i, int *latin)
 	size_t l = match_list(s, n, k, sym_units, COUNT(sym_units));
 	if (!l)
 		l = match_list(s, n, k, cjk_units, COUNT(cjk_units));
-	if (!l) {
-		l = match_list(s, n, k, magnitudes, COUNT(magnitudes));
+	if (!l) { /* magnitudes (5千万, 1.2万亿), then a unit */
+		size_t m;
+		for (int r = 0; r < 3 && (m = match_list(s, n, k + l, magnitudes, COUNT(magnitudes)));
+		     r++)
+			l += m;
 		if (l)
 			l += match_list(s, n, k + l, cjk_units, COUNT(cjk_units));
 	}

@@ -91,6 +91,7 @@ static void test_latin_and_numbers(void **state)
 	expect("C++ C# 5G 10kg N95 AT&T don't 1.5GB 'hi'",
 	       "L:C++ L:C# L:5G N:10kg L:N95 L:AT&T L:don't L:1.5GB P:' L:hi P:'");
 	expect("38.5°C 3千米 1亿人", "N:38.5°C N:3千米 N:1亿人");
+	expect("1.2万亿元 5千万 3百万人次", "N:1.2万亿元 N:5千万 N:3百万人 W:次");
 }
 
 static void test_no_content(void **state)
