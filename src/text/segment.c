@@ -27,6 +27,16 @@
  * frequency; a word given frequency 0 is removed from the DAG and is split
  * into characters whenever the HMM proposes it (Force_Split_Words).
  *
+ * Analysis mode (YQ_SEG_ANALYSIS, not jieba) changes one thing in calc():
+ * a word marked YQ_DICT_BONUS (a user word with frequency > 0, or a place
+ * name) scores max(lf, log(total / words)).  calc_impl is instantiated for
+ * both modes so the jieba loop keeps its single flag test.  Place names are
+ * loaded after the user dictionaries and enter the trie as YQ_DICT_AONLY
+ * nodes outside jieba's FREQ and total (dict.h), so the jieba modes, and
+ * suggest_freq for user words, see exactly what they would without them.
+ * User words with a non-Han character are also indexed by first code point
+ * for yq_segmenter_special (the tokenizer keeps them whole).
+ *
  * Invariants: all scratch lives in struct work (yq_seg_work.priv), grown
  * geometrically and never shrunk, so a steady stream of calls does not
  * allocate; the segmenter itself is read-only after yq_segmenter_new().
