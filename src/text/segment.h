@@ -128,7 +128,8 @@ enum {
  * longest user-dictionary word starting at byte i of text[0..len) that has
  * a character outside U+4E00..U+9FD5 ("SK-II", "C罗": words the jieba blocks
  * cannot hold whole), or 0.  A match never begins or ends inside a run of
- * [A-Za-z0-9]: "ces" is not found in "license".  Costs a bitmap test when
+ * [A-Za-z0-9]: "ces" is not found in "license".  Words whose first
+ * character is outside the BMP are not looked for.  Costs a bitmap test when
  * the code point at i begins no such word.
  */
 size_t yq_segmenter_special(const struct yq_segmenter *s, const char *text, size_t len,

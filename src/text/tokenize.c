@@ -281,8 +281,9 @@ static int32_t cp_at(const char *s, size_t n, size_t *k)
  * Chinese-numeral amount from s[i] (a code point start), or 0.  Two forms,
  * chosen so that words like 一点 (a bit), 千万 (must), 万一 (in case) and
  * 十一点 (eleven o'clock) are not taken:
- *   decimal  [digit 十百千]+ 点 digit+, then magnitudes (万, 亿, 万亿) or a
- *            unit must follow: 一点七八万亿, 三点五公里;
+ *   decimal  [digit 十百千]+ 点 digit+, then magnitudes (万, 亿, 万亿), a
+ *            unit, or a character that is no Han character (punctuation,
+ *            the end): 一点七八万亿, 三点五公里, 一点五。 (not 一点一滴);
  *   integer  [digit 十百千]+ with at least one digit, then a magnitude, then
  *            more [digit 十百千 万 亿]: 一千二百万, 两亿, 七八万.
  * Either takes one unit of cjk_units after it (三万人).  A number never
@@ -322,8 +323,12 @@ static size_t cn_number_at(const char *s, size_t n, size_t i, int32_t prev)
 		size_t m = k;
 		while ((g = m, cn_mag(cp_at(s, n, &g))))
 			m = g;
-		if (m == k && !match_list(s, n, k, cjk_units, COUNT(cjk_units)))
-			return 0;
+		if (m == k && !match_list(s, n, k, cjk_units, COUNT(cjk_units))) {
+			g = k; /* bare decimal: only before a non-Han character */
+			c = cp_at(s, n, &g);
+			if (c >= 0x4E00 && c <= 0x9FFF)
+				return 0;
+		}
 		k = m;
 	} else {
 		if (!digits || !cn_mag(c))
