@@ -21,21 +21,22 @@ bytes=$(tail -n +2 "$out/posts.tsv" | cut -f4 | wc -c)
 echo "input: $N real Weibo posts, $bytes bytes of text ($((bytes / N)) bytes a post)"
 
 rm -f "$out/bench.db" "$out/bench.db-wal" "$out/bench.db-shm"
-t0=$(date +%s.%N)
-build/yuqing replay --db "$out/bench.db" --bucket 1d --source weibo "$out/posts.tsv" > "$out/replay.txt"
-t1=$(date +%s.%N)
-build/yuqing cluster --bucket 1d --source weibo "$out/posts.tsv" > /dev/null
-t2=$(date +%s.%N)
+# wall and CPU (user+sys) seconds of each run; on a shared machine the CPU
+# figure is the one-core throughput
+/usr/bin/time -o "$out/t.replay" -f "%e %U %S" \
+  build/yuqing replay --db "$out/bench.db" --bucket 1d --source weibo "$out/posts.tsv" > "$out/replay.txt"
+/usr/bin/time -o "$out/t.cluster" -f "%e %U %S" \
+  build/yuqing cluster --bucket 1d --source weibo "$out/posts.tsv" > /dev/null
 cat "$out/replay.txt"
-replay_ps=$(echo "$N / ($t1 - $t0)" | bc -l)
-analysis_ps=$(echo "$N / ($t2 - $t1)" | bc -l)
-printf 'yuqing replay (SQLite + FTS5, process start included)  %8.0f posts/s\n' "$replay_ps"
-printf 'yuqing analysis stages (cluster, no store)               %8.0f posts/s\n' "$analysis_ps"
+rate() { awk -v n="$N" '{printf "%8.0f posts/s wall, %8.0f posts per CPU second", n / $1, n / ($2 + $3)}' "$1"; }
+echo "yuqing replay (SQLite + FTS5, start-up included):  $(rate "$out/t.replay")"
+echo "yuqing analysis stages (cluster, no store):        $(rate "$out/t.cluster")"
+cpu_rate() { awk -v n="$N" '{print n / ($2 + $3)}' "$1"; }
 
 echo "reference: Python jieba + SimHash + single-pass TF-IDF clustering on the same posts ..."
 ref=$(/usr/bin/python3 bench/ref/pipeline.py "$out/posts.tsv" "$N" | tail -n 1)
 echo "$ref"
-ref_ps=$(echo "$ref" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["posts_per_s"])')
-printf 'reference pipeline                                       %8.0f posts/s\n' "$ref_ps"
-printf 'ratio: yuqing analysis / reference = %.1fx; yuqing replay with store / reference = %.1fx\n' \
-  "$(echo "$analysis_ps / $ref_ps" | bc -l)" "$(echo "$replay_ps / $ref_ps" | bc -l)"
+ref_cpu=$(echo "$ref" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["posts_per_cpu_s"])')
+printf 'reference pipeline:                                %8.0f posts per CPU second\n' "$ref_cpu"
+printf 'ratio (CPU): yuqing analysis / reference = %.1fx; yuqing replay with store / reference = %.1fx\n' \
+  "$(echo "$(cpu_rate "$out/t.cluster") / $ref_cpu" | bc -l)" "$(echo "$(cpu_rate "$out/t.replay") / $ref_cpu" | bc -l)"

@@ -60,6 +60,7 @@ def main():
     index = defaultdict(list)
     dups = 0
     t_all = time.perf_counter()
+    c_all = time.process_time()
     for i, text in enumerate(texts):
         t0 = time.perf_counter()
         words = [w for w in jieba.cut(text) if w.strip() and len(w) > 1 or w.isalnum()]
@@ -107,12 +108,14 @@ def main():
         t_dedup += t2 - t1
         t_cluster += t3 - t2
     total = time.perf_counter() - t_all
+    cpu = time.process_time() - c_all
     n = len(texts)
     res = {
         "posts": n,
         "duplicates": dups,
         "events": len(centroids),
         "posts_per_s": n / total,
+        "posts_per_cpu_s": n / cpu,
         "segment_posts_per_s": n / t_seg,
         "dedup_posts_per_s": n / t_dedup,
         "cluster_posts_per_s": n / t_cluster,

@@ -9,10 +9,12 @@
  *             events are dropped lazily when a scan meets many of them
  *   events    per event index (id − first_id) a struct yq_event*, NULL once
  *             freed; open events are also listed in `open`
- *   centroid  per event, an open-addressing table term id → weight of
- *             CENT_CAP slots, pruned to the YQ_CLUSTER_EVENT_TERMS heaviest
- *             terms when it passes CENT_PRUNE entries; the top bit of a key
- *             marks a term under which the event is indexed
+ *   centroid  per event, an open-addressing table term id → weight that
+ *             starts at CENT_MIN slots (most events stay small: a singleton
+ *             needs 16 terms) and doubles at half load up to CENT_CAP, where
+ *             it is pruned to the YQ_CLUSTER_EVENT_TERMS heaviest terms when
+ *             it passes CENT_PRUNE entries; the top bit of a key marks a
+ *             term under which the event is indexed
  * Invariant: an open event's centroid norm2 is the sum of its weights
  * squared (kept incrementally, recomputed after pruning).
  */
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CENT_MIN 32
 #define CENT_CAP 256
 #define CENT_PRUNE 112
 #define INDEX_TERMS 8      /* a post's heaviest terms used for lookup and indexing */
@@ -32,10 +35,11 @@
 #define IDX_BIT 0x80000000u
 
 struct centroid {
-	uint32_t key[CENT_CAP]; /* term id + 1 | IDX_BIT; 0 = empty */
-	float w[CENT_CAP];
+	uint32_t cap;  /* slots, a power of two, CENT_MIN .. CENT_CAP */
 	uint32_t n;
 	double norm2;
+	uint32_t *key; /* cap keys: term id + 1 | IDX_BIT; 0 = empty */
+	float *w;      /* cap weights */
 };
 
 /* A posting: an event indexed under a term, with the term's weight in the
@@ -107,6 +111,9 @@ static void event_free(struct yq_event *e)
 	free(e->title_post);
 	free(e->first_post);
 	free(e->timeline);
+	free(e->schemes);
+	if (e->priv)
+		free(((struct centroid *)e->priv)->key);
 	free(e->priv);
 	free(e);
 }
@@ -149,7 +156,8 @@ static int push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 static uint32_t slot_of(const struct centroid *ce, uint32_t tid, int *found)
 {
 	uint32_t k = tid + 1;
-	uint32_t i = (k * 2654435761u) & (CENT_CAP - 1);
+	uint32_t mask = ce->cap - 1;
+	uint32_t i = (k * 2654435761u) & mask;
 	for (;;) {
 		uint32_t key = ce->key[i] & ~IDX_BIT;
 		if (!key) {
@@ -160,7 +168,7 @@ static uint32_t slot_of(const struct centroid *ce, uint32_t tid, int *found)
 			*found = 1;
 			return i;
 		}
-		i = (i + 1) & (CENT_CAP - 1);
+		i = (i + 1) & mask;
 	}
 }
 
@@ -182,17 +190,26 @@ static int cmp_kw_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-static void cent_prune(struct centroid *ce, size_t keep)
+/* cent_rebuild: re-inserts the `keep` heaviest entries (all, if keep is
+ * larger) into a table of cap slots.  0 or YQ_ENOMEM (ce unchanged). */
+static int cent_rebuild(struct centroid *ce, uint32_t cap, size_t keep)
 {
 	struct kw all[CENT_CAP];
 	size_t n = 0;
-	for (size_t i = 0; i < CENT_CAP; i++)
+	for (size_t i = 0; i < ce->cap; i++)
 		if (ce->key[i])
 			all[n++] = (struct kw){ce->key[i], ce->w[i]};
-	qsort(all, n, sizeof(all[0]), cmp_kw_desc);
-	if (n > keep)
+	if (n > keep) {
+		qsort(all, n, sizeof(all[0]), cmp_kw_desc);
 		n = keep;
-	memset(ce->key, 0, sizeof(ce->key));
+	}
+	uint32_t *key = calloc(cap, sizeof(*key) + sizeof(float));
+	if (!key)
+		return YQ_ENOMEM;
+	free(ce->key);
+	ce->key = key;
+	ce->w = (float *)(key + cap);
+	ce->cap = cap;
 	ce->n = 0;
 	ce->norm2 = 0;
 	for (size_t j = 0; j < n; j++) {
@@ -203,18 +220,24 @@ static void cent_prune(struct centroid *ce, size_t keep)
 		ce->n++;
 		ce->norm2 += (double)all[j].w * all[j].w;
 	}
+	return YQ_OK;
 }
 
-/* cent_add: adds weight w to term tid; returns the slot. */
-static uint32_t cent_add(struct centroid *ce, uint32_t tid, float w)
+/* cent_add: adds weight w to term tid; returns the slot, or -1 when out of
+ * memory. */
+static int64_t cent_add(struct centroid *ce, uint32_t tid, float w)
 {
 	int f;
 	uint32_t i = slot_of(ce, tid, &f);
 	if (!f) {
-		if (ce->n >= CENT_PRUNE) {
-			cent_prune(ce, YQ_CLUSTER_EVENT_TERMS);
-			i = slot_of(ce, tid, &f);
-		}
+		int rc = 0;
+		if (ce->cap < CENT_CAP && (ce->n + 1) * 2 > ce->cap)
+			rc = cent_rebuild(ce, ce->cap * 2, CENT_CAP);
+		else if (ce->n >= CENT_PRUNE)
+			rc = cent_rebuild(ce, CENT_CAP, YQ_CLUSTER_EVENT_TERMS);
+		if (rc)
+			return -1;
+		i = slot_of(ce, tid, &f);
 		ce->key[i] = tid + 1;
 		ce->w[i] = 0;
 		ce->n++;
@@ -246,9 +269,10 @@ static struct yq_event *event_new(struct yq_cluster *c, int64_t time, const char
 	struct yq_event *e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
-	e->priv = calloc(1, sizeof(struct centroid));
+	struct centroid *ce = calloc(1, sizeof(*ce));
+	e->priv = ce;
 	e->first_post = strdup(post_id ? post_id : "");
-	if (!e->priv || !e->first_post)
+	if (!ce || !e->first_post || cent_rebuild(ce, CENT_MIN, 0))
 		goto fail;
 	if (c->nev == c->evcap) {
 		size_t nc = c->evcap ? c->evcap * 2 : 1024;
@@ -296,7 +320,7 @@ static int timeline_add(struct yq_event *e, int64_t bucket)
 		e->timeline = p;
 		e->tlcap = nc;
 	}
-	e->timeline[e->ntimeline++] = (struct yq_tl_point){bucket, 1};
+	e->timeline[e->ntimeline++] = (struct yq_tl_point){bucket, 1, 0};
 	return YQ_OK;
 }
 
@@ -483,7 +507,9 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 	/* join: centroid, index, title, timeline, burst */
 	struct centroid *ce = best->priv;
 	for (size_t i = 0; i < k; i++) {
-		uint32_t s = cent_add(ce, pt[i].tid, pt[i].w);
+		int64_t s = cent_add(ce, pt[i].tid, pt[i].w);
+		if (s < 0)
+			return YQ_ENOMEM;
 		if (i < INDEX_TERMS && !(ce->key[s] & IDX_BIT)) {
 			struct posting *p = &c->post[pt[i].tid];
 			if (p->n == p->cap) {
@@ -567,6 +593,33 @@ int yq_cluster_flush(struct yq_cluster *c, int64_t now,
 	return rc;
 }
 
+int yq_event_add_scheme(struct yq_event *ev, uint32_t scheme)
+{
+	for (size_t i = 0; i < ev->nschemes; i++)
+		if (ev->schemes[i] == scheme)
+			return YQ_OK;
+	if (ev->nschemes == ev->schemes_cap) {
+		size_t nc = ev->schemes_cap ? ev->schemes_cap * 2 : 4;
+		uint32_t *p = realloc(ev->schemes, nc * sizeof(*p));
+		if (!p)
+			return YQ_ENOMEM;
+		ev->schemes = p;
+		ev->schemes_cap = nc;
+	}
+	ev->schemes[ev->nschemes++] = scheme;
+	return YQ_OK;
+}
+
+void yq_event_add_sentiment(struct yq_event *ev, int negative)
+{
+	ev->rated++;
+	if (negative) {
+		ev->negative++;
+		if (ev->ntimeline)
+			ev->timeline[ev->ntimeline - 1].negative++;
+	}
+}
+
 void yq_cluster_close_all(struct yq_cluster *c)
 {
 	for (size_t i = 0; i < c->nopen; i++) {
@@ -581,7 +634,7 @@ size_t yq_cluster_keywords(const struct yq_cluster *c, const struct yq_event *ev
 	const struct centroid *ce = ev->priv;
 	struct kw all[CENT_CAP];
 	size_t n = 0;
-	for (size_t i = 0; i < CENT_CAP; i++)
+	for (size_t i = 0; i < ce->cap; i++)
 		if (ce->key[i])
 			all[n++] = (struct kw){ce->key[i] & ~IDX_BIT, ce->w[i]};
 	qsort(all, n, sizeof(all[0]), cmp_kw_desc);
