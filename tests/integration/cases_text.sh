@@ -6,9 +6,9 @@
 #     input.user_dict as a --user-dict file and input.place_dict as a
 #     one-name gazetteer directory (areas.csv); tokens_must_include,
 #     no_token, no_single_char_latin_tokens, normalized (`yuqing normalize`),
-#     and keyword_matches: a keyword matches when it is one token or a run of
-#     consecutive tokens (the `match` command is not written yet; this is the
-#     token-boundary rule it is to apply).
+#     and keyword_matches twice: by `yuqing match` with the keywords as one
+#     scheme's subject words, and by the tokens (a keyword is one token or a
+#     run of consecutive tokens), so the index and the matcher agree.
 #   other: normalized_a / exact_duplicate (normalize both, compare), text
 #     (normalize input.html) and emoji_tags (the [tag] emoticon tokens).
 # An unknown expected key fails the case, so a new case cannot pass unread.
@@ -58,6 +58,19 @@ def keyword_hits(tokens, kw):
                 break
     return False
 
+def match_words(cid, keywords, text):
+    y = os.path.join(tmp, cid + ".yaml")
+    with open(y, "w", encoding="utf-8") as o:
+        o.write("schemes:\n  - id: kw\n    name: kw\n    subject:\n      words: [%s]\n"
+                % ", ".join(json.dumps(k, ensure_ascii=False) for k in keywords))
+    out = run(["match", "--schemes", y], json.dumps({"id": cid, "text": text}, ensure_ascii=False))
+    words = []
+    for sc in json.loads(out)["schemes"]:
+        for h in sc["hits"]:
+            if h["word"] not in words:
+                words.append(h["word"])
+    return words
+
 def check(cid, what, ok, detail):
     global fails, n
     n += 1
@@ -90,7 +103,9 @@ for raw in open(path, encoding="utf-8"):
                     check(cid, key, got == want, f"{got!r}" + ("" if got == want else f" want {want!r}"))
                 elif key == "keyword_matches":
                     got = [k for k in inp.get("keywords", []) if keyword_hits(tokens, k)]
-                    check(cid, key, got == want, f"{got} (tokens: {shown})" + ("" if got == want else f" want {want}"))
+                    check(cid, key + " (tokens)", got == want, f"{got} (tokens: {shown})" + ("" if got == want else f" want {want}"))
+                    got = match_words(cid, inp.get("keywords", []), inp["text"])
+                    check(cid, key + " (yuqing match)", got == want, f"{got}" + ("" if got == want else f" want {want}"))
                 else:
                     check(cid, key, False, "expected key not understood by this test")
         else:
