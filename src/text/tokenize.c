@@ -285,7 +285,9 @@ static int32_t cp_at(const char *s, size_t n, size_t *k)
  *            unit, or a character that is no Han character (punctuation,
  *            the end): 一点七八万亿, 三点五公里, 一点五。 (not 一点一滴);
  *   integer  [digit 十百千]+ with at least one digit, then a magnitude, then
- *            more [digit 十百千 万 亿]: 一千二百万, 两亿, 七八万.
+ *            more [digit 十百千 万 亿]: 一千二百万, 两亿, 七八万;
+ *   digits   two or more of 〇零一二三四五六七八九 with a unit after them or
+ *            a 〇 among them: 二〇二三年, 七八个.
  * Either takes one unit of cjk_units after it (三万人).  A number never
  * starts right after another numeral character.
  */
@@ -330,8 +332,21 @@ static size_t cn_number_at(const char *s, size_t n, size_t i, int32_t prev)
 				return 0;
 		}
 		k = m;
+	} else if (!cn_mag(c)) {
+		/* digits only (二〇二三年, 七八个): a unit must follow, or a 〇
+		 * be inside, which jieba would cut off on its own */
+		size_t u = match_list(s, n, k, cjk_units, COUNT(cjk_units));
+		int zero = 0, only = 1;
+		for (size_t q = i; q < k;) {
+			int32_t d = yq_utf8_next(s, k, &q);
+			zero |= d == 0x3007;
+			only &= cn_digit(d) && d != 0x4E24; /* no 两, no 十百千 */
+		}
+		if (!only || k - i < 6 || (!u && !zero))
+			return 0;
+		return k + u - i;
 	} else {
-		if (!digits || !cn_mag(c))
+		if (!digits)
 			return 0;
 		k = e;
 		for (;;) {

@@ -122,6 +122,7 @@ static void test_cn_numbers(void **state)
 	expect("出口额达一点七八万亿美元", "W:出口额 W:达 N:一点七八万亿 W:美元");
 	expect("一千二百万人 两亿 七八万 三点五公里 第一万 增长一点五。",
 	       "N:一千二百万人 N:两亿 N:七八万 N:三点五公里 W:第 N:一万 W:增长 N:一点五 P:。");
+	expect("二〇二三年来了七八个人,编号一〇一", "N:二〇二三年 W:来 W:了 N:七八个 W:人 P:, W:编号 N:一〇一");
 	/* words, not amounts: a bit, must, in case, eleven-thirty, bit by bit */
 	expect("有一点点,千万不要,万一呢,十一点半,一点一滴,十万火急",
 	       "W:有 W:一点点 P:, W:千万 W:不要 P:, W:万一 W:呢 P:, W:十一点半 P:, "
