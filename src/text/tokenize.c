@@ -37,7 +37,9 @@
  * 户 所 座 间 套 项 倍 届 期 集 页 篇 章 级; measures: 米 公里 千米 厘米
  * 毫米 公斤 千克 克 斤 吨 度 亩 平方米 平米 升 毫升).  Up to three
  * magnitudes 万 亿 千 百 may come first and take a unit after them:
- * "3.5万元", "1亿人" and "1.2万亿元" are one token each.  Dates are cut at each unit: "2020年1月" gives "2020年"
+ * "3.5万元", "1亿人" and "1.2万亿元" are one token each; 多 or 余 may sit
+ * before the unit ("3万多元", "100余人"), and is left out when no unit
+ * follows it.  Dates are cut at each unit: "2020年1月" gives "2020年"
  * and "1月".  A number's ',' or '.' must sit between digits, so "1." is
  * "1" then ".", and ranges "3-5天" give "3", "-", "5天".
  *
@@ -207,6 +209,21 @@ static size_t match_list(const char *s, size_t n, size_t k, const char *const *l
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A unit at s[k], optionally after 多 or 余 ("3万多元", "100余人": the
+ * approximation is kept inside the amount only when a unit follows it). */
+static size_t unit_after(const char *s, size_t n, size_t k)
+{
+	size_t l = match_list(s, n, k, cjk_units, COUNT(cjk_units));
+	if (l || k + 3 > n)
+		return l;
+	if (memcmp(s + k, "\xE5\xA4\x9A", 3) == 0 /* 多 */ ||
+	    memcmp(s + k, "\xE4\xBD\x99", 3) == 0 /* 余 */) {
+		l = match_list(s, n, k + 3, cjk_units, COUNT(cjk_units));
+		return l ? l + 3 : 0;
+	}
+	return 0;
+}
+
 /* Number from s[i] (a digit): see the header comment.  *latin = 1 when the
  * digits run on into letters that are no unit (then the caller takes the
  * Latin word instead). */
@@ -235,14 +252,14 @@ static size_t number_at(const char *s, size_t n, size_t i, int *latin)
 	}
 	size_t l = match_list(s, n, k, sym_units, COUNT(sym_units));
 	if (!l)
-		l = match_list(s, n, k, cjk_units, COUNT(cjk_units));
+		l = unit_after(s, n, k);
 	if (!l) { /* magnitudes (5千万, 1.2万亿), then a unit */
 		size_t m;
 		for (int r = 0; r < 3 && (m = match_list(s, n, k + l, magnitudes, COUNT(magnitudes)));
 		     r++)
 			l += m;
 		if (l)
-			l += match_list(s, n, k + l, cjk_units, COUNT(cjk_units));
+			l += unit_after(s, n, k + l);
 	}
 	return k + l - i;
 }
@@ -325,7 +342,7 @@ static size_t cn_number_at(const char *s, size_t n, size_t i, int32_t prev)
 		size_t m = k;
 		while ((g = m, cn_mag(cp_at(s, n, &g))))
 			m = g;
-		if (m == k && !match_list(s, n, k, cjk_units, COUNT(cjk_units))) {
+		if (m == k && !unit_after(s, n, k)) {
 			g = k; /* bare decimal: only before a non-Han character */
 			c = cp_at(s, n, &g);
 			if (c >= 0x4E00 && c <= 0x9FFF)
@@ -335,7 +352,7 @@ static size_t cn_number_at(const char *s, size_t n, size_t i, int32_t prev)
 	} else if (!cn_mag(c)) {
 		/* digits only (二〇二三年, 七八个): a unit must follow, or a 〇
 		 * be inside, which jieba would cut off on its own */
-		size_t u = match_list(s, n, k, cjk_units, COUNT(cjk_units));
+		size_t u = unit_after(s, n, k);
 		int zero = 0, only = 1;
 		for (size_t q = i; q < k;) {
 			int32_t d = yq_utf8_next(s, k, &q);
@@ -357,7 +374,7 @@ static size_t cn_number_at(const char *s, size_t n, size_t i, int32_t prev)
 			k = e;
 		}
 	}
-	return k + match_list(s, n, k, cjk_units, COUNT(cjk_units)) - i;
+	return k + unit_after(s, n, k) - i;
 }
 
 /* Kind of a special user word (yq_segmenter_special). */

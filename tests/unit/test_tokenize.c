@@ -92,6 +92,7 @@ static void test_latin_and_numbers(void **state)
 	       "L:C++ L:C# L:5G N:10kg L:N95 L:AT&T L:don't L:1.5GB P:' L:hi P:'");
 	expect("38.5°C 3千米 1亿人", "N:38.5°C N:3千米 N:1亿人");
 	expect("1.2万亿元 5千万 3百万人次", "N:1.2万亿元 N:5千万 N:3百万人 W:次");
+	expect("3万多元 100余人 100多 三万多人", "N:3万多元 N:100余人 N:100 W:多 N:三万多人");
 }
 
 static void test_no_content(void **state)
