@@ -621,6 +621,54 @@ out:
 
 /* ---- place names ---- */
 
+/* Ethnic group names as they appear in autonomous-area names, longest
+ * first where one ends another (土家 before 土 is not needed: matching is on
+ * the end of the name, so 家 vs 土 never compete). */
+static const char *const ethnic[] = {
+	"乌孜别克", "柯尔克孜", "维吾尔", "哈萨克", "达斡尔", "塔吉克", "鄂温克", "鄂伦春",
+	"塔塔尔", "蒙古", "布依", "朝鲜", "土家", "哈尼", "傈僳", "拉祜", "东乡", "纳西",
+	"景颇", "仫佬", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "俄罗斯",
+	"德昂", "保安", "裕固", "独龙", "赫哲", "门巴", "珞巴", "基诺", "高山", "各",
+	"回", "藏", "苗", "彝", "壮", "满", "侗", "瑶", "白", "傣", "黎", "佤", "畲", "水",
+	"土", "羌", "怒", "京",
+};
+
+/* If cps[0..n) ends in a run of ethnic names and 自治 before *tail (县, 旗 or
+ * 州: 长阳土家族自治县), the common short form (长阳县) goes to out (at
+ * most PLACE_MAX code points); returns its length, or 0 (no such name, or
+ * a stem under 2 characters). */
+static size_t autonomous_short(const uint32_t *cps, size_t n, uint32_t *out)
+{
+	if (n < 5 || cps[n - 3] != 0x81EA || cps[n - 2] != 0x6CBB) /* 自治 */
+		return 0;
+	uint32_t tail = cps[n - 1];
+	if (tail != 0x53BF && tail != 0x65D7 && tail != 0x5DDE) /* 县 旗 州 */
+		return 0;
+	size_t e = n - 3;
+	for (int stripped = 1; stripped;) {
+		stripped = 0;
+		size_t z = e > 0 && cps[e - 1] == 0x65CF ? 1 : 0; /* 族 */
+		for (size_t k = 0; k < sizeof(ethnic) / sizeof(*ethnic) && !stripped; k++) {
+			uint32_t w[4];
+			size_t wn = 0;
+			for (size_t i = 0; ethnic[k][i];)
+				w[wn++] = (uint32_t)yq_utf8_next(ethnic[k], strlen(ethnic[k]), &i);
+			if ((!z && wn < 2) || e < z + wn + 2)
+				continue; /* one-character names only with 族; stem >= 2 */
+			size_t b = e - z - wn;
+			if (memcmp(cps + b, w, wn * sizeof(*w)) == 0) {
+				e = b;
+				stripped = 1;
+			}
+		}
+	}
+	if (e == n - 3)
+		return 0;
+	memcpy(out, cps, e * sizeof(*cps));
+	out[e] = tail;
+	return e + 1;
+}
+
 /* Adds the place name in the CSV field f[0..n) (quotes already removed):
  * see yq_segmenter_new for what is kept. */
 static int add_place(struct yq_segmenter *s, const char *f, size_t n)
@@ -653,7 +701,12 @@ static int add_place(struct yq_segmenter *s, const char *f, size_t n)
 	for (size_t k = 0; k + 1 < nc; k++)
 		if (cps[k] == 0x76F4 && cps[k + 1] == 0x8F96) /* 直辖 */
 			return YQ_OK;
-	return yq_dict_add_place(&s->d, cps, nc);
+	uint32_t abbr[PLACE_MAX];
+	size_t na = autonomous_short(cps, nc, abbr);
+	int rc = yq_dict_add_place(&s->d, cps, nc);
+	if (rc == YQ_OK && na >= 3)
+		rc = yq_dict_add_place(&s->d, abbr, na);
+	return rc;
 }
 
 /* One gazetteer CSV: a header line, then code,"name",...; the name is the

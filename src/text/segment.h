@@ -87,7 +87,10 @@ int yq_segmenter_new_analysis(struct yq_segmenter **out, struct yq_buf *err,
  * 办事处 too ("漓东街道办事处" -> "漓东街道"), and names of fewer than 3
  * characters ("和县": its first character is too often a word of its own),
  * with a character outside U+4E00..U+9FD5, or containing 直辖 / equal to
- * 市辖区 are skipped.  They are seen by analysis mode only: the jieba modes,
+ * 市辖区 are skipped.  An autonomous prefecture, county or banner also
+ * enters in its short form, ethnic names and 自治 dropped (恩施土家族苗族
+ * 自治州 -> 恩施州, 长阳土家族自治县 -> 长阳县), when the stem has 2 or more
+ * characters.  They are seen by analysis mode only: the jieba modes,
  * and total, are exactly as without them.  On success *out owns the segmenter (free with
  * yq_segmenter_free).  Errors: YQ_EIO (a file cannot be read), YQ_EFORMAT
  * (a malformed file; err gets "path:line: what"), YQ_ENOMEM.

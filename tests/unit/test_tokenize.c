@@ -165,7 +165,7 @@ static void test_user_and_place_words(void **state)
 	write_file(dir, "cities.csv", "code,name,provinceCode\n9101,\"市辖区\",91\n");
 	write_file(dir, "areas.csv",
 		   "code,name,cityCode,provinceCode\n910101,\"白石湾区\",9101,91\n"
-		   "910102,\"禾县\",9101,91\n");
+		   "910102,\"禾县\",9101,91\n910103,\"白鹭土家族苗族自治县\",9101,91\n");
 	write_file(dir, "streets.csv",
 		   "code,name,areaCode,provinceCode,cityCode\n"
 		   "910101001,\"柳溪街道办事处\",910101,91,9101\n"
@@ -189,6 +189,7 @@ static void test_user_and_place_words(void **state)
 	cur = sg;
 	expect("白石湾区柳溪街道杏林街道,青禾省禾县",
 	       "W:白石湾区 W:柳溪街道 W:杏林街道 P:, W:青禾省 W:禾 W:县");
+	expect("到白鹭县去,白鹭土家族苗族自治县", "W:到 W:白鹭县 W:去 P:, W:白鹭土家族苗族自治县");
 	/* Latin runs are atomic; a user word with punctuation is one token */
 	expect("SK-II不是SK-IIx,C罗进球,ces和license",
 	       "L:SK-II W:不是 L:SK-IIx P:, W:C罗 W:进球 P:, L:ces W:和 L:license");
