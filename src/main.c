@@ -52,7 +52,7 @@ static const struct command commands[] = {
 	 "8 MiB is reported and written as an empty line.  The dictionary and HMM\n"
 	 "come from $YQ_JIEBA_DIR (default: Debian's python3-jieba directory).\n"},
 	{"normalize", yq_cmd_normalize, "lines -> normalized lines (HTML, NFKC, t2s, spaces)",
-	 "usage: yuqing normalize [--map] [FILE...]\n"
+	 "usage: yuqing normalize [--map | --json] [FILE...]\n"
 	 "\n"
 	 "Reads lines (plain or gzip files; '-' or no FILE: stdin) and prints each\n"
 	 "one normalized: HTML tags removed and entities decoded, zero-width, bidi\n"
@@ -62,7 +62,10 @@ static const struct command commands[] = {
 	 "counted on stderr.\n"
 	 "\n"
 	 "  --map   append a tab and, for each code point of the normalized line,\n"
-	 "          its code-point offset in the input line, then the input length\n"},
+	 "          its code-point offset in the input line, then the input length\n"
+	 "  --json  print the post's parts instead, a JSON object a line: text, own\n"
+	 "          comment, repost chain [{user, text}], @mentions, urls, links\n"
+	 "          (canonical URL keys)\n"},
 	{"parse-time", yq_cmd_parse_time, "time expressions a line -> ISO 8601, or ?",
 	 "usage: yuqing parse-time --now ISO [--tz TZ] [--flags] [FILE...]\n\n"
 	 "Reads one time expression a line (ISO 8601, epoch s/ms, RFC 822, 2023年5月12日,\n"
