@@ -89,6 +89,36 @@ static const struct command commands[] = {
 	 "separated by spaces; a Chinese term of any length matches where its\n"
 	 "characters occur in a row). Prints the best matches (default 20) as JSON\n"
 	 "lines {source, id, time, event, text}; --count prints how many match.\n"},
+	{"train", yq_cmd_train, "labelled posts -> a classifier model (prints CV accuracy)",
+	 "usage: yuqing train --task sentiment|category --out MODEL [--folds K] [--C X]\n"
+	 "                    [--solver 0|7] [--format F] [--map a=b,...] [--text-field T]...\n"
+	 "                    [--label-field L] [--label-map a=b,...] [--source S] [--strict] FILE...\n\n"
+	 "Trains an L2-regularized logistic regression (liblinear) on hashed character\n"
+	 "1-3-grams and words with negation scopes, degree adverbs and contrast clauses\n"
+	 "(docs/classify.md) and writes the model. Each FILE is read with the input\n"
+	 "options given before it, so one run can mix sources; a --text-field after a\n"
+	 "FILE starts a new list.\n"
+	 "  --task T          default features for the kind of text: sentiment (short\n"
+	 "                    reviews and posts) or category (long messages)\n"
+	 "  --text-field T    input field holding text (repeatable; joined by a newline);\n"
+	 "                    default: title and text (with their aliases)\n"
+	 "  --label-field L   input field holding the label (default label)\n"
+	 "  --label-map a=b,… rename labels before training; a=- drops label a\n"
+	 "  --folds K         K-fold cross-validation (default 5; 0: none, needs --C)\n"
+	 "  --C X             fixed regularization (default: the best of 0.25..256 by CV)\n"
+	 "  --solver 0|7      liblinear primal (0, default) or dual (7) logistic regression\n"
+	 "Records without a label or text are reported with their line and skipped; a\n"
+	 "record whose id and text were seen before is skipped as a duplicate. Prints\n"
+	 "the counts, the labels and the cross-validated accuracy.\n"},
+	{"classify", yq_cmd_classify, "posts -> {id, label, prob} a line",
+	 "usage: yuqing classify --model MODEL [--text-field T]... [--format F] [--map a=b,...]\n"
+	 "                       [--source S] [--strict] [FILE...]\n\n"
+	 "Classifies each post (title and text, or the --text-field values joined by a\n"
+	 "newline) with MODEL: 'sentiment' and 'category' are the built-in models that\n"
+	 "the build trains from the shared data (negative/neutral/positive, and the seven\n"
+	 "first-level categories of citizens' messages), found in <program dir>/models\n"
+	 "or $YQ_MODELS; any other value is a model file from 'yuqing train'. Labels are\n"
+	 "printed verbatim as in the training data; prob is the label's probability.\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -1,0 +1,120 @@
+/*
+ * features.h — the sparse feature vector of a text for the classifiers
+ * (classify/model.h): the stage between text (normalize, tokenize) and the
+ * linear model.
+ *
+ * Families (each hashed under its own seed; docs/classify.md gives the
+ * reason for each):
+ *  - CHAR:  character 1..char_max-grams of the normalized text; an n-gram
+ *           never spans whitespace;
+ *  - WORD:  the analysis tokens (yq_tokenize) except punctuation;
+ *  - WORD2: adjacent token pairs (within a clause);
+ *  - NEG:   a token or n-gram whose first character lies in a negation
+ *           scope goes to family NEG_CHAR / NEG_WORD instead of CHAR / WORD.
+ *           A scope opens after a whole negator token (不, 没, 没有, 无, 非,
+ *           未, 别, 不是, 并非, … the list is in features.c) and closes at
+ *           punctuation, whitespace or a contrast word; a negator inside an
+ *           open scope closes it (double negation: 不是不好 leaves 好 plain)
+ *           and adds the feature DBLNEG.  Negators are matched as whole
+ *           tokens after segmentation, so the 无 in 无语 / 无聊 (single
+ *           segmenter words) is not one;
+ *  - DEGREE: a degree adverb (很, 非常, 太, 极, …) followed by a word adds
+ *           DEG:word (DEG_NEG:word inside a negation scope);
+ *  - CONTRAST: after a contrast word (但是, 可是, 不过, 但, 然而, 却) every
+ *           feature up to the end of the sentence (。！？!?；; or the end of
+ *           the text) counts contrast_weight times.
+ * Without tokens (tokens == NULL) only the CHAR family is produced.
+ *
+ * Hashing: index = yq_hash64(feature bytes, seed of its family) masked to
+ * hash_bits bits (yq_feat_hash).  The hash is part of every saved model:
+ * changing it, a seed, or the negator and degree lists invalidates models
+ * (bump YQ_FEAT_VERSION).
+ *
+ * Output: the distinct indices with their summed raw counts (tf, after the
+ * contrast weight), in no particular order; the model applies sublinear tf,
+ * idf and L2 normalization.
+ *
+ * Threads: a struct yq_features is per-thread scratch; the config is
+ * read-only.
+ */
+#ifndef YQ_FEATURES_H
+#define YQ_FEATURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "text/tokenize.h"
+
+/* Bumped whenever the feature definitions change (saved in models). */
+#define YQ_FEAT_VERSION 1
+
+enum {
+	YQ_FEAT_CHAR = 1 << 0,
+	YQ_FEAT_WORD = 1 << 1,
+	YQ_FEAT_WORD2 = 1 << 2,
+	YQ_FEAT_NEG = 1 << 3,
+	YQ_FEAT_DEGREE = 1 << 4,
+	YQ_FEAT_CONTRAST = 1 << 5,
+};
+
+/* Feature families (hash seeds). */
+enum yq_feat_family {
+	YQ_FAM_CHAR = 1,
+	YQ_FAM_NEG_CHAR,
+	YQ_FAM_WORD,
+	YQ_FAM_NEG_WORD,
+	YQ_FAM_WORD2,
+	YQ_FAM_DEG,
+	YQ_FAM_DEG_NEG,
+	YQ_FAM_SPECIAL, /* DBLNEG */
+};
+
+#define YQ_FEAT_MIN_BITS 10
+#define YQ_FEAT_MAX_BITS 24
+
+struct yq_feat_config {
+	uint32_t flags;        /* YQ_FEAT_* */
+	uint32_t hash_bits;    /* YQ_FEAT_MIN_BITS..YQ_FEAT_MAX_BITS: 2^bits buckets */
+	uint32_t char_max;     /* longest character n-gram, 1..4 */
+	float contrast_weight; /* multiplier after a contrast word (>= 1) */
+};
+
+struct yq_feat {
+	uint32_t idx; /* bucket, < 2^hash_bits */
+	float val;    /* summed raw count */
+};
+
+/* Scratch and output; zero-initialize, reuse (no allocation once grown to
+ * the longest text seen), release. */
+struct yq_features {
+	struct yq_feat *v; /* the features, n of them */
+	size_t n, cap;
+	/* private scratch */
+	uint32_t *slot_gen, *slot_pos; /* dedup table, nslot entries */
+	uint32_t nslot, gen;
+	uint8_t *mark;                 /* per byte of text: scope bits */
+	size_t mark_cap;
+};
+
+void yq_features_release(struct yq_features *f);
+
+/* yq_feat_config_check: 0 if cfg is usable, else YQ_EINVAL. */
+int yq_feat_config_check(const struct yq_feat_config *cfg);
+
+/* yq_feat_hash: the bucket of feature bytes s[0..n) in family fam. */
+uint32_t yq_feat_hash(const struct yq_feat_config *cfg, enum yq_feat_family fam,
+		      const char *s, size_t n);
+
+/* yq_feat_is_negator: 1 if the token s[0..n) opens a negation scope. */
+int yq_feat_is_negator(const char *s, size_t n);
+
+/*
+ * yq_features_extract: the features of text[0..len) (normalized UTF-8,
+ * normally yq_normalize's output) with its analysis tokens (yq_tokenize of
+ * the same text; NULL: character n-grams only) into out (cleared first).
+ * Returns 0, YQ_ENOMEM, or YQ_ETOOBIG for text over 16 MiB.
+ */
+int yq_features_extract(const struct yq_feat_config *cfg, const char *text, size_t len,
+			const struct yq_tokens *tokens, struct yq_features *out);
+
+#endif
