@@ -25,6 +25,34 @@ int yq_clf_text(const struct yq_post *p, size_t n_fields, struct yq_buf *out)
 	return YQ_OK;
 }
 
+int yq_clf_map_label(const char *map, const char *l, struct yq_buf *out)
+{
+	yq_buf_reset(out);
+	size_t ln = strlen(l);
+	for (const char *p = map; p && *p;) {
+		const char *comma = strchr(p, ',');
+		const char *end = comma ? comma : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+		if (eq && (size_t)(eq - p) == ln && memcmp(p, l, ln) == 0)
+			return yq_buf_add(out, eq + 1, (size_t)(end - eq - 1));
+		p = comma ? comma + 1 : NULL;
+	}
+	return yq_buf_adds(out, l);
+}
+
+int yq_clf_check_label_map(const char *map)
+{
+	for (const char *p = map; *p;) {
+		const char *comma = strchr(p, ',');
+		const char *end = comma ? comma : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+		if (!eq || eq == p || eq + 1 == end)
+			return -1;
+		p = comma ? comma + 1 : end;
+	}
+	return 0;
+}
+
 int yq_clf_task_defaults(const char *task, struct yq_feat_config *feat,
 			 struct yq_train_config *train)
 {

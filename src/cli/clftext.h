@@ -20,6 +20,18 @@
 int yq_clf_text(const struct yq_post *p, size_t n_fields, struct yq_buf *out);
 
 /*
+ * yq_clf_map_label: applies a --label-map "a=b,c=-,…" (NULL: none) to the
+ * label l (NUL-terminated): out (cleared first) gets the new label, "-" for
+ * a label to drop, or l itself when no entry names it.  Matching is exact
+ * and the first entry wins.  Returns 0, YQ_ENOMEM.
+ */
+int yq_clf_map_label(const char *map, const char *l, struct yq_buf *out);
+
+/* yq_clf_check_label_map: 0 if map is a well-formed "a=b,…" list (every
+ * entry has a non-empty name and value), else -1. */
+int yq_clf_check_label_map(const char *map);
+
+/*
  * yq_clf_task_defaults: the feature settings, tf mode and solver of a task:
  * "sentiment" (short reviews and posts) or "category" (long messages).
  * Returns 0, or YQ_EINVAL for another task name.  docs/classify.md.

@@ -67,36 +67,6 @@ struct trainer {
 	int strict;
 };
 
-/* map_label: applies "a=b,…" to label l; *out is the new label ("-":
- * drop) or l itself when no entry names it. */
-static int map_label(const char *map, const char *l, struct yq_buf *out)
-{
-	yq_buf_reset(out);
-	size_t ln = strlen(l);
-	for (const char *p = map; p && *p;) {
-		const char *comma = strchr(p, ',');
-		const char *end = comma ? comma : p + strlen(p);
-		const char *eq = memchr(p, '=', (size_t)(end - p));
-		if (eq && (size_t)(eq - p) == ln && memcmp(p, l, ln) == 0)
-			return yq_buf_add(out, eq + 1, (size_t)(end - eq - 1));
-		p = comma ? comma + 1 : NULL;
-	}
-	return yq_buf_adds(out, l);
-}
-
-static int check_label_map(const char *map)
-{
-	for (const char *p = map; *p;) {
-		const char *comma = strchr(p, ',');
-		const char *end = comma ? comma : p + strlen(p);
-		const char *eq = memchr(p, '=', (size_t)(end - p));
-		if (!eq || eq == p || eq + 1 == end)
-			return -1;
-		p = comma ? comma + 1 : end;
-	}
-	return 0;
-}
-
 /* one_file: reads fo->path into t->data.  Returns 0, YQ_EIO/YQ_EINVAL (the
  * file cannot be read; reported), YQ_EFORMAT (--strict), YQ_ENOMEM,
  * YQ_ETOOBIG. */
@@ -153,7 +123,7 @@ static int one_file(struct trainer *t, const struct file_opts *fo)
 		}
 		if (rc)
 			break;
-		if ((rc = map_label(fo->label_map, p.extra[0], &t->label)))
+		if ((rc = yq_clf_map_label(fo->label_map, p.extra[0], &t->label)))
 			break;
 		if (strcmp(t->label.s, "-") == 0) {
 			t->n.dropped++;
@@ -278,7 +248,7 @@ int yq_cmd_train(int argc, char **argv)
 		else if (strcmp(a, "--label-field") == 0)
 			cur.label_field = v;
 		else if (strcmp(a, "--label-map") == 0) {
-			if (check_label_map(v)) {
+			if (yq_clf_check_label_map(v)) {
 				yq_cli_err("train", "bad --label-map '%s' (want a=b,c=-)", v);
 				goto out;
 			}
