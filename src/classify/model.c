@@ -129,6 +129,10 @@ static uint32_t scores(const struct yq_classifier *c, struct yq_clf_work *w)
 	const uint32_t nc = c->ncols, stride = c->stride;
 	for (uint32_t j = 0; j < nc; j++)
 		d[j] = 0;
+	/* The rows are scattered over megabytes: request them all first so
+	 * the cache misses overlap instead of queueing one by one. */
+	for (size_t i = 0; i < w->f.n; i++)
+		__builtin_prefetch(c->rows + (size_t)w->f.v[i].idx * stride);
 	double norm2 = 0;
 	for (size_t i = 0; i < w->f.n; i++) {
 		const float *row = c->rows + (size_t)w->f.v[i].idx * stride;
