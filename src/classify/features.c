@@ -29,7 +29,7 @@
 
 /* ---- word lists ---- */
 
-enum { W_NEG = 1, W_DEG = 2, W_CONTRAST = 4, W_NOTNEG = 8 };
+enum { W_NEG = 1, W_DEG = 2, W_CONTRAST = 4, W_NOTNEG = 8, W_LED = 16 /* 不好: led by 不 */ };
 
 /* Negators: whole tokens that negate what follows.  无 is one only as a
  * token of its own (the segmenter keeps 无语, 无聊, 无论 whole). */
@@ -214,7 +214,7 @@ static inline void add(struct yq_features *f, uint32_t idx, float w)
 
 /* ---- extraction ---- */
 
-enum { M_NEG = 1, M_CONTRAST = 2 };
+enum { M_NEG = 1, M_CONTRAST = 2, M_SKIP = 4 /* a negator of a double negation */ };
 
 static int is_space(unsigned char c)
 {
@@ -229,6 +229,57 @@ static int sentence_end(const char *s, size_t n)
 	return n == 3 && (memcmp(s, "。", 3) == 0 || memcmp(s, "！", 3) == 0 ||
 			  memcmp(s, "？", 3) == 0 || memcmp(s, "；", 3) == 0 ||
 			  memcmp(s, "…", 3) == 0);
+}
+
+/* neg_kind: the W_* bits of token i with the negator corrections: a
+ * negator that forms a non-negating word with the next token (无/语) is
+ * none; inside an open scope (open != 0) a word led by 不/没 (不好, 不满)
+ * negates again. */
+static unsigned neg_kind(const char *text, const struct yq_tokens *tk, size_t i, int open)
+{
+	const struct yq_token *t = &tk->v[i];
+	const char *s = text + t->off;
+	unsigned wk = t->kind == YQ_TOK_WORD ? word_kind(s, t->len) : 0;
+	if ((wk & W_NEG) && i + 1 < tk->n && tk->v[i + 1].off == t->off + t->len &&
+	    (word_kind(s, t->len + tk->v[i + 1].len) & W_NOTNEG))
+		wk &= ~(unsigned)W_NEG;
+	if (open && t->kind == YQ_TOK_WORD && t->len > 3 && !(wk & W_NEG) &&
+	    (memcmp(s, "不", 3) == 0 || memcmp(s, "没", 3) == 0))
+		wk |= W_NEG | W_LED;
+	return wk;
+}
+
+/* double_negations: marks M_SKIP on the two negators of every double
+ * negation in a clause (不是…不, 并非…不, 不是…不好: only the 不 of a
+ * 不-led word), so that 不是不好 reads as 好: the negators give no features
+ * and open no scope. */
+static void double_negations(const struct yq_feat_config *cfg, const char *text,
+			     const struct yq_tokens *tk, uint8_t *mark)
+{
+	size_t open = SIZE_MAX;
+	uint32_t prev_end = 0;
+	for (size_t i = 0; i < tk->n; i++) {
+		const struct yq_token *t = &tk->v[i];
+		if (t->off > prev_end || t->kind == YQ_TOK_PUNCT)
+			open = SIZE_MAX;
+		prev_end = t->off + t->len;
+		if (t->kind == YQ_TOK_PUNCT)
+			continue;
+		unsigned wk = neg_kind(text, tk, i, open != SIZE_MAX);
+		if ((wk & W_CONTRAST) && (cfg->flags & YQ_FEAT_CONTRAST)) {
+			open = SIZE_MAX;
+			continue;
+		}
+		if (!(wk & W_NEG))
+			continue;
+		if (open == SIZE_MAX) {
+			open = i;
+			continue;
+		}
+		memset(mark + tk->v[open].off, M_SKIP, tk->v[open].len);
+		memset(mark + t->off, M_SKIP, (wk & W_LED) ? 3 : t->len);
+		open = SIZE_MAX;
+	}
 }
 
 static void token_features(const struct yq_feat_config *cfg, const char *text,
@@ -258,9 +309,31 @@ static void token_features(const struct yq_feat_config *cfg, const char *text,
 			memset(f->mark + t->off, contrast ? M_CONTRAST : 0, t->len);
 			continue;
 		}
-		unsigned wk = t->kind == YQ_TOK_WORD ? word_kind(s, t->len) : 0;
 		float w = contrast ? cfg->contrast_weight : 1.0f;
-		memset(f->mark + t->off, (neg ? M_NEG : 0) | (contrast ? M_CONTRAST : 0), t->len);
+		const uint8_t cm = contrast ? M_CONTRAST : 0;
+		if (f->mark[t->off] & M_SKIP) { /* a negator of a double negation */
+			if (f->mark[t->off + t->len - 1] & M_SKIP) {
+				add(f, yq_feat_hash(cfg, YQ_FAM_SPECIAL, "DBLNEG", 6), w);
+				memset(f->mark + t->off, M_SKIP | cm, t->len);
+				prev_h = 0;
+				prev_deg = 0;
+				continue;
+			}
+			/* 不好 → 好: the rest of the word, plain */
+			f->mark[t->off] |= cm;
+			f->mark[t->off + 1] |= cm;
+			f->mark[t->off + 2] |= cm;
+			s += 3;
+			memset(f->mark + t->off + 3, cm, t->len - 3);
+			add(f, yq_feat_hash(cfg, YQ_FAM_SPECIAL, "DBLNEG", 6), w);
+			if (fl & YQ_FEAT_WORD)
+				add(f, yq_feat_hash(cfg, YQ_FAM_WORD, s, t->len - 3), w);
+			prev_h = 0;
+			prev_deg = 0;
+			continue;
+		}
+		unsigned wk = neg_kind(text, tk, i, neg);
+		memset(f->mark + t->off, (neg ? M_NEG : 0) | cm, t->len);
 		if (fl & YQ_FEAT_WORD)
 			add(f, yq_feat_hash(cfg, neg ? YQ_FAM_NEG_WORD : YQ_FAM_WORD, s, t->len), w);
 		uint64_t h = yq_hash64(s, t->len, s_word2);
@@ -270,20 +343,8 @@ static void token_features(const struct yq_feat_config *cfg, const char *text,
 		if ((fl & YQ_FEAT_DEGREE) && prev_deg && t->kind == YQ_TOK_WORD && !(wk & W_DEG))
 			add(f, yq_feat_hash(cfg, neg ? YQ_FAM_DEG_NEG : YQ_FAM_DEG, s, t->len), w);
 		prev_deg = (wk & W_DEG) != 0;
-		/* A negator that forms a non-negating word with the next token
-		 * (无/语) is none; a word led by 不/没 (不好, 不满) inside an open
-		 * scope negates it again. */
-		if ((wk & W_NEG) && i + 1 < tk->n && tk->v[i + 1].off == prev_end &&
-		    (word_kind(s, t->len + tk->v[i + 1].len) & W_NOTNEG))
-			wk &= ~(unsigned)W_NEG;
-		if (neg && t->kind == YQ_TOK_WORD && t->len > 3 &&
-		    (memcmp(s, "不", 3) == 0 || memcmp(s, "没", 3) == 0))
-			wk |= W_NEG;
-		if ((fl & YQ_FEAT_NEG) && (wk & W_NEG)) {
-			if (neg)
-				add(f, yq_feat_hash(cfg, YQ_FAM_SPECIAL, "DBLNEG", 6), w);
+		if ((fl & YQ_FEAT_NEG) && (wk & W_NEG))
 			neg = !neg;
-		}
 		if ((fl & YQ_FEAT_CONTRAST) && (wk & W_CONTRAST)) {
 			contrast = 1;
 			neg = 0;
@@ -316,6 +377,10 @@ static void char_features(const struct yq_feat_config *cfg, const char *text, si
 			have--;
 		}
 		start[have++] = at;
+		if (mark && (mark[at] & M_SKIP)) { /* no n-gram spans a cancelled negator */
+			have = 0;
+			continue;
+		}
 		for (unsigned k = 0; k < have; k++) {
 			size_t b = start[k];
 			uint8_t m = mark ? mark[b] : 0;
@@ -349,6 +414,8 @@ int yq_features_extract(const struct yq_feat_config *cfg, const char *text, size
 		}
 		mark = out->mark;
 		memset(mark, 0, len);
+		if (cfg->flags & YQ_FEAT_NEG)
+			double_negations(cfg, text, tokens, mark);
 		token_features(cfg, text, tokens, out);
 	}
 	if (cfg->flags & YQ_FEAT_CHAR)

@@ -13,11 +13,14 @@
  *           scope goes to family NEG_CHAR / NEG_WORD instead of CHAR / WORD.
  *           A scope opens after a whole negator token (不, 没, 没有, 无, 非,
  *           未, 别, 不是, 并非, … the list is in features.c) and closes at
- *           punctuation, whitespace or a contrast word; a negator inside an
- *           open scope closes it (double negation: 不是不好 leaves 好 plain)
- *           and adds the feature DBLNEG.  Negators are matched as whole
- *           tokens after segmentation, so the 无 in 无语 / 无聊 (single
- *           segmenter words) is not one;
+ *           punctuation, whitespace or a contrast word.  Negators are
+ *           matched as whole tokens after segmentation; 无 followed by a
+ *           token it forms a word with (jieba cuts 无语 as 无/语) is none,
+ *           and 无聊 is one token.  Double negation: a second negator in
+ *           the same clause (不是…不, 并非…不, or a word led by 不/没 such as
+ *           不好) cancels the first: both give no features, no n-gram spans
+ *           them, no scope opens, 不好 contributes the word 好, and each
+ *           cancelled negator adds the feature DBLNEG (不是不好 reads as 好);
  *  - DEGREE: a degree adverb (很, 非常, 太, 极, …) followed by a word adds
  *           DEG:word (DEG_NEG:word inside a negation scope);
  *  - CONTRAST: after a contrast word (但是, 可是, 不过, 但, 然而, 却) every

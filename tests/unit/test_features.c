@@ -108,16 +108,28 @@ static void test_wuyu_not_negator(void **state)
 
 static void test_double_negation(void **state)
 {
-	extract("并非不满意"); /* 并非/不/满意 */
+	extract("并非不满意"); /* 并非/不/满意: reads as 满意 */
 	assert_true(val(YQ_FAM_WORD, "满意") == 1);
 	assert_true(val(YQ_FAM_NEG_WORD, "满意") == 0);
-	assert_true(val(YQ_FAM_SPECIAL, "DBLNEG") == 1);
-	extract("质量不是不好"); /* 质量/不是/不好: 不好 negates the scope again */
-	assert_true(val(YQ_FAM_NEG_WORD, "不好") == 1);
-	assert_true(val(YQ_FAM_SPECIAL, "DBLNEG") == 1);
+	assert_true(val(YQ_FAM_CHAR, "满意") == 1);
+	assert_true(val(YQ_FAM_SPECIAL, "DBLNEG") == 2);
+	assert_true(val(YQ_FAM_WORD, "不") == 0);
+	assert_true(val(YQ_FAM_CHAR, "不") == 0);
+	assert_true(val(YQ_FAM_CHAR, "不满") == 0);
+	assert_true(val(YQ_FAM_CHAR, "非不") == 0);
+	/* 质量/不是/不好: the 不 of 不好 cancels 不是, leaving 好 */
+	extract("质量不是不好");
+	assert_true(val(YQ_FAM_WORD, "好") == 1);
+	assert_true(val(YQ_FAM_WORD, "不好") == 0);
+	assert_true(val(YQ_FAM_NEG_WORD, "不好") == 0);
+	assert_true(val(YQ_FAM_CHAR, "好") == 1);
+	assert_true(val(YQ_FAM_CHAR, "质量") == 1);
+	assert_true(val(YQ_FAM_CHAR, "不好") == 0);
+	assert_true(val(YQ_FAM_SPECIAL, "DBLNEG") == 2);
 	extract("不是不能接受"); /* 不是/不能/接受 */
 	assert_true(val(YQ_FAM_WORD, "接受") == 1);
-	assert_true(val(YQ_FAM_SPECIAL, "DBLNEG") == 1);
+	assert_true(val(YQ_FAM_NEG_WORD, "接受") == 0);
+	assert_true(val(YQ_FAM_SPECIAL, "DBLNEG") == 2);
 	extract("不能接受");
 	assert_true(val(YQ_FAM_NEG_WORD, "接受") == 1);
 	assert_true(val(YQ_FAM_SPECIAL, "DBLNEG") == 0);
