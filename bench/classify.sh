@@ -19,6 +19,9 @@
 # Printed, one line each, machine-readable:
 #   accuracy set=S program=P acc=A n=N
 #   speed program=P texts=N cpu=S texts_per_s=X [texts_per_s_steady=Y]
+# and, when build/bench/bench_classify exists, the in-process rate of
+# yq_classifier_predict (segmentation + features + scoring) and of
+# normalization alone (program=yuqing-in-process).
 #
 # Env: YQ (default build/yuqing), YQ_DATA (default ../shared/data),
 # CLF_BENCH_TEXTS, CLF_BENCH_TMP (default a mktemp dir, removed at the end).
@@ -101,6 +104,15 @@ full=$(cpu "$YQ" classify --model "$T/waimai.model" "$T/speed.jsonl")
 awk -v n="$ntext" -v l="$load" -v f="$full" 'BEGIN {
 	printf "speed program=yuqing texts=%d cpu=%.3f load_cpu=%.3f texts_per_s=%.0f texts_per_s_steady=%.0f\n",
 		n, f, l, n / f, n / (f - l) }'
+
+# in process (bench/bench_classify.c): segmentation, features and scoring
+# of already normalized texts, and normalization alone
+BC=${BENCH_CLASSIFY:-$root/build/bench/bench_classify}
+if [ -x "$BC" ]; then
+	$PY -c 'import json, sys; [print(json.loads(l)["text"].replace("\n", " ")) for l in open(sys.argv[1], encoding="utf-8")]' \
+		"$T/waimai.train.jsonl" > "$T/waimai.txt"
+	"$BC" "$T/waimai.model" "$T/waimai.txt" 10 | sed 's/^bench_classify/speed program=yuqing-in-process/'
+fi
 
 # ---- scikit-learn ----
 $PY - "$T" <<'PY'
