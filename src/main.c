@@ -59,20 +59,49 @@ static const struct command commands[] = {
 	 "Near-duplicate detection (64-bit SimHash, Hamming distance <= 3, character\n"
 	 "n-grams for short texts) over posts in stream order. dup_of is the id of the\n"
 	 "first post of the group, null for the first one. Posts without content\n"
-	 "features (only emoticons, only a link) are never duplicates.\n"},
+	 "features (only emoticons, only a link) are never duplicates.\n"
+	 "  --format F   jsonl, tsv, csv, rss or atom (RSS/Atom feed files: each item\n"
+	 "               is a post); default from the file name (.jsonl .tsv .csv\n"
+	 "               .rss/.xml .atom, also .gz)\n"},
+	{"match", yq_cmd_match, "posts -> the monitoring schemes each matches, with hits",
+	 "usage: yuqing match --schemes FILE [--format F] [--map a=b,...] [--tz TZ] [--source S]\n"
+	 "                    [--strict] [FILE...]\n\n"
+	 "Matches every post's title and text against the enabled schemes of FILE\n"
+	 "(YAML, docs/schemes.md) and prints one JSON line per post:\n"
+	 "  {\"id\",\"schemes\":[{\"id\",\"hits\":[{\"word\",\"field\",\"start\",\"end\",\"group\",\"count\"}]}]}\n"
+	 "A scheme matches when its region, subject and event groups each have a word\n"
+	 "in their scope (an empty group is true) and no exclusion word occurs.  Text\n"
+	 "and words are normalized alike (full-width, traditional, zero-width ...);\n"
+	 "start/end are code points of the original title or text, end exclusive.\n"
+	 "Every occurrence counts, overlapping ones included; a word is reported once\n"
+	 "per field, at its first occurrence, with its number of occurrences.\n"
+	 "  --format F   jsonl, tsv, csv, rss or atom; default from the file name\n"},
+	{"scheme", yq_cmd_scheme, "test a scheme file's examples, or backtest it on a DB",
+	 "usage: yuqing scheme test FILE\n"
+	 "       yuqing scheme backtest --db DB [--tz TZ] FILE\n\n"
+	 "test: runs every scheme's must_match and must_not_match examples (disabled\n"
+	 "schemes too), prints ok/FAIL per example and exits 1 if any fails.\n"
+	 "backtest: matches every post stored in DB (title and text) against every\n"
+	 "scheme of FILE and prints TSV lines 'scheme day posts': how many posts each\n"
+	 "scheme would have matched per day in --tz (default Asia/Shanghai); posts\n"
+	 "without a time count under 'none'.  The database is opened read-only.\n"},
 	{"cluster", yq_cmd_cluster, "time-ordered posts -> {id, event} a line",
 	 "usage: yuqing cluster [--out-events F] [--bucket DUR] [--close-after DUR] [--threshold X]\n"
 	 "                      [--format F] [--map a=b,...] [--tz TZ] [--source S] [--strict] [FILE...]\n\n"
 	 "Online TF-IDF clustering of the stream into events. --out-events writes each\n"
 	 "event as a JSON line when it closes. Defaults: --bucket 1h --close-after 72h\n"
-	 "--threshold 0.3.\n"},
+	 "--threshold 0.3.\n"
+	 "  --format F   jsonl, tsv, csv, rss or atom (RSS/Atom feed files: each item\n"
+	 "               is a post); default from the file name (.jsonl .tsv .csv\n"
+	 "               .rss/.xml .atom, also .gz)\n"},
 	{"replay", yq_cmd_replay, "the whole pipeline over a recorded stream into SQLite",
 	 "usage: yuqing replay --db DB [--alerts-out F] [--bucket DUR] [--close-after DUR]\n"
 	 "                     [--min-count N] [--threshold X] [--format F] [--map a=b,...]\n"
 	 "                     [--tz TZ] [--source S] [--strict] FILE...\n\n"
-	 "Reads posts (JSON Lines, TSV, CSV; gzip or plain; - for stdin) and runs them in\n"
-	 "stream time through normalize, segment, near-duplicates, events and bursts,\n"
-	 "storing posts (with a full-text index), events and alerts in DB (SQLite).\n"
+	 "Reads posts (JSON Lines, TSV, CSV, or RSS/Atom feed files in any charset;\n"
+	 "gzip or plain; - for stdin) and runs them in stream time through normalize,\n"
+	 "segment, near-duplicates, events and bursts, storing posts (with a full-text\n"
+	 "index), events and alerts in DB (SQLite).\n"
 	 "Running the same input again stores nothing twice. Bad records are reported\n"
 	 "with file and line and skipped (--strict: stop at the first). Prints a summary.\n"
 	 "  --bucket DUR       timeline and burst bucket (10m, 1h, 1d; default 1h)\n"
@@ -80,6 +109,10 @@ static const struct command commands[] = {
 	 "  --min-count N      posts in one bucket before an event can alert (default 20)\n"
 	 "  --threshold X      cosine similarity to join an event (default 0.3)\n"
 	 "  --alerts-out F     also write alerts as JSON lines to F\n"
+	 "  --format F         jsonl, tsv, csv, rss or atom; default from the file name\n"
+	 "                     (.jsonl .tsv .csv .rss/.xml .atom, also .gz). A feed item\n"
+	 "                     is a post: its guid/id (else link) is its id; the feed's\n"
+	 "                     link is the source unless --source is given\n"
 	 "  --map a=b,...      post field = input column (e.g. time=date,author=userid)\n"
 	 "  --tz TZ            zone of times without an offset (default Asia/Shanghai)\n"
 	 "  --source S         source name for records that have none (default unknown)\n"},
@@ -119,6 +152,28 @@ static const struct command commands[] = {
 	 "first-level categories of citizens' messages), found in <program dir>/models\n"
 	 "or $YQ_MODELS; any other value is a model file from 'yuqing train'. Labels are\n"
 	 "printed verbatim as in the training data; prob is the label's probability.\n"},
+	{"fetch", yq_cmd_fetch, "fetch feeds over HTTP -> post JSON lines",
+	 "usage: yuqing fetch [--state FILE] [--format rss|atom] [--timeout S] [--connect-timeout S]\n"
+	 "                    [--max-size BYTES] [--tz TZ] URL...\n\n"
+	 "Fetches each URL (RSS 2.0, RSS 1.0 or Atom; http and https only) and prints its\n"
+	 "items as post JSON lines {id, source, url, title, text, author, time}; source is\n"
+	 "the URL's host, id the item's guid/id (else its link), time ISO 8601 (absent\n"
+	 "when the item has no readable date). The body is decoded by what it is (a\n"
+	 "wrong charset in the header is overruled by the bytes). gzip and deflate are\n"
+	 "accepted; at most 5 redirects are followed.\n"
+	 "  --state FILE         per-URL state as JSON lines (ETag, Last-Modified,\n"
+	 "                       failures, backoff, last success and error, items seen),\n"
+	 "                       read at start and rewritten at the end: a second run sends\n"
+	 "                       a conditional GET and prints nothing on 304 Not Modified;\n"
+	 "                       after an error the URL is not fetched again before its\n"
+	 "                       backoff ends (60 s doubling per failure, at most 6 h)\n"
+	 "  --format rss|atom    the feed must be of this kind (default: any)\n"
+	 "  --timeout S          whole transfer, seconds (default 30)\n"
+	 "  --connect-timeout S  connection, seconds (default 10)\n"
+	 "  --max-size BYTES     body cap after decompression (default 16 MiB)\n"
+	 "  --tz TZ              zone of feed times without an offset (default Asia/Shanghai)\n"
+	 "Exit 0 when every URL was fetched (200 or 304) and parsed, 1 when one failed\n"
+	 "or is backing off (each reported on stderr), 2 for bad usage.\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -50,6 +50,9 @@
 #define WINDOW_MAX ((size_t)1 << 26)
 #define SHORT_CHARS_MAX 1024
 #define MISSING_MAX 1 /* bigrams of the smaller set absent from the larger */
+#define TYPO_MIN_CHARS 8 /* shortest text in which one substituted character is a typo */
+#define BIT_DIGIT 1u   /* a bigram element's low bits: it holds a digit, */
+#define BIT_FRAME 2u   /* or it is a begin/end mark bigram */
 #define CONTENT_SEED 0x636f6e74656e7431ULL
 #define BIGRAM_SEED 0x62696772616d7331ULL
 #define BEGIN_SEED 0x626567696e6d6b31ULL
@@ -260,6 +263,17 @@ static void sort_u32(uint32_t *v, size_t n)
 	}
 }
 
+/* mark: a bigram element's hash h with its low bits telling whether the
+ * bigram s[0..n) holds an ASCII digit and whether it is a frame bigram. */
+static uint32_t mark(uint32_t h, const char *s, size_t n, int frame)
+{
+	uint32_t bits = frame ? BIT_FRAME : 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] >= '0' && s[i] <= '9')
+			bits |= BIT_DIGIT;
+	return (h & ~(BIT_DIGIT | BIT_FRAME)) | bits;
+}
+
 /* Fills d->scratch with the sorted hashes of the bigrams of content[0..n)
  * (n >= 1, fewer than set_chars code points) framed by a begin and an end
  * mark: "^a", "ab", ..., "z$".  The marks make an edit at either end break
@@ -273,18 +287,19 @@ static uint32_t bigram_set(struct yq_dedup *d, const char *s, size_t n)
 	size_t k = 0, a = 0, j = 0;
 	yq_utf8_next(s, n, &j);
 	size_t alen = j;
-	v[k++] = (uint32_t)(yq_hash64(s, alen, BEGIN_SEED) >> 32);
+	v[k++] = mark((uint32_t)(yq_hash64(s, alen, BEGIN_SEED) >> 32), s, alen, 1);
 	/* the bound matters only for invalid UTF-8, where stray bytes are
 	 * code points here but not in yq_utf8_count */
 	while (a + alen < n && k < d->set_chars) {
 		j = a + alen;
 		yq_utf8_next(s, n, &j);
 		size_t blen = j - (a + alen);
-		v[k++] = (uint32_t)(yq_hash64(s + a, alen + blen, BIGRAM_SEED) >> 32);
+		v[k++] = mark((uint32_t)(yq_hash64(s + a, alen + blen, BIGRAM_SEED) >> 32), s + a,
+			      alen + blen, 0);
 		a += alen;
 		alen = blen;
 	}
-	v[k++] = (uint32_t)(yq_hash64(s + a, alen, END_SEED) >> 32);
+	v[k++] = mark((uint32_t)(yq_hash64(s + a, alen, END_SEED) >> 32), s + a, alen, 1);
 	/* the i-th repeat (i >= 1) of a bigram becomes an element of its own */
 	sort_u32(v, k);
 	int repeats = 0;
@@ -294,7 +309,8 @@ static uint32_t bigram_set(struct yq_dedup *d, const char *s, size_t n)
 			continue;
 		}
 		run++;
-		v[i] = (uint32_t)yq_mix64((uint64_t)v[i] << 16 | run);
+		v[i] = ((uint32_t)yq_mix64((uint64_t)v[i] << 16 | run) & ~(BIT_DIGIT | BIT_FRAME)) |
+		       (v[i] & (BIT_DIGIT | BIT_FRAME));
 		repeats = 1;
 	}
 	if (repeats)
@@ -347,6 +363,32 @@ static int64_t contained(const uint32_t *a, uint32_t na, const uint32_t *b, uint
 	return (int64_t)(na - missing);
 }
 
+/* one_typo: 1 if the sorted sets a and b differ by exactly two elements on
+ * each side, none of them a frame bigram or one holding a digit: what one
+ * character substituted inside a text does ("感谢各位同学" / "感谢各位童学"),
+ * while a changed number ("确诊100例" / "确诊200例") or an edit at either
+ * end ("…通告#好" / "…通告#坏") stays a different post. */
+static int one_typo(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+{
+	uint32_t i = 0, j = 0, ma = 0, mb = 0;
+	while (i < na || j < nb) {
+		uint32_t x;
+		if (j == nb || (i < na && a[i] < b[j])) {
+			x = a[i++];
+			ma++;
+		} else if (i == na || b[j] < a[i]) {
+			x = b[j++];
+			mb++;
+		} else {
+			i++, j++;
+			continue;
+		}
+		if ((x & (BIT_DIGIT | BIT_FRAME)) || ma > 2 || mb > 2)
+			return 0;
+	}
+	return ma == 2 && mb == 2;
+}
+
 /* ---- candidate search ---- */
 
 /* The post being added. */
@@ -367,8 +409,10 @@ struct query {
  * so far.  Similarity: Jaccard for pairs with a short text (which must also
  * leave at most MISSING_MAX bigrams of the smaller set unmatched: an edit
  * inside a text breaks two or more bigrams on each side, while a run added
- * or removed breaks at most one of the shorter text's), 1 - d/64 for two
- * long ones. */
+ * or removed breaks at most one of the shorter text's), except that one
+ * substituted character inside a text of TYPO_MIN_CHARS or more, not a
+ * digit nor next to one, is a typo and passes (see one_typo); 1 - d/64 for
+ * two long ones. */
 static void consider(struct yq_dedup *d, struct query *q, const struct entry *e, int lsh)
 {
 	double sim;
@@ -385,14 +429,17 @@ static void consider(struct yq_dedup *d, struct query *q, const struct entry *e,
 			sa = sb, sb = t;
 			na = e->bg->n, nb = q->nset;
 		}
-		if ((double)na < d->c.short_sim * (double)nb)
-			return;
-		int64_t common = contained(sa, na, sb, nb);
-		if (common < 0)
-			return;
-		sim = (double)common / (double)((int64_t)na + nb - common);
-		if (sim < d->c.short_sim)
-			return;
+		int64_t common = -1;
+		if ((double)na >= d->c.short_sim * (double)nb)
+			common = contained(sa, na, sb, nb);
+		sim = common < 0 ? 0 : (double)common / (double)((int64_t)na + nb - common);
+		if (common < 0 || sim < d->c.short_sim) {
+			/* a typo: the same length, one character substituted inside */
+			if (q->ncp != e->ncp || q->ncp < TYPO_MIN_CHARS ||
+			    !one_typo(q->set, q->nset, e->bg->v, e->bg->n))
+				return;
+			sim = (double)(na - 2) / (double)(na + 2);
+		}
 	} else {
 		int dist = yq_hamming(q->sh, e->sh);
 		if (dist > d->c.max_hamming)

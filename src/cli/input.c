@@ -43,8 +43,12 @@ int yq_input_option(struct yq_input *in, int argc, char **argv, int *i)
 			in->rc.format = YQ_FMT_TSV;
 		else if (strcmp(v, "csv") == 0)
 			in->rc.format = YQ_FMT_CSV;
+		else if (strcmp(v, "rss") == 0)
+			in->rc.format = YQ_FMT_RSS;
+		else if (strcmp(v, "atom") == 0)
+			in->rc.format = YQ_FMT_ATOM;
 		else {
-			yq_cli_err(in->cmd, "unknown --format '%s' (jsonl, tsv or csv)", v);
+			yq_cli_err(in->cmd, "unknown --format '%s' (jsonl, tsv, csv, rss or atom)", v);
 			return -1;
 		}
 		break;

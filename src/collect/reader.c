@@ -6,12 +6,15 @@
  * repair, the number parsing and the id hashing are written once.  JSON
  * lines are parsed with jansson; TSV and CSV columns are resolved to fields
  * once, from the header.  Lines are read through collect/lines.h (gzip or
- * plain).
+ * plain).  Feed files are the exception: a document, not lines, so the
+ * whole file is read with zlib's gzread (capped), parsed once at open by
+ * collect/feed.h, and yq_reader_next walks its items.
  */
 #include "collect/reader.h"
 #include "base/error.h"
 #include "base/hash.h"
 #include "base/utf8.h"
+#include "collect/feed.h"
 #include "collect/lines.h"
 
 #include <errno.h>
@@ -19,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 enum field {
 	F_ID, F_SOURCE, F_URL, F_AUTHOR, F_TIME, F_TITLE, F_TEXT, F_PARENT,
@@ -66,6 +71,9 @@ struct yq_reader {
 	int xcol[YQ_READER_MAX_EXTRA];
 	struct yq_buf xval[YQ_READER_MAX_EXTRA];
 	const char *xout[YQ_READER_MAX_EXTRA];
+	struct yq_feed feed; /* feeds: the parsed document */
+	size_t item;         /* feeds: the next item */
+	int enc_counted;     /* feeds: enc.replaced went out with a post */
 };
 
 static enum yq_format guess_format(const char *path)
@@ -84,6 +92,10 @@ static enum yq_format guess_format(const char *path)
 		return YQ_FMT_TSV;
 	if (strcmp(dot, ".csv") == 0)
 		return YQ_FMT_CSV;
+	if (strcmp(dot, ".rss") == 0 || strcmp(dot, ".xml") == 0)
+		return YQ_FMT_RSS;
+	if (strcmp(dot, ".atom") == 0)
+		return YQ_FMT_ATOM;
 	return YQ_FMT_JSONL;
 }
 
@@ -121,6 +133,90 @@ static int parse_map(struct yq_reader *r, const char *map, struct yq_buf *err)
 	return YQ_OK;
 }
 
+/* ---- feeds ---- */
+
+/* open_feed: reads the whole of path (gzip or plain, "-" stdin) and parses
+ * it as a feed. */
+static int open_feed(struct yq_reader *r, const char *path, const struct yq_reader_config *cfg,
+		     struct yq_buf *err)
+{
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	struct yq_buf doc = YQ_BUF_INIT, why = YQ_BUF_INIT;
+	int rc = YQ_OK, fd = -1;
+	gzFile gz = NULL;
+	if (strcmp(path, "-") == 0) {
+		if ((fd = dup(STDIN_FILENO)) < 0 || !(gz = gzdopen(fd, "rb"))) {
+			if (fd >= 0)
+				close(fd);
+			yq_buf_printf(err, "cannot read <stdin>: %s", strerror(errno));
+			return YQ_EIO;
+		}
+	} else if (!(gz = gzopen(path, "rb"))) {
+		yq_buf_printf(err, "cannot open %s: %s", path, strerror(errno));
+		return YQ_EIO;
+	}
+	for (;;) {
+		if ((rc = yq_buf_grow(&doc, 1 << 16)))
+			goto out;
+		int got = gzread(gz, doc.s + doc.len, 1 << 16);
+		if (got < 0) {
+			int zerr;
+			const char *msg = gzerror(gz, &zerr);
+			yq_buf_printf(err, "cannot read %s: %s", name,
+				      zerr == Z_ERRNO ? strerror(errno) : msg);
+			rc = YQ_EIO;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		doc.len += (size_t)got;
+		if (doc.len > YQ_FEED_MAX_BYTES) {
+			yq_buf_printf(err, "%s: a feed over %u MiB", name, YQ_FEED_MAX_BYTES >> 20);
+			rc = YQ_EINVAL;
+			goto out;
+		}
+	}
+	rc = yq_feed_parse(doc.s, doc.len, NULL, NULL, cfg->tz, &r->feed, &why);
+	if (rc == YQ_EFORMAT || rc == YQ_ETOOBIG) {
+		yq_buf_printf(err, "%s: %s", name, why.s);
+		rc = YQ_EINVAL;
+	}
+	if (rc == YQ_OK && !cfg->source && r->feed.link)
+		r->source = r->feed.link;
+out:
+	gzclose(gz);
+	yq_buf_release(&why);
+	yq_buf_release(&doc);
+	return rc;
+}
+
+static int next_item(struct yq_reader *r, struct yq_post *p, size_t *line, struct yq_buf *err)
+{
+	if (r->item >= r->feed.n)
+		return YQ_EEOF;
+	const struct yq_feed_item *it = &r->feed.items[r->item++];
+	*line = r->item;
+	memset(p, 0, sizeof(*p));
+	if (!*it->title && !*it->text) {
+		yq_buf_adds(err, "empty text");
+		return YQ_EFORMAT;
+	}
+	p->id = it->id;
+	p->source = r->source;
+	p->url = it->link;
+	p->author = it->author;
+	p->title = *it->title ? it->title : NULL;
+	p->text = *it->text ? it->text : NULL;
+	p->reposts = p->comments = p->likes = -1;
+	p->time = it->time;
+	p->time_ok = it->time_ok;
+	if (!r->enc_counted) {
+		p->bad_utf8 = r->feed.enc.replaced;
+		r->enc_counted = 1;
+	}
+	return YQ_OK;
+}
+
 int yq_reader_open(const char *path, const struct yq_reader_config *cfg,
 		   struct yq_reader **out, struct yq_buf *err)
 {
@@ -150,6 +246,12 @@ int yq_reader_open(const char *path, const struct yq_reader_config *cfg,
 	r->source = cfg->source ? cfg->source : "unknown";
 	r->tz = cfg->tz;
 	r->now = cfg->now;
+	if (r->fmt == YQ_FMT_RSS || r->fmt == YQ_FMT_ATOM) {
+		if ((rc = open_feed(r, path, cfg, err)))
+			goto fail;
+		*out = r;
+		return YQ_OK;
+	}
 	if (cfg->map && (rc = parse_map(r, cfg->map, err)))
 		goto fail;
 	if ((rc = yq_lines_open(path, &r->lines))) {
@@ -168,6 +270,7 @@ void yq_reader_close(struct yq_reader *r)
 	if (!r)
 		return;
 	yq_lines_close(r->lines);
+	yq_feed_release(&r->feed);
 	yq_buf_release(&r->line);
 	yq_buf_release(&r->rec);
 	yq_buf_release(&r->tmp);
@@ -471,6 +574,10 @@ int yq_reader_next(struct yq_reader *r, struct yq_post *p, size_t *line, struct 
 {
 	int rc;
 	size_t ln = 0;
+	if (r->fmt == YQ_FMT_RSS || r->fmt == YQ_FMT_ATOM) {
+		yq_buf_reset(err);
+		return next_item(r, p, line, err);
+	}
 again:
 	yq_buf_reset(err);
 	rc = yq_lines_next(r->lines, &r->line, &ln);

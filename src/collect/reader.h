@@ -1,6 +1,7 @@
 /*
- * reader.h — posts from recorded streams: JSON Lines, TSV, CSV (plain or
- * gzip, a file or stdin), as CLI.md's "Post" describes.
+ * reader.h — posts from recorded streams: JSON Lines, TSV, CSV, and RSS /
+ * Atom feed documents (plain or gzip, a file or stdin), as CLI.md's "Post"
+ * describes.
  *
  * Field names: a post field is read from the input field of the same name,
  * else from a field named in --map (post_field=column), else from a common
@@ -21,6 +22,15 @@
  * Identity: a missing id becomes "h" + 16 hex digits of a hash of (source,
  * time as written, text), so reading the same input twice, or from two
  * files, yields the same id.
+ *
+ * Feeds (YQ_FMT_RSS / YQ_FMT_ATOM, one parser for both: collect/feed.h):
+ * the whole file (at most YQ_FEED_MAX_BYTES after gunzip) is parsed when it
+ * is opened, in any charset (collect/decode.h); its items come out one by
+ * one as posts: id = the item's identity (guid / atom:id / link / hash),
+ * url = link, title, text, author, time.  source is --source, else the
+ * feed's own link, else "unknown".  --map does not apply (feed elements
+ * are fixed).  The "line" of a feed record is its item's position (1-based).
+ * Charset replacements are counted in the first returned post's bad_utf8.
  */
 #ifndef YQ_READER_H
 #define YQ_READER_H
@@ -31,7 +41,7 @@
 #include "base/buf.h"
 #include "collect/ptime.h"
 
-enum yq_format { YQ_FMT_AUTO = 0, YQ_FMT_JSONL, YQ_FMT_TSV, YQ_FMT_CSV };
+enum yq_format { YQ_FMT_AUTO = 0, YQ_FMT_JSONL, YQ_FMT_TSV, YQ_FMT_CSV, YQ_FMT_RSS, YQ_FMT_ATOM };
 
 /* One post as read.  Strings are NUL-terminated, owned by the reader and
  * valid until the next yq_reader_next(); NULL when absent. */
@@ -55,7 +65,8 @@ struct yq_post {
 };
 
 struct yq_reader_config {
-	enum yq_format format;       /* AUTO: from the file name (.jsonl/.json, .tsv, .csv, with .gz) */
+	enum yq_format format;       /* AUTO: from the file name (.jsonl/.json, .tsv, .csv, .rss/.xml,
+				      * .atom, with .gz) */
 	const char *map;             /* "post_field=column,…" or NULL */
 	const char *source;          /* source when a record names none; NULL: "unknown" */
 	struct yq_tz *tz;            /* zone for times without an offset (borrowed) */
@@ -74,8 +85,9 @@ struct yq_reader_config {
 struct yq_reader;
 
 /*
- * yq_reader_open: opens path ("-" is stdin).  Errors: YQ_EIO (cannot open),
- * YQ_EINVAL (bad map or format; message in err), YQ_ENOMEM.
+ * yq_reader_open: opens path ("-" is stdin).  Errors: YQ_EIO (cannot open
+ * or read), YQ_EINVAL (bad map or format, a feed file that is no feed or
+ * over the cap; message in err), YQ_ENOMEM.
  */
 int yq_reader_open(const char *path, const struct yq_reader_config *cfg,
 		   struct yq_reader **out, struct yq_buf *err);

@@ -34,6 +34,7 @@
 struct parent_slot {
 	uint64_t h;
 	int64_t event;
+	uint64_t root;  /* the post's duplicate-group root key (its own if none) */
 };
 
 struct term_acc {
@@ -444,6 +445,26 @@ static int end_batch(struct yq_pipeline *p, struct yq_buf *err)
 	return YQ_OK;
 }
 
+/* plain_repost: 1 if the post's own text (before its repost chain) is empty
+ * or only Weibo's default repost words: it adds nothing to what it copies. */
+static int plain_repost(const char *text, size_t own_len)
+{
+	static const char *const plain[] = {"转发微博", "转发", "轉發微博", "repost", "Repost", "转"};
+	size_t b = 0, e = own_len;
+	while (b < e && (text[b] == ' ' || text[b] == '.' || text[b] == '!'))
+		b++;
+	while (e > b && (text[e - 1] == ' ' || text[e - 1] == '.' || text[e - 1] == '!'))
+		e--;
+	if (e > b + 3 && memcmp(text + e - 3, "。", 3) == 0)
+		e -= 3;
+	if (b == e)
+		return 1;
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+		if (strlen(plain[i]) == e - b && memcmp(text + b, plain[i], e - b) == 0)
+			return 1;
+	return 0;
+}
+
 static uint64_t parent_hash(const char *source, const char *id)
 {
 	uint64_t h = yq_hash64(source, strlen(source), 17);
@@ -527,9 +548,27 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	if ((rc = yq_dedup_add(p->dedup, key, sh, p->termbuf.s, p->termbuf.len, &root)))
 		return rc;
 	int64_t join = 0;
+	struct parent_slot *parent = NULL;
+	if (post->parent) {
+		uint64_t h = parent_hash(post->source, post->parent);
+		parent = &p->parents[h >> (64 - PARENT_BITS)];
+		if (parent->h != h)
+			parent = NULL;
+	}
+	const char *plain_of = NULL; /* a plain repost copies its parent */
+	if (post->parent && plain_repost(text, p->nr.own_len)) {
+		if (parent && p->ring_key[parent->root % p->window] == parent->root)
+			root = parent->root;
+		else
+			plain_of = post->parent; /* the original, even if never seen */
+	}
 	if (root && p->ring_key[root % p->window] == root) {
 		res->dup_of = p->ring_id[root % p->window];
 		join = p->ring_event[root % p->window];
+		p->stats.duplicates++;
+	} else if (plain_of) {
+		root = 0;
+		res->dup_of = plain_of;
 		p->stats.duplicates++;
 	}
 	t0 = now_ns();
@@ -537,12 +576,8 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 
 	/* events: a repost belongs to its parent's event before all else (a
 	 * "转发微博" repost duplicates thousands of others in other cascades) */
-	if (post->parent) {
-		uint64_t h = parent_hash(post->source, post->parent);
-		struct parent_slot *ps = &p->parents[h >> (64 - PARENT_BITS)];
-		if (ps->h == h && ps->event)
-			join = ps->event;
-	}
+	if (parent && parent->event)
+		join = parent->event;
 	size_t tlen = p->nr.own_len ? p->nr.own_len : p->nr.text.len;
 	if (tlen > TITLE_MAX) {
 		tlen = TITLE_MAX;
@@ -575,13 +610,14 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		return YQ_ENOMEM;
 	p->ring_key[slot] = key;
 	p->ring_event[slot] = res->event;
-	if (res->dup_of) /* the ring slot of the root may just have been reused */
+	if (res->dup_of && root) /* the ring slot of the root may just have been reused */
 		res->dup_of = p->ring_key[root % p->window] == root ? p->ring_id[root % p->window] : NULL;
-	if (res->event) {
+	{
 		uint64_t h = parent_hash(post->source, post->id);
 		struct parent_slot *ps = &p->parents[h >> (64 - PARENT_BITS)];
 		ps->h = h;
 		ps->event = res->event;
+		ps->root = root ? root : key;
 	}
 
 	/* store */

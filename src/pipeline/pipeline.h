@@ -4,10 +4,12 @@
  *   events (with timeline and burst) → alert → store.
  *
  * Stream time is the largest post time seen so far; a post without a
- * readable time is placed at the current stream time and flagged.  A post
- * whose repost parent, or else whose duplicate group, already belongs to an
- * event joins that event.  An alert is raised when an event's burst level rises above every
- * level alerted before for it.
+ * readable time is placed at the current stream time and flagged.  A
+ * plain repost (no words of its own, or only 转发微博) is a duplicate of its
+ * parent (dup_of: the parent's group root, or the parent itself when it was
+ * never seen).  A post whose repost parent, or else whose duplicate group,
+ * already belongs to an event joins that event.  An alert is raised when
+ * an event's burst level rises above every level alerted before for it.
  *
  * Outputs go to whichever sinks are set: the store (posts, events, alerts,
  * in transactions of batch posts), and JSON-lines files for alerts and

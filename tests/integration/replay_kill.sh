@@ -2,7 +2,7 @@
 # A replay killed with SIGKILL halfway leaves a consistent database; running
 # the same input again completes it, storing no post twice.
 source "$(dirname "$0")/lib.sh"
-N=${YQ_KILL_POSTS:-30000}
+N=${YQ_KILL_POSTS:-15000}
 head_gz "$YQ_DATA/weibo_covid/posts.tsv.gz" $((N + 1)) > "$T/slice.tsv"
 db="$T/k.db"
 "$YQ" replay --db "$db" --bucket 1d --source weibo "$T/slice.tsv" > /dev/null 2>&1 &
@@ -11,7 +11,7 @@ pid=$!
 for i in $(seq 1 600); do
   sleep 0.1
   n=$(sqlite3 "$db" 'select count(*) from posts' 2>/dev/null || echo 0)
-  [ "${n:-0}" -ge 4000 ] && break
+  [ "${n:-0}" -ge 3000 ] && break
 done
 kill -9 $pid 2>/dev/null || true
 wait $pid 2>/dev/null || true

@@ -202,6 +202,58 @@ static void test_bad_map(void **state)
 	yq_buf_release(&err);
 }
 
+static void test_feed_files(void **state)
+{
+	(void)state;
+	const char in[] = "<rss><channel><title>t</title><link>https://f.example.cn/</link>"
+			  "<item><guid>g1</guid><title>标题</title><description>&lt;p&gt;正文&lt;/p&gt;"
+			  "</description><pubDate>Tue, 04 Feb 2020 02:00:00 GMT</pubDate></item>"
+			  "<item><guid>g2</guid></item>"
+			  "<item><link>https://f.example.cn/3</link><description>无日期</description></item>"
+			  "</channel></rss>";
+	char path[256];
+	snprintf(path, sizeof path, "%s/f.xml.gz", dir);
+	gzFile z = gzopen(path, "wb");
+	assert_non_null(z);
+	gzwrite(z, in, sizeof in - 1);
+	gzclose(z);
+	struct got g[8];
+	int bad;
+	size_t lines[8];
+	assert_int_equal(read_all(path, NULL, g, &bad, lines), 2); /* format from .xml.gz */
+	assert_int_equal(bad, 1);
+	assert_int_equal(lines[0], 2); /* the empty item: its position */
+	assert_string_equal(g[0].id, "g1");
+	assert_string_equal(g[0].text, "正文");
+	assert_string_equal(g[0].source, "test");
+	assert_int_equal(g[0].time_ok, 1);
+	assert_int_equal(g[0].time, 1580781600);
+	assert_int_equal(g[0].likes, -1);
+	assert_string_equal(g[1].id, "https://f.example.cn/3");
+	assert_int_equal(g[1].time_ok, 0);
+
+	/* no --source: the feed's link; title and url come through */
+	struct yq_reader_config cfg = {.format = YQ_FMT_ATOM, .tz = tz};
+	struct yq_reader *r;
+	struct yq_buf err = YQ_BUF_INIT;
+	struct yq_post p;
+	size_t line;
+	assert_int_equal(yq_reader_open(path, &cfg, &r, &err), 0);
+	assert_int_equal(yq_reader_next(r, &p, &line, &err), 0);
+	assert_string_equal(p.source, "https://f.example.cn/");
+	assert_string_equal(p.title, "标题");
+	assert_null(p.url);
+	assert_int_equal(line, 1);
+	yq_reader_close(r);
+
+	/* not a feed: the file cannot be read as one */
+	const char *html = write_file("page.atom", "<html><body>x</body></html>", 27);
+	cfg.format = YQ_FMT_AUTO;
+	assert_int_equal(yq_reader_open(html, &cfg, &r, &err), YQ_EINVAL);
+	assert_non_null(strstr(err.s, "page.atom: an HTML page, not a feed"));
+	yq_buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_csv_quotes_bom_and_multiline),
 		cmocka_unit_test(test_gzip_and_stable_ids),
 		cmocka_unit_test(test_bad_map),
+		cmocka_unit_test(test_feed_files),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
