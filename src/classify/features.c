@@ -201,6 +201,8 @@ static inline void add(struct yq_features *f, uint32_t idx, float w)
 			f->v[f->n].idx = idx;
 			f->v[f->n].val = w;
 			f->n++;
+			if (f->prefetch_base)
+				__builtin_prefetch(f->prefetch_base + (size_t)idx * f->prefetch_stride);
 			return;
 		}
 		struct yq_feat *e = &f->v[f->slot_pos[s]];

@@ -97,6 +97,11 @@ struct yq_features {
 	uint32_t nslot, gen;
 	uint8_t *mark;                 /* per byte of text: scope bits */
 	size_t mark_cap;
+	/* optional, set by the caller: each new bucket b prefetches the
+	 * cache line at prefetch_base + b * prefetch_stride bytes (the model's
+	 * row), so the misses overlap with the extraction */
+	const char *prefetch_base;
+	size_t prefetch_stride;
 };
 
 void yq_features_release(struct yq_features *f);

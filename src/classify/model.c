@@ -129,10 +129,6 @@ static uint32_t scores(const struct yq_classifier *c, struct yq_clf_work *w)
 	const uint32_t nc = c->ncols, stride = c->stride;
 	for (uint32_t j = 0; j < nc; j++)
 		d[j] = 0;
-	/* The rows are scattered over megabytes: request them all first so
-	 * the cache misses overlap instead of queueing one by one. */
-	for (size_t i = 0; i < w->f.n; i++)
-		__builtin_prefetch(c->rows + (size_t)w->f.v[i].idx * stride);
 	double norm2 = 0;
 	for (size_t i = 0; i < w->f.n; i++) {
 		const float *row = c->rows + (size_t)w->f.v[i].idx * stride;
@@ -191,6 +187,10 @@ int yq_classifier_predict(struct yq_classifier *c, struct yq_clf_work *w, const 
 			return rc;
 		tokens = &w->tok;
 	}
+	/* the rows are scattered over megabytes: extraction prefetches each
+	 * one as its bucket appears, so the cache misses overlap */
+	w->f.prefetch_base = (const char *)c->rows;
+	w->f.prefetch_stride = c->stride * sizeof(float);
 	if ((rc = yq_features_extract(&c->feat, text, n, tokens, &w->f)))
 		return rc;
 	uint32_t best = scores(c, w);
