@@ -21,7 +21,11 @@
 #include "base/hash.h"
 #include "base/utf8.h"
 
+#include "base/strmap.h"
+
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +120,99 @@ int yq_feat_is_negator(const char *s, size_t n)
 	return (word_kind(s, n) & W_NEG) != 0;
 }
 
+/* ---- polarity lexicon ---- */
+
+struct yq_lexicon {
+	struct yq_strmap *words;
+	int8_t *pol;
+	size_t cap;
+};
+
+int yq_lexicon_new(struct yq_lexicon **out)
+{
+	struct yq_lexicon *l = calloc(1, sizeof(*l));
+	if (!l || yq_strmap_new(YQ_LEXICON_MAX_WORDS, &l->words)) {
+		free(l);
+		return YQ_ENOMEM;
+	}
+	*out = l;
+	return YQ_OK;
+}
+
+void yq_lexicon_free(struct yq_lexicon *l)
+{
+	if (!l)
+		return;
+	yq_strmap_free(l->words);
+	free(l->pol);
+	free(l);
+}
+
+int yq_lexicon_add(struct yq_lexicon *l, const char *w, size_t n, int polarity)
+{
+	if (n == 0 || n > YQ_LEXICON_MAX_WORD)
+		return YQ_OK;
+	int added;
+	int64_t id = yq_strmap_intern(l->words, w, n, &added);
+	if (id < 0)
+		return (int)id;
+	if ((size_t)id >= l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 4096;
+		int8_t *p = realloc(l->pol, cap);
+		if (!p)
+			return YQ_ENOMEM;
+		l->pol = p;
+		l->cap = cap;
+	}
+	int8_t v = polarity > 0 ? 1 : polarity < 0 ? -1 : 0;
+	l->pol[id] = added ? v : (l->pol[id] == v ? v : 0);
+	return YQ_OK;
+}
+
+int yq_lexicon_load(struct yq_lexicon *l, const char *path, int polarity, struct yq_buf *err)
+{
+	int rc = YQ_OK;
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	if (!f) {
+		yq_buf_printf(err, "cannot open %s: %s", path, strerror(errno));
+		return YQ_EIO;
+	}
+	while ((got = getline(&line, &cap, f)) > 0) {
+		size_t a = 0, b = (size_t)got;
+		while (b > a && (line[b - 1] == '\n' || line[b - 1] == '\r' || line[b - 1] == ' ' ||
+				 line[b - 1] == '\t'))
+			b--;
+		while (a < b && (line[a] == ' ' || line[a] == '\t'))
+			a++;
+		if (b > a && yq_utf8_valid(line + a, b - a) &&
+		    (rc = yq_lexicon_add(l, line + a, b - a, polarity)))
+			break;
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+int yq_lexicon_get(const struct yq_lexicon *l, const char *w, size_t n)
+{
+	int64_t id = yq_strmap_find(l->words, w, n);
+	return id < 0 ? 0 : l->pol[id];
+}
+
+size_t yq_lexicon_count(const struct yq_lexicon *l)
+{
+	return yq_strmap_count(l->words);
+}
+
+const char *yq_lexicon_word(const struct yq_lexicon *l, size_t i, size_t *n, int *polarity)
+{
+	*polarity = l->pol[i];
+	return yq_strmap_key(l->words, (uint32_t)i, n);
+}
+
 /* ---- hashing ---- */
 
 static uint64_t fam_seed(enum yq_feat_family fam)
@@ -133,7 +230,8 @@ int yq_feat_config_check(const struct yq_feat_config *cfg)
 {
 	if (cfg->hash_bits < YQ_FEAT_MIN_BITS || cfg->hash_bits > YQ_FEAT_MAX_BITS ||
 	    cfg->char_max < 1 || cfg->char_max > 4 || !(cfg->contrast_weight >= 1.0f) ||
-	    cfg->contrast_weight > 100.0f || (cfg->flags & ~63u) || !cfg->flags)
+	    cfg->contrast_weight > 100.0f || (cfg->flags & ~127u) || !cfg->flags ||
+	    ((cfg->flags & YQ_FEAT_LEXICON) && !cfg->lex))
 		return YQ_EINVAL;
 	return YQ_OK;
 }
@@ -187,6 +285,7 @@ static int prepare(struct yq_features *f, size_t maxf)
 		f->gen = 1;
 	}
 	f->n = 0;
+	f->polarity_pos = f->polarity_neg = f->negated_pos = 0;
 	return YQ_OK;
 }
 
@@ -231,6 +330,24 @@ static int sentence_end(const char *s, size_t n)
 	return n == 3 && (memcmp(s, "。", 3) == 0 || memcmp(s, "！", 3) == 0 ||
 			  memcmp(s, "？", 3) == 0 || memcmp(s, "；", 3) == 0 ||
 			  memcmp(s, "…", 3) == 0);
+}
+
+/* lexicon_feature: LEX+ / LEX- / NEG_LEX+ / NEG_LEX- for a polarity word. */
+static void lexicon_feature(const struct yq_feat_config *cfg, struct yq_features *f,
+			    const char *s, size_t n, int neg, int dbl, float w)
+{
+	int p = yq_lexicon_get(cfg->lex, s, n);
+	if (!p)
+		return;
+	if ((p > 0) != (neg != 0)) {
+		f->polarity_pos += w;
+		if (neg || dbl)
+			f->negated_pos += w;
+	} else {
+		f->polarity_neg += w;
+	}
+	const char *name = p > 0 ? (neg ? "NEG_LEX+" : "LEX+") : (neg ? "NEG_LEX-" : "LEX-");
+	add(f, yq_feat_hash(cfg, YQ_FAM_SPECIAL, name, strlen(name)), w);
 }
 
 /* neg_kind: the W_* bits of token i with the negator corrections: a
@@ -291,6 +408,7 @@ static void token_features(const struct yq_feat_config *cfg, const char *text,
 	const uint32_t mask = (uint32_t)((1ULL << cfg->hash_bits) - 1);
 	const uint64_t s_word2 = fam_seed(YQ_FAM_WORD2);
 	int neg = 0, contrast = 0, prev_deg = 0;
+	int dbl = 0; /* a double negation was cancelled earlier in this clause */
 	uint64_t prev_h = 0; /* hash of the previous word in this clause, 0: none */
 	uint32_t prev_end = 0;
 	for (size_t i = 0; i < tk->n; i++) {
@@ -298,12 +416,14 @@ static void token_features(const struct yq_feat_config *cfg, const char *text,
 		const char *s = text + t->off;
 		if (t->off > prev_end) { /* whitespace between: a clause boundary */
 			neg = 0;
+			dbl = 0;
 			prev_h = 0;
 			prev_deg = 0;
 		}
 		prev_end = t->off + t->len;
 		if (t->kind == YQ_TOK_PUNCT) {
 			neg = 0;
+			dbl = 0;
 			prev_h = 0;
 			prev_deg = 0;
 			if (sentence_end(s, t->len))
@@ -317,6 +437,7 @@ static void token_features(const struct yq_feat_config *cfg, const char *text,
 			if (f->mark[t->off + t->len - 1] & M_SKIP) {
 				add(f, yq_feat_hash(cfg, YQ_FAM_SPECIAL, "DBLNEG", 6), w);
 				memset(f->mark + t->off, M_SKIP | cm, t->len);
+				dbl = 1;
 				prev_h = 0;
 				prev_deg = 0;
 				continue;
@@ -328,8 +449,15 @@ static void token_features(const struct yq_feat_config *cfg, const char *text,
 			s += 3;
 			memset(f->mark + t->off + 3, cm, t->len - 3);
 			add(f, yq_feat_hash(cfg, YQ_FAM_SPECIAL, "DBLNEG", 6), w);
+			dbl = 1;
 			if (fl & YQ_FEAT_WORD)
 				add(f, yq_feat_hash(cfg, YQ_FAM_WORD, s, t->len - 3), w);
+			/* polarity: the whole word negated (不是 [不好]) if the
+			 * lexicon has it, else the rest after a double negation */
+			if ((fl & YQ_FEAT_LEXICON) && yq_lexicon_get(cfg->lex, s - 3, t->len))
+				lexicon_feature(cfg, f, s - 3, t->len, 1, 0, w);
+			else if (fl & YQ_FEAT_LEXICON)
+				lexicon_feature(cfg, f, s, t->len - 3, 0, 1, w);
 			prev_h = 0;
 			prev_deg = 0;
 			continue;
@@ -338,6 +466,8 @@ static void token_features(const struct yq_feat_config *cfg, const char *text,
 		memset(f->mark + t->off, (neg ? M_NEG : 0) | cm, t->len);
 		if (fl & YQ_FEAT_WORD)
 			add(f, yq_feat_hash(cfg, neg ? YQ_FAM_NEG_WORD : YQ_FAM_WORD, s, t->len), w);
+		if ((fl & YQ_FEAT_LEXICON) && t->kind == YQ_TOK_WORD)
+			lexicon_feature(cfg, f, s, t->len, neg, dbl, w);
 		uint64_t h = yq_hash64(s, t->len, s_word2);
 		if ((fl & YQ_FEAT_WORD2) && prev_h)
 			add(f, (uint32_t)(yq_hash64(s, t->len, prev_h) & mask), w);

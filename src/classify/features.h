@@ -23,6 +23,10 @@
  *           cancelled negator adds the feature DBLNEG (不是不好 reads as 好);
  *  - DEGREE: a degree adverb (很, 非常, 太, 极, …) followed by a word adds
  *           DEG:word (DEG_NEG:word inside a negation scope);
+ *  - LEXICON: a word of the polarity lexicon (yq_lexicon, e.g. NTUSD) adds
+ *           LEX+ or LEX- (NEG_LEX+ / NEG_LEX- inside a negation scope), so
+ *           "a negated negative word" is one feature the model can weigh
+ *           whatever the word (我一点都不难过);
  *  - CONTRAST: after a contrast word (但是, 可是, 不过, 但, 然而, 却) every
  *           feature up to the end of the sentence (。！？!?；; or the end of
  *           the text) counts contrast_weight times.
@@ -46,6 +50,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "text/tokenize.h"
 
 /* Bumped whenever the feature definitions change (saved in models). */
@@ -58,6 +63,7 @@ enum {
 	YQ_FEAT_NEG = 1 << 3,
 	YQ_FEAT_DEGREE = 1 << 4,
 	YQ_FEAT_CONTRAST = 1 << 5,
+	YQ_FEAT_LEXICON = 1 << 6, /* needs cfg->lex */
 };
 
 /* Feature families (hash seeds). */
@@ -80,7 +86,36 @@ struct yq_feat_config {
 	uint32_t hash_bits;    /* YQ_FEAT_MIN_BITS..YQ_FEAT_MAX_BITS: 2^bits buckets */
 	uint32_t char_max;     /* longest character n-gram, 1..4 */
 	float contrast_weight; /* multiplier after a contrast word (>= 1) */
+	const struct yq_lexicon *lex; /* polarity words for YQ_FEAT_LEXICON
+				       * (borrowed; a model stores its words) */
 };
+
+/* ---- polarity lexicon ---- */
+
+struct yq_lexicon;
+
+#define YQ_LEXICON_MAX_WORDS 1000000
+#define YQ_LEXICON_MAX_WORD 64 /* bytes */
+
+int yq_lexicon_new(struct yq_lexicon **out);
+void yq_lexicon_free(struct yq_lexicon *l);
+
+/* yq_lexicon_add: word w[0..n) with polarity +1 or -1; a word added with
+ * both polarities is dropped from lookups (0).  Longer words than
+ * YQ_LEXICON_MAX_WORD are ignored.  Returns 0, YQ_ENOMEM, YQ_ETOOBIG. */
+int yq_lexicon_add(struct yq_lexicon *l, const char *w, size_t n, int polarity);
+
+/* yq_lexicon_load: one word a line from path (UTF-8; spaces and CR
+ * trimmed; empty lines and invalid UTF-8 skipped).  Errors: YQ_EIO
+ * (message in err), YQ_ENOMEM, YQ_ETOOBIG. */
+int yq_lexicon_load(struct yq_lexicon *l, const char *path, int polarity, struct yq_buf *err);
+
+/* yq_lexicon_get: +1, -1, or 0 (absent or both). */
+int yq_lexicon_get(const struct yq_lexicon *l, const char *w, size_t n);
+size_t yq_lexicon_count(const struct yq_lexicon *l);
+/* yq_lexicon_word: word i (insertion order; *n bytes) and its stored
+ * polarity (+1, -1, 0 for both). */
+const char *yq_lexicon_word(const struct yq_lexicon *l, size_t i, size_t *n, int *polarity);
 
 struct yq_feat {
 	uint32_t idx; /* bucket, < 2^hash_bits */
@@ -102,6 +137,13 @@ struct yq_features {
 	 * row), so the misses overlap with the extraction */
 	const char *prefetch_base;
 	size_t prefetch_stride;
+	/* polarity evidence of the last text (YQ_FEAT_LEXICON): lexicon words
+	 * counted after negation (a negated negative word counts as positive,
+	 * a negated positive one as negative; double negations cancel), each
+	 * weighted like its features (contrast) */
+	float polarity_pos, polarity_neg;
+	float negated_pos; /* of polarity_pos: from a negated negative word, or
+			    * a positive one after a double negation */
 };
 
 void yq_features_release(struct yq_features *f);

@@ -32,6 +32,8 @@ static const char magic[8] = {'Y', 'Q', 'C', 'L', 'F', '\n', 0, 0};
 struct yq_classifier {
 	struct yq_feat_config feat;
 	enum yq_tf_mode tf_mode;
+	uint32_t polarity_rule;
+	int neg_label, pos_label; /* label ids of "negative" / "positive", -1: none */
 	char *task;
 	char **labels;
 	uint32_t nlabels;
@@ -43,6 +45,7 @@ struct yq_classifier {
 	double C, cv_acc;
 	uint32_t folds, ntrain, solver;
 	struct yq_segmenter *seg; /* when loaded and the model uses tokens */
+	struct yq_lexicon *lex;   /* owned; feat.lex points here */
 };
 
 /* ---- accessors ---- */
@@ -85,6 +88,7 @@ void yq_classifier_free(struct yq_classifier *c)
 	free(c->rows);
 	free(c->bias);
 	yq_segmenter_free(c->seg);
+	yq_lexicon_free(c->lex);
 	free(c);
 }
 
@@ -167,6 +171,34 @@ static uint32_t scores(const struct yq_classifier *c, struct yq_clf_work *w)
 	return best;
 }
 
+/* polarity_rule: model.h (struct yq_train_config). */
+static uint32_t polarity_rule(const struct yq_classifier *c, const struct yq_clf_work *w,
+			      uint32_t best)
+{
+	if (!(w->f.negated_pos > 0 && w->f.polarity_neg == 0 && best == (uint32_t)c->neg_label))
+		return best;
+	uint32_t b = best;
+	double bp = -1;
+	for (uint32_t i = 0; i < c->nlabels; i++)
+		if (i != (uint32_t)c->neg_label && w->dec[i] > bp) {
+			bp = w->dec[i];
+			b = i;
+		}
+	return b;
+}
+
+/* find_polar_labels: the ids of the labels "negative" and "positive". */
+static void find_polar_labels(struct yq_classifier *c)
+{
+	c->neg_label = c->pos_label = -1;
+	for (uint32_t i = 0; i < c->nlabels; i++) {
+		if (strcmp(c->labels[i], "negative") == 0)
+			c->neg_label = (int)i;
+		if (strcmp(c->labels[i], "positive") == 0)
+			c->pos_label = (int)i;
+	}
+}
+
 int yq_classifier_predict(struct yq_classifier *c, struct yq_clf_work *w, const char *text,
 			  size_t n, const struct yq_tokens *tokens, const char **label,
 			  double *prob)
@@ -194,6 +226,8 @@ int yq_classifier_predict(struct yq_classifier *c, struct yq_clf_work *w, const 
 	if ((rc = yq_features_extract(&c->feat, text, n, tokens, &w->f)))
 		return rc;
 	uint32_t best = scores(c, w);
+	if (c->polarity_rule && c->neg_label >= 0 && c->pos_label >= 0)
+		best = polarity_rule(c, w, best);
 	*label = c->labels[best];
 	*prob = w->dec[best];
 	return YQ_OK;
@@ -236,10 +270,19 @@ int yq_classifier_save(const struct yq_classifier *c, const char *path, struct y
 	uint32_t ncl = c->ncols == 1 ? 2 : c->ncols;
 	int bad = put(f, magic, 8) || put32(f, YQ_MODEL_VERSION) || put32(f, YQ_FEAT_VERSION) ||
 		  put32(f, c->feat.flags) || put32(f, c->feat.hash_bits) ||
-		  put32(f, c->feat.char_max) || put(f, &cw, 4) || put32(f, (uint32_t)c->tf_mode) ||
+		  put32(f, c->feat.char_max) || put(f, &cw, 4) || put32(f, (uint32_t)c->tf_mode) || put32(f, c->polarity_rule) ||
 		  put_str(f, c->task) || put32(f, c->nlabels);
 	for (uint32_t i = 0; !bad && i < c->nlabels; i++)
 		bad = put_str(f, c->labels[i]);
+	uint32_t nw = c->lex ? (uint32_t)yq_lexicon_count(c->lex) : 0;
+	bad = bad || put32(f, nw);
+	for (uint32_t i = 0; !bad && i < nw; i++) {
+		size_t n;
+		int pol;
+		const char *w = yq_lexicon_word(c->lex, i, &n, &pol);
+		uint8_t hdr[2] = {(uint8_t)(pol > 0 ? 1 : pol < 0 ? 2 : 0), (uint8_t)n};
+		bad = put(f, hdr, 2) || put(f, w, n);
+	}
 	bad = bad || put32(f, c->ncols) || put(f, c->col_label, ncl * 4) || put(f, cv, 16) ||
 	      put32(f, c->folds) || put32(f, c->ntrain) || put32(f, c->solver) ||
 	      put(f, c->bias, c->ncols * sizeof(float));
@@ -360,11 +403,14 @@ int yq_classifier_load(const char *name_or_path, struct yq_classifier **out,
 		goto out;
 	}
 	if (get32(f, &c->feat.flags) || get32(f, &c->feat.hash_bits) ||
-	    get32(f, &c->feat.char_max) || get32(f, &contrast_bits) || get32(f, &tf) || tf > 1)
+	    get32(f, &c->feat.char_max) || get32(f, &contrast_bits) || get32(f, &tf) || tf > 1 ||
+	    get32(f, &c->polarity_rule) || c->polarity_rule > 1)
 		goto bad;
 	memcpy(&c->feat.contrast_weight, &contrast_bits, 4);
 	c->tf_mode = (enum yq_tf_mode)tf;
-	if (yq_feat_config_check(&c->feat) || get_str(f, 64, &c->task) ||
+	struct yq_feat_config chk = c->feat;
+	chk.flags &= ~(uint32_t)YQ_FEAT_LEXICON; /* the words come below */
+	if (yq_feat_config_check(&chk) || get_str(f, 64, &c->task) ||
 	    get32(f, &c->nlabels) || c->nlabels < 2 || c->nlabels > YQ_MODEL_MAX_LABELS)
 		goto bad;
 	c->labels = calloc(c->nlabels, sizeof(*c->labels));
@@ -375,6 +421,29 @@ int yq_classifier_load(const char *name_or_path, struct yq_classifier **out,
 	for (uint32_t i = 0; i < c->nlabels; i++)
 		if (get_str(f, YQ_MODEL_MAX_LABEL_LEN, &c->labels[i]))
 			goto bad;
+	uint32_t nw;
+	if (get32(f, &nw) || nw > YQ_LEXICON_MAX_WORDS)
+		goto bad;
+	if (nw || (c->feat.flags & YQ_FEAT_LEXICON)) {
+		if (yq_lexicon_new(&c->lex)) {
+			rc = YQ_ENOMEM;
+			goto out;
+		}
+		c->feat.lex = c->lex;
+	}
+	for (uint32_t i = 0; i < nw; i++) {
+		uint8_t hdr[2];
+		char w[256];
+		if (get(f, hdr, 2) || hdr[0] > 2 || hdr[1] == 0 || hdr[1] > YQ_LEXICON_MAX_WORD ||
+		    get(f, w, hdr[1]))
+			goto bad;
+		/* a word stored as "both" is added with each polarity */
+		if ((hdr[0] != 2 && yq_lexicon_add(c->lex, w, hdr[1], 1)) ||
+		    (hdr[0] != 1 && yq_lexicon_add(c->lex, w, hdr[1], -1))) {
+			rc = YQ_ENOMEM;
+			goto out;
+		}
+	}
 	if (get32(f, &c->ncols) || !(c->ncols == 1 ? c->nlabels == 2 : c->ncols == c->nlabels))
 		goto bad;
 	uint32_t ncl = c->ncols == 1 ? 2 : c->ncols;
@@ -402,6 +471,9 @@ int yq_classifier_load(const char *name_or_path, struct yq_classifier **out,
 	}
 	if (fgetc(f) != EOF)
 		goto bad;
+	if (c->polarity_rule && !c->lex)
+		goto bad;
+	find_polar_labels(c);
 	if (uses_tokens(&c->feat) && (rc = yq_segmenter_new(NULL, &c->seg, err)))
 		goto out;
 	*out = c;
@@ -643,6 +715,20 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 	if (!c)
 		goto out;
 	c->feat = d->feat;
+	c->feat.lex = NULL;
+	if (d->feat.lex) {
+		if (yq_lexicon_new(&c->lex))
+			goto out;
+		for (size_t i = 0; i < yq_lexicon_count(d->feat.lex); i++) {
+			size_t n;
+			int pol;
+			const char *w = yq_lexicon_word(d->feat.lex, i, &n, &pol);
+			if ((pol >= 0 && yq_lexicon_add(c->lex, w, n, 1)) ||
+			    (pol <= 0 && yq_lexicon_add(c->lex, w, n, -1)))
+				goto out;
+		}
+		c->feat.lex = c->lex;
+	}
 	c->tf_mode = cfg->tf_mode;
 	c->task = strdup(cfg->task ? cfg->task : "");
 	c->labels = calloc(nl, sizeof(*c->labels));
@@ -655,6 +741,8 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 		if (!(c->labels[i] = strndup(k, n)))
 			goto out;
 	}
+	c->polarity_rule = cfg->polarity_rule && c->lex;
+	find_polar_labels(c);
 	c->ncols = m->nr_class == 2 ? 1 : (uint32_t)m->nr_class;
 	for (int j = 0; j < m->nr_class; j++)
 		c->col_label[j] = (uint32_t)m->label[j];

@@ -15,8 +15,11 @@
  * File format (native byte order; little-endian machines), version 1:
  *   "YQCLF\n\0\0"  u32 version  u32 YQ_FEAT_VERSION
  *   u32 flags  u32 hash_bits  u32 char_max  f32 contrast_weight  u32 tf_mode
+ *   u32 polarity_rule
  *   u32 n + task bytes
  *   u32 nlabels, then per label u32 n + bytes (verbatim training labels)
+ *   u32 nwords, then per polarity-lexicon word: u8 polarity (1 +, 2 -, 0
+ *   both)  u8 n  n bytes (at most YQ_LEXICON_MAX_WORDS words of <= 64 bytes)
  *   u32 ncols (1 for two labels, else nlabels)  u32 col_label[ncols == 1 ? 2 : ncols]
  *   f64 C  f64 cv_accuracy (-1: not measured)  u32 folds  u32 ntrain  u32 solver
  *   f32 bias[ncols]
@@ -136,6 +139,16 @@ struct yq_train_config {
 	int folds;                 /* k for CV (2..20); 0: no CV (needs C > 0) */
 	double eps;                /* stopping tolerance; 0: liblinear's default */
 	uint64_t seed;             /* fold assignment */
+	/* Polarity rule (needs a lexicon and labels named "negative" and
+	 * "positive"): when the lexicon evidence of a text is one-sided after
+	 * negation (features.h: polarity_pos > 0 and polarity_neg == 0, or the
+	 * reverse) and the model's label is the opposite one, the text gets
+	 * the most probable label on the evidence's side (non-negative, or
+	 * negative), with that label's probability.  It is how 我一点都不难过
+	 * and 质量不是不好 come out non-negative when the training data ties
+	 * 一点都不 and 质量 to complaints.  docs/classify.md has its effect on
+	 * the held-out sets. */
+	int polarity_rule;
 };
 
 /*

@@ -30,6 +30,7 @@
 static const char usage[] =
 	"--task sentiment|category --out MODEL [--folds K] [--C X] [--solver 0|7]\n"
 	"       [--features LIST] [--tf raw|sublinear] [--hash-bits N] [--char-max N]\n"
+	"       [--positive-words F]… [--negative-words F]… [--polarity-rule]\n"
 	"       [--format F] [--map a=b,…] [--text-field T]… [--label-field L]\n"
 	"       [--label-map a=b,…] [--source S] [--strict] FILE…";
 
@@ -170,7 +171,7 @@ static int parse_features(const char *list, uint32_t *flags)
 	static const struct {
 		const char *name;
 		uint32_t flag;
-	} names[] = {{"char", YQ_FEAT_CHAR},	 {"word", YQ_FEAT_WORD},     {"word2", YQ_FEAT_WORD2},
+	} names[] = {{"lexicon", YQ_FEAT_LEXICON}, {"char", YQ_FEAT_CHAR},	 {"word", YQ_FEAT_WORD},     {"word2", YQ_FEAT_WORD2},
 		     {"neg", YQ_FEAT_NEG},	 {"degree", YQ_FEAT_DEGREE}, {"contrast", YQ_FEAT_CONTRAST}};
 	uint32_t f = 0;
 	for (const char *p = list; *p;) {
@@ -206,11 +207,14 @@ int yq_cmd_train(int argc, char **argv)
 	const char *task = NULL, *out = NULL;
 	struct file_opts cur = {.label_field = "label"};
 	struct file_opts *files = calloc((size_t)argc, sizeof(*files));
-	int nfiles = 0, text_fresh = 0, strict = 0;
+	int nfiles = 0, text_fresh = 0, strict = 0, rule = 0;
 	double C = 0;
 	int folds = -1, solver = -1, tf = -1;
 	long bits = 0, cmax = 0;
 	const char *feats = NULL;
+	const char *lexf[2 * MAX_FIELDS];
+	int lexpol[2 * MAX_FIELDS], nlex = 0;
+	struct yq_lexicon *lex = NULL;
 	struct trainer t = {0};
 	struct yq_classifier *model = NULL;
 	struct yq_buf err = YQ_BUF_INIT;
@@ -226,6 +230,10 @@ int yq_cmd_train(int argc, char **argv)
 		char *end;
 		if (strcmp(a, "--strict") == 0) {
 			strict = 1;
+			continue;
+		}
+		if (strcmp(a, "--polarity-rule") == 0) {
+			rule = 1;
 			continue;
 		}
 		if (a[0] != '-' || strcmp(a, "-") == 0) {
@@ -286,6 +294,13 @@ int yq_cmd_train(int argc, char **argv)
 				yq_cli_err("train", "--C must be a number in (0, 1e6]");
 				goto out;
 			}
+		} else if (strcmp(a, "--positive-words") == 0 || strcmp(a, "--negative-words") == 0) {
+			if (nlex == 2 * MAX_FIELDS) {
+				yq_cli_err("train", "at most %d word lists", 2 * MAX_FIELDS);
+				goto out;
+			}
+			lexpol[nlex] = a[2] == 'p' ? 1 : -1;
+			lexf[nlex++] = v;
 		} else if (strcmp(a, "--features") == 0) {
 			feats = v;
 		} else if (strcmp(a, "--tf") == 0) {
@@ -324,7 +339,7 @@ int yq_cmd_train(int argc, char **argv)
 	}
 	if (feats && parse_features(feats, &t.fc.flags)) {
 		yq_cli_err("train", "bad --features '%s' (a comma list of char, word, word2, neg, "
-			   "degree, contrast)", feats);
+			   "degree, contrast, lexicon)", feats);
 		goto out;
 	}
 	if (tf >= 0)
@@ -335,6 +350,7 @@ int yq_cmd_train(int argc, char **argv)
 		t.fc.char_max = (uint32_t)cmax;
 	if (folds >= 0)
 		tc.folds = folds;
+	tc.polarity_rule = rule;
 	if (solver >= 0)
 		tc.solver = solver;
 	tc.C = C;
@@ -345,6 +361,26 @@ int yq_cmd_train(int argc, char **argv)
 
 	status = YQ_EXIT_RUNTIME;
 	t.strict = strict;
+	if (nlex) {
+		if (yq_lexicon_new(&lex)) {
+			yq_cli_err("train", "%s", yq_strerror(YQ_ENOMEM));
+			goto out;
+		}
+		for (int k = 0; k < nlex; k++)
+			if ((rc = yq_lexicon_load(lex, lexf[k], lexpol[k], &err))) {
+				yq_cli_err("train", "%s", err.len ? err.s : yq_strerror(rc));
+				goto out;
+			}
+		t.fc.flags |= YQ_FEAT_LEXICON;
+		t.fc.lex = lex;
+		printf("polarity words: %zu%s\n", yq_lexicon_count(lex),
+		       rule ? " (polarity rule on)" : "");
+	} else if ((t.fc.flags & YQ_FEAT_LEXICON) || rule) {
+		yq_cli_err("train", "--features lexicon and --polarity-rule need --positive-words "
+			   "or --negative-words");
+		status = YQ_EXIT_USAGE;
+		goto out;
+	}
 	if ((rc = yq_normalizer_new(&t.norm, &err)) || (rc = yq_segmenter_new(NULL, &t.seg, &err))) {
 		yq_cli_err("train", "%s", err.len ? err.s : yq_strerror(rc));
 		goto out;
@@ -398,6 +434,7 @@ int yq_cmd_train(int argc, char **argv)
 out:
 	yq_classifier_free(model);
 	yq_train_data_free(t.data);
+	yq_lexicon_free(lex);
 	yq_strmap_free(t.seen);
 	yq_normalizer_free(t.norm);
 	yq_segmenter_free(t.seg);
