@@ -182,6 +182,54 @@ static void test_hash_stability(void **state)
 	assert_int_equal(feats.n, 4); /* a, b, ab, c: nothing spans the space */
 }
 
+static void test_lexicon(void **state)
+{
+	struct yq_lexicon *lex;
+	assert_int_equal(yq_lexicon_new(&lex), 0);
+	assert_int_equal(yq_lexicon_add(lex, "难过", 6, -1), 0);
+	assert_int_equal(yq_lexicon_add(lex, "不好", 6, -1), 0);
+	assert_int_equal(yq_lexicon_add(lex, "高兴", 6, 1), 0);
+	assert_int_equal(yq_lexicon_add(lex, "接受", 6, 1), 0);
+	assert_int_equal(yq_lexicon_add(lex, "生气", 6, 1), 0);
+	assert_int_equal(yq_lexicon_add(lex, "生气", 6, -1), 0); /* both: dropped */
+	assert_int_equal(yq_lexicon_get(lex, "难过", 6), -1);
+	assert_int_equal(yq_lexicon_get(lex, "高兴", 6), 1);
+	assert_int_equal(yq_lexicon_get(lex, "生气", 6), 0);
+	assert_int_equal(yq_lexicon_get(lex, "质量", 6), 0);
+	assert_int_equal(yq_lexicon_count(lex), 5);
+	struct yq_feat_config c = cfg;
+	c.flags |= YQ_FEAT_LEXICON;
+	assert_int_equal(yq_feat_config_check(&c), YQ_EINVAL); /* no words */
+	c.lex = lex;
+	assert_int_equal(yq_feat_config_check(&c), 0);
+	const char *t = "我一点都不难过"; /* a negated negative word */
+	assert_int_equal(yq_tokenize(seg, &work, t, strlen(t), &toks), 0);
+	assert_int_equal(yq_features_extract(&c, t, strlen(t), &toks, &feats), 0);
+	assert_true(val(YQ_FAM_SPECIAL, "NEG_LEX-") == 1);
+	assert_true(val(YQ_FAM_SPECIAL, "LEX-") == 0);
+	assert_true(feats.polarity_pos == 1 && feats.negated_pos == 1 && feats.polarity_neg == 0);
+	t = "今天真不高兴"; /* a negated positive one */
+	assert_int_equal(yq_tokenize(seg, &work, t, strlen(t), &toks), 0);
+	assert_int_equal(yq_features_extract(&c, t, strlen(t), &toks, &feats), 0);
+	assert_true(val(YQ_FAM_SPECIAL, "NEG_LEX+") == 1);
+	assert_true(feats.polarity_pos == 0 && feats.polarity_neg == 1);
+	t = "质量不是不好"; /* 不是 [不好]: the lexicon word 不好, negated */
+	assert_int_equal(yq_tokenize(seg, &work, t, strlen(t), &toks), 0);
+	assert_int_equal(yq_features_extract(&c, t, strlen(t), &toks, &feats), 0);
+	assert_true(val(YQ_FAM_SPECIAL, "NEG_LEX-") == 1);
+	assert_true(feats.negated_pos == 1 && feats.polarity_neg == 0);
+	t = "不是不能接受"; /* a positive word after a double negation */
+	assert_int_equal(yq_tokenize(seg, &work, t, strlen(t), &toks), 0);
+	assert_int_equal(yq_features_extract(&c, t, strlen(t), &toks, &feats), 0);
+	assert_true(val(YQ_FAM_SPECIAL, "LEX+") == 1);
+	assert_true(feats.polarity_pos == 1 && feats.negated_pos == 1);
+	t = "很高兴"; /* plain */
+	assert_int_equal(yq_tokenize(seg, &work, t, strlen(t), &toks), 0);
+	assert_int_equal(yq_features_extract(&c, t, strlen(t), &toks, &feats), 0);
+	assert_true(feats.polarity_pos == 1 && feats.negated_pos == 0);
+	yq_lexicon_free(lex);
+}
+
 static void test_config_check(void **state)
 {
 	assert_int_equal(yq_feat_config_check(&cfg), 0);
@@ -202,7 +250,7 @@ int main(void)
 		cmocka_unit_test(test_negation_scope),	cmocka_unit_test(test_wuyu_not_negator),
 		cmocka_unit_test(test_double_negation), cmocka_unit_test(test_degree),
 		cmocka_unit_test(test_contrast),	cmocka_unit_test(test_hash_stability),
-		cmocka_unit_test(test_config_check),
+		cmocka_unit_test(test_lexicon),		cmocka_unit_test(test_config_check),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

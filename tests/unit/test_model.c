@@ -220,6 +220,70 @@ static void test_bad_files(void **state)
 	yq_buf_release(&err);
 }
 
+/* The polarity rule: a text whose only polarity evidence is a negated
+ * negative word is not negative, whatever the model; the words and the
+ * rule survive save/load. */
+static void test_polarity_rule(void **state)
+{
+	static const char *const neg[] = {"不好吃", "不满意", "不新鲜", "不喜欢", "不推荐", "不干净"};
+	struct yq_lexicon *lex;
+	struct yq_buf err = YQ_BUF_INIT;
+	assert_int_equal(yq_lexicon_new(&lex), 0);
+	assert_int_equal(yq_lexicon_add(lex, "难过", 6, -1), 0);
+	struct yq_feat_config fc = cfg;
+	fc.flags |= YQ_FEAT_LEXICON;
+	fc.lex = lex;
+	struct yq_classifier *m[2] = {NULL, NULL};
+	for (int rule = 0; rule < 2; rule++) {
+		struct yq_train_data *d;
+		assert_int_equal(yq_train_data_new(&fc, 100, &d), 0);
+		for (int i = 0; i < 6; i++) {
+			const char *t[2] = {neg[i], neg[i] + 3}; /* 不好吃 / 好吃 */
+			for (int k = 0; k < 2; k++) {
+				assert_int_equal(yq_tokenize(seg, &work, t[k], strlen(t[k]), &toks), 0);
+				assert_int_equal(yq_features_extract(&fc, t[k], strlen(t[k]), &toks, &feats), 0);
+				const char *l = k ? "positive" : "negative";
+				assert_int_equal(yq_train_data_add(d, l, strlen(l), &feats), 0);
+			}
+		}
+		struct yq_train_config tc = {.task = "sentiment", .solver = 7, .C = 4, .folds = 0,
+					     .polarity_rule = rule};
+		assert_int_equal(yq_model_train(&tc, d, NULL, &m[rule], &err), 0);
+		yq_train_data_free(d);
+	}
+	yq_lexicon_free(lex); /* the models keep their own copy */
+	const char *t = "不难过";
+	assert_int_equal(yq_tokenize(seg, &work, t, strlen(t), &toks), 0);
+	struct yq_clf_work w = {0};
+	const char *label;
+	double p;
+	assert_int_equal(yq_classifier_predict(m[0], &w, t, strlen(t), &toks, &label, &p), 0);
+	assert_string_equal(label, "negative"); /* 不 is all the model knows */
+	assert_true(p > 0.5);
+	assert_int_equal(yq_classifier_predict(m[1], &w, t, strlen(t), &toks, &label, &p), 0);
+	assert_string_equal(label, "positive");
+	assert_true(p < 0.5); /* the model's own probability of the label */
+	/* a plain negative word keeps the model's label */
+	const char *t2 = "难过";
+	assert_int_equal(yq_tokenize(seg, &work, t2, strlen(t2), &toks), 0);
+	const char *l0, *l1;
+	double p0, p1;
+	assert_int_equal(yq_classifier_predict(m[0], &w, t2, 6, &toks, &l0, &p0), 0);
+	assert_int_equal(yq_classifier_predict(m[1], &w, t2, 6, &toks, &l1, &p1), 0);
+	assert_string_equal(l0, l1);
+	/* save/load keeps the words and the rule */
+	struct yq_classifier *c = NULL;
+	assert_int_equal(yq_classifier_save(m[1], path, &err), 0);
+	assert_int_equal(yq_classifier_load(path, &c, &err), 0);
+	assert_int_equal(yq_classifier_predict(c, &w, t, strlen(t), NULL, &label, &p), 0);
+	assert_string_equal(label, "positive");
+	yq_classifier_free(c);
+	yq_classifier_free(m[0]);
+	yq_classifier_free(m[1]);
+	yq_clf_work_release(&w);
+	yq_buf_release(&err);
+}
+
 static void test_label_map(void **state)
 {
 	struct yq_buf out = YQ_BUF_INIT;
@@ -247,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_train),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_polarity_rule),
 		cmocka_unit_test(test_label_map),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
