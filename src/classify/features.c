@@ -246,6 +246,7 @@ void yq_features_release(struct yq_features *f)
 	free(f->slot_gen);
 	free(f->slot_pos);
 	free(f->mark);
+	free(f->tkind);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -350,41 +351,55 @@ static void lexicon_feature(const struct yq_feat_config *cfg, struct yq_features
 	add(f, yq_feat_hash(cfg, YQ_FAM_SPECIAL, name, strlen(name)), w);
 }
 
-/* neg_kind: the W_* bits of token i with the negator corrections: a
+/* base_kind: the W_* bits of token i, with the negator correction: a
  * negator that forms a non-negating word with the next token (无/语) is
- * none; inside an open scope (open != 0) a word led by 不/没 (不好, 不满)
- * negates again. */
-static unsigned neg_kind(const char *text, const struct yq_tokens *tk, size_t i, int open)
+ * none. */
+static unsigned base_kind(const char *text, const struct yq_tokens *tk, size_t i)
 {
 	const struct yq_token *t = &tk->v[i];
 	const char *s = text + t->off;
-	unsigned wk = t->kind == YQ_TOK_WORD ? word_kind(s, t->len) : 0;
+	if (t->kind != YQ_TOK_WORD)
+		return 0;
+	unsigned wk = word_kind(s, t->len);
 	if ((wk & W_NEG) && i + 1 < tk->n && tk->v[i + 1].off == t->off + t->len &&
 	    (word_kind(s, t->len + tk->v[i + 1].len) & W_NOTNEG))
 		wk &= ~(unsigned)W_NEG;
+	return wk;
+}
+
+/* with_led: inside an open scope a word led by 不/没 (不好, 不满) negates
+ * again. */
+static unsigned with_led(unsigned wk, const char *text, const struct yq_token *t, int open)
+{
+	const char *s = text + t->off;
 	if (open && t->kind == YQ_TOK_WORD && t->len > 3 && !(wk & W_NEG) &&
 	    (memcmp(s, "不", 3) == 0 || memcmp(s, "没", 3) == 0))
 		wk |= W_NEG | W_LED;
 	return wk;
 }
 
-/* double_negations: marks M_SKIP on the two negators of every double
- * negation in a clause (不是…不, 并非…不, 不是…不好: only the 不 of a
- * 不-led word), so that 不是不好 reads as 好: the negators give no features
- * and open no scope. */
-static void double_negations(const struct yq_feat_config *cfg, const char *text,
-			     const struct yq_tokens *tk, uint8_t *mark)
+/* token_kinds: f->tkind[i] = base_kind of every token; with YQ_FEAT_NEG
+ * also marks M_SKIP on the two negators of every double negation in a
+ * clause (不是…不, 并非…不, 不是…不好: only the 不 of a 不-led word), so
+ * that 不是不好 reads as 好: the negators give no features and open no
+ * scope. */
+static void token_kinds(const struct yq_feat_config *cfg, const char *text,
+			const struct yq_tokens *tk, struct yq_features *f)
 {
 	size_t open = SIZE_MAX;
 	uint32_t prev_end = 0;
+	uint8_t *mark = f->mark;
 	for (size_t i = 0; i < tk->n; i++) {
 		const struct yq_token *t = &tk->v[i];
+		f->tkind[i] = (uint8_t)base_kind(text, tk, i);
+		if (!(cfg->flags & YQ_FEAT_NEG))
+			continue;
 		if (t->off > prev_end || t->kind == YQ_TOK_PUNCT)
 			open = SIZE_MAX;
 		prev_end = t->off + t->len;
 		if (t->kind == YQ_TOK_PUNCT)
 			continue;
-		unsigned wk = neg_kind(text, tk, i, open != SIZE_MAX);
+		unsigned wk = with_led(f->tkind[i], text, t, open != SIZE_MAX);
 		if ((wk & W_CONTRAST) && (cfg->flags & YQ_FEAT_CONTRAST)) {
 			open = SIZE_MAX;
 			continue;
@@ -462,16 +477,17 @@ static void token_features(const struct yq_feat_config *cfg, const char *text,
 			prev_deg = 0;
 			continue;
 		}
-		unsigned wk = neg_kind(text, tk, i, neg);
+		unsigned wk = with_led(f->tkind[i], text, t, neg);
 		memset(f->mark + t->off, (neg ? M_NEG : 0) | cm, t->len);
 		if (fl & YQ_FEAT_WORD)
 			add(f, yq_feat_hash(cfg, neg ? YQ_FAM_NEG_WORD : YQ_FAM_WORD, s, t->len), w);
 		if ((fl & YQ_FEAT_LEXICON) && t->kind == YQ_TOK_WORD)
 			lexicon_feature(cfg, f, s, t->len, neg, dbl, w);
-		uint64_t h = yq_hash64(s, t->len, s_word2);
-		if ((fl & YQ_FEAT_WORD2) && prev_h)
-			add(f, (uint32_t)(yq_hash64(s, t->len, prev_h) & mask), w);
-		prev_h = h | 1;
+		if (fl & YQ_FEAT_WORD2) {
+			if (prev_h)
+				add(f, (uint32_t)(yq_hash64(s, t->len, prev_h) & mask), w);
+			prev_h = yq_hash64(s, t->len, s_word2) | 1;
+		}
 		if ((fl & YQ_FEAT_DEGREE) && prev_deg && t->kind == YQ_TOK_WORD && !(wk & W_DEG))
 			add(f, yq_feat_hash(cfg, neg ? YQ_FAM_DEG_NEG : YQ_FAM_DEG, s, t->len), w);
 		prev_deg = (wk & W_DEG) != 0;
@@ -546,8 +562,17 @@ int yq_features_extract(const struct yq_feat_config *cfg, const char *text, size
 		}
 		mark = out->mark;
 		memset(mark, 0, len);
-		if (cfg->flags & YQ_FEAT_NEG)
-			double_negations(cfg, text, tokens, mark);
+		if (tokens->n > out->tkind_cap) {
+			size_t cap = out->tkind_cap ? out->tkind_cap : 256;
+			while (cap < tokens->n)
+				cap *= 2;
+			uint8_t *k = realloc(out->tkind, cap);
+			if (!k)
+				return YQ_ENOMEM;
+			out->tkind = k;
+			out->tkind_cap = cap;
+		}
+		token_kinds(cfg, text, tokens, out);
 		token_features(cfg, text, tokens, out);
 	}
 	if (cfg->flags & YQ_FEAT_CHAR)

@@ -132,6 +132,8 @@ struct yq_features {
 	uint32_t nslot, gen;
 	uint8_t *mark;                 /* per byte of text: scope bits */
 	size_t mark_cap;
+	uint8_t *tkind;                /* per token: word-list bits */
+	size_t tkind_cap;
 	/* optional, set by the caller: each new bucket b prefetches the
 	 * cache line at prefetch_base + b * prefetch_stride bytes (the model's
 	 * row), so the misses overlap with the extraction */
