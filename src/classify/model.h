@@ -156,7 +156,9 @@ struct yq_train_config {
  * grid C ∈ {0.25, 1, 4, 16, 64, 256} is scored by cfg->folds-fold CV and
  * the best C (ties: the smaller) is used; with a fixed C and folds > 0 only
  * that C is scored.  Progress lines (one per C scored) go to log when not
- * NULL.  On success *out is the trained classifier (no segmenter; save it,
+ * NULL.  The folds are liblinear's (cross_validation shuffles with rand(),
+ * seeded here with srand(cfg->seed): not for concurrent use with other
+ * rand() users).  On success *out is the trained classifier (no segmenter; save it,
  * or predict with tokens).  Errors: YQ_EINVAL (fewer than two labels, bad
  * config; message in err), YQ_ENOMEM.
  */

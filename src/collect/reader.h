@@ -75,7 +75,8 @@ struct yq_reader_config {
 	 * no aliases) returned in post.extra, e.g. a label for `train`.  When
 	 * n_extra > 0 a record needs neither text nor title (the caller checks
 	 * what it needs), and a TSV/CSV header lacking one of them is
-	 * YQ_EINVAL.  At most YQ_READER_MAX_EXTRA; the names are borrowed. */
+	 * YQ_EINVAL.  At most YQ_READER_MAX_EXTRA; the names are borrowed.
+	 * Feed items (RSS/Atom) have no extra fields (all NULL). */
 	const char *const *extra;
 	size_t n_extra;
 };
