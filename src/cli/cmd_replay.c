@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "cli/cli.h"
 #include "cli/input.h"
+#include "match/scheme.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
 #include "text/segment.h"
@@ -16,7 +17,7 @@
 #include <time.h>
 
 static const char usage[] =
-	"--db DB [--alerts-out F] [--bucket DUR] [--close-after DUR] [--min-count N]\n"
+	"--db DB [--schemes F] [--alerts-out F] [--bucket DUR] [--close-after DUR] [--min-count N]\n"
 	"       [--threshold X] [--format F] [--map a=b,…] [--tz TZ] [--source S] [--strict] FILE…";
 
 static volatile sig_atomic_t stop_requested;
@@ -56,7 +57,8 @@ int yq_cmd_replay(int argc, char **argv)
 {
 	struct yq_input in;
 	struct yq_pipeline_config cfg;
-	const char *db = NULL, *alerts = NULL;
+	const char *db = NULL, *alerts = NULL, *schemes_path = NULL;
+	struct yq_scheme_set *schemes = NULL;
 	int status = YQ_EXIT_RUNTIME, rc;
 	struct yq_segmenter *seg = NULL;
 	struct yq_store *st = NULL;
@@ -95,6 +97,8 @@ int yq_cmd_replay(int argc, char **argv)
 			db = argv[++i];
 		else if (strcmp(a, "--alerts-out") == 0)
 			alerts = argv[++i];
+		else if (strcmp(a, "--schemes") == 0)
+			schemes_path = argv[++i];
 		else if (a[0] == '-' && a[1]) {
 			yq_cli_err("replay", "unknown option %s", a);
 			status = yq_cli_usage("replay", usage);
@@ -116,10 +120,16 @@ int yq_cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	cfg.alerts_out = af;
-	if ((rc = yq_segmenter_new(NULL, &seg, &c.err))) {
-		yq_cli_err("replay", "loading the dictionary: %s", c.err.s);
-		goto out;
+	if (schemes_path) {
+		if (yq_scheme_load(schemes_path, &schemes, &c.err)) {
+			yq_cli_err("replay", "%s", c.err.s);
+			status = YQ_EXIT_USAGE;
+			goto out;
+		}
+		cfg.schemes = schemes;
 	}
+	if ((rc = yq_cli_segmenter("replay", &seg)))
+		goto out;
 	if ((rc = yq_store_open(db, seg, &st, &c.err))) {
 		yq_cli_err("replay", "opening %s: %s", db, c.err.s);
 		goto out;
@@ -162,15 +172,18 @@ int yq_cmd_replay(int argc, char **argv)
 	printf("invalid UTF-8      %llu sequences repaired\n", (unsigned long long)in.bad_utf8);
 	printf("events             %llu\n", (unsigned long long)s.events);
 	printf("alerts             %llu\n", (unsigned long long)s.alerts);
+	if (schemes)
+		printf("matched schemes    %llu posts\n", (unsigned long long)s.matched);
 	printf("elapsed            %.2f s, %.0f posts/s\n", secs,
 	       secs > 0 ? (double)in.read / secs : 0);
 	printf("cpu                %.2f s (user+sys, start-up included), %.0f posts per cpu second\n",
 	       cpu, cpu > 0 ? (double)in.read / cpu : 0);
 	printf("stages (posts/s)   normalize %.0f, tokenize %.0f, features %.0f, dedup %.0f, "
-	       "cluster %.0f, store %.0f\n",
+	       "match %.0f, cluster %.0f, store %.0f\n",
 	       per_s(s.posts, s.ns_normalize), per_s(s.posts, s.ns_tokenize),
 	       per_s(s.posts, s.ns_features), per_s(s.posts, s.ns_dedup),
-	       per_s(s.posts, s.ns_cluster), per_s(s.posts, s.ns_store));
+	       per_s(s.posts, s.ns_match), per_s(s.posts, s.ns_cluster),
+	       per_s(s.posts, s.ns_store));
 	if (stop_requested)
 		printf("interrupted: everything read so far is stored\n");
 	if (run == YQ_EFORMAT || run == YQ_EIO || run == YQ_EINVAL)
@@ -182,6 +195,7 @@ out:
 	yq_pipeline_free(c.p);
 	yq_store_close(st);
 	yq_segmenter_free(seg);
+	yq_scheme_set_free(schemes);
 	if (af)
 		fclose(af);
 	yq_input_release(&in);

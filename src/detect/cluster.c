@@ -111,6 +111,7 @@ static void event_free(struct yq_event *e)
 	free(e->title_post);
 	free(e->first_post);
 	free(e->timeline);
+	free(e->schemes);
 	if (e->priv)
 		free(((struct centroid *)e->priv)->key);
 	free(e->priv);
@@ -319,7 +320,7 @@ static int timeline_add(struct yq_event *e, int64_t bucket)
 		e->timeline = p;
 		e->tlcap = nc;
 	}
-	e->timeline[e->ntimeline++] = (struct yq_tl_point){bucket, 1};
+	e->timeline[e->ntimeline++] = (struct yq_tl_point){bucket, 1, 0};
 	return YQ_OK;
 }
 
@@ -590,6 +591,33 @@ int yq_cluster_flush(struct yq_cluster *c, int64_t now,
 		memmove(c->dirty, c->dirty + i, (c->ndirty - i) * sizeof(*c->dirty));
 	c->ndirty -= i;
 	return rc;
+}
+
+int yq_event_add_scheme(struct yq_event *ev, uint32_t scheme)
+{
+	for (size_t i = 0; i < ev->nschemes; i++)
+		if (ev->schemes[i] == scheme)
+			return YQ_OK;
+	if (ev->nschemes == ev->schemes_cap) {
+		size_t nc = ev->schemes_cap ? ev->schemes_cap * 2 : 4;
+		uint32_t *p = realloc(ev->schemes, nc * sizeof(*p));
+		if (!p)
+			return YQ_ENOMEM;
+		ev->schemes = p;
+		ev->schemes_cap = nc;
+	}
+	ev->schemes[ev->nschemes++] = scheme;
+	return YQ_OK;
+}
+
+void yq_event_add_sentiment(struct yq_event *ev, int negative)
+{
+	ev->rated++;
+	if (negative) {
+		ev->negative++;
+		if (ev->ntimeline)
+			ev->timeline[ev->ntimeline - 1].negative++;
+	}
 }
 
 void yq_cluster_close_all(struct yq_cluster *c)

@@ -55,6 +55,7 @@ struct yq_cterm {
 struct yq_tl_point {
 	int64_t bucket;  /* bucket index: time / bucket seconds */
 	uint32_t count;
+	uint32_t negative; /* of which rated negative (yq_event_add_sentiment) */
 };
 
 /* An event; read-only for callers. */
@@ -71,6 +72,9 @@ struct yq_event {
 	struct yq_burst burst;
 	struct yq_tl_point *timeline;
 	size_t ntimeline, tlcap;
+	uint64_t rated, negative;      /* posts rated for sentiment, and negative */
+	uint32_t *schemes;             /* indices of the schemes its posts matched */
+	size_t nschemes, schemes_cap;
 	/* private */
 	void *priv;
 	uint32_t idx;
@@ -123,6 +127,15 @@ int yq_cluster_flush(struct yq_cluster *c, int64_t now,
 /* yq_cluster_close_all: marks every open event closed (end of a replay);
  * the next flush reports and frees them. */
 void yq_cluster_close_all(struct yq_cluster *c);
+
+/* yq_event_add_scheme: notes that a post of ev matched scheme (an index
+ * into the caller's scheme set); each scheme is kept once.  0 or YQ_ENOMEM. */
+int yq_event_add_scheme(struct yq_event *ev, uint32_t scheme);
+
+/* yq_event_add_sentiment: counts the sentiment of the post just added to ev
+ * (after yq_cluster_add): rated, and negative if negative != 0; the
+ * negative count goes to the event's latest timeline bucket. */
+void yq_event_add_sentiment(struct yq_event *ev, int negative);
 
 /* yq_cluster_keywords: the event's k heaviest centroid terms, written as
  * terms[i] (borrowed, valid until the next add/flush) and lens[i]; returns

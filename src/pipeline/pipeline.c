@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "base/hash.h"
 #include "base/utf8.h"
+#include "match/matcher.h"
 #include "text/normalize.h"
 #include "text/tokenize.h"
 
@@ -53,6 +54,10 @@ struct yq_pipeline {
 	struct yq_tfidf *tfidf;
 	struct yq_dedup *dedup;
 	struct yq_cluster *cluster;
+	struct yq_matcher *matcher;     /* NULL without schemes */
+	struct yq_match_scratch *mscratch;
+	struct yq_match_result mres;
+	struct yq_norm_result nr_title, nr_text; /* separate fields, for matching */
 	struct yq_pipeline_stats stats;
 	int64_t now;            /* stream time */
 	uint64_t key;           /* serial of the last post */
@@ -67,7 +72,7 @@ struct yq_pipeline {
 	/* scratch */
 	struct yq_norm_result nr;
 	struct yq_tokens toks;
-	struct yq_buf termbuf, tokstr, json, chain, title, reason;
+	struct yq_buf termbuf, tokstr, json, chain, title, reason, schemes_buf, hits;
 	struct term_acc *acc;
 	struct yq_cterm *cterms;
 	struct yq_feature *feats;
@@ -108,6 +113,8 @@ int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmen
 	yq_buf_init(&p->chain);
 	yq_buf_init(&p->title);
 	yq_buf_init(&p->reason);
+	yq_buf_init(&p->schemes_buf);
+	yq_buf_init(&p->hits);
 	p->window = cfg->dedup.window ? cfg->dedup.window : 500000;
 	p->ring_id = calloc(p->window, sizeof(*p->ring_id));
 	p->ring_event = calloc(p->window, sizeof(*p->ring_event));
@@ -126,7 +133,18 @@ int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmen
 		goto fail;
 	if ((rc = yq_dedup_new(&p->cfg.dedup, &p->dedup)))
 		goto fail;
+	if (cfg->schemes && cfg->schemes->n) {
+		if ((rc = yq_matcher_new(cfg->schemes, p->norm, 0, &p->matcher, err)))
+			goto fail;
+		if ((rc = yq_match_scratch_new(p->matcher, &p->mscratch)))
+			goto fail;
+	}
 	int64_t first = st ? yq_store_max_event_id(st) + 1 : 1;
+	if (first < 1) {
+		rc = YQ_EDB;
+		yq_buf_printf(err, "reading events: %s", yq_store_errmsg(st));
+		goto fail;
+	}
 	if ((rc = yq_cluster_new(&p->cfg.cluster, first, &p->cluster)))
 		goto fail;
 	*out = p;
@@ -147,6 +165,11 @@ void yq_pipeline_free(struct yq_pipeline *p)
 	yq_tfidf_free(p->tfidf);
 	yq_dedup_free(p->dedup);
 	yq_cluster_free(p->cluster);
+	yq_match_scratch_free(p->mscratch);
+	yq_matcher_free(p->matcher);
+	yq_match_result_release(&p->mres);
+	yq_norm_result_release(&p->nr_title);
+	yq_norm_result_release(&p->nr_text);
 	if (p->ring_id)
 		for (size_t i = 0; i < p->window; i++)
 			free(p->ring_id[i]);
@@ -162,6 +185,8 @@ void yq_pipeline_free(struct yq_pipeline *p)
 	yq_buf_release(&p->chain);
 	yq_buf_release(&p->title);
 	yq_buf_release(&p->reason);
+	yq_buf_release(&p->schemes_buf);
+	yq_buf_release(&p->hits);
 	free(p->acc);
 	free(p->cterms);
 	free(p->feats);
@@ -208,8 +233,8 @@ static int keywords_json(struct yq_pipeline *p, const struct yq_event *ev, struc
 	return rc ? rc : yq_buf_addc(b, ']');
 }
 
-/* timeline_json: [[bucket start, count], …]; times as Unix seconds when
- * unix, else as ISO strings. */
+/* timeline_json: [[bucket start, count, negative], …]; times as Unix
+ * seconds when unix, else as ISO strings. */
 static int timeline_json(struct yq_pipeline *p, const struct yq_event *ev, struct yq_buf *b,
 			 int unix_times)
 {
@@ -220,7 +245,22 @@ static int timeline_json(struct yq_pipeline *p, const struct yq_event *ev, struc
 		if (!rc)
 			rc = unix_times ? yq_buf_printf(b, "%lld", (long long)start) : add_time(p, b, start);
 		if (!rc)
-			rc = yq_buf_printf(b, ",%u]", ev->timeline[i].count);
+			rc = yq_buf_printf(b, ",%u,%u]", ev->timeline[i].count,
+					   ev->timeline[i].negative);
+	}
+	return rc ? rc : yq_buf_addc(b, ']');
+}
+
+/* schemes_json: the ids of the schemes the event's posts matched. */
+static int schemes_json(struct yq_pipeline *p, const struct yq_event *ev, struct yq_buf *b)
+{
+	int rc = yq_buf_addc(b, '[');
+	for (size_t i = 0; i < ev->nschemes && !rc; i++) {
+		const char *id = p->cfg.schemes->v[ev->schemes[i]].id;
+		if (i)
+			rc = yq_buf_addc(b, ',');
+		if (!rc)
+			rc = yq_buf_add_json_str(b, id, strlen(id));
 	}
 	return rc ? rc : yq_buf_addc(b, ']');
 }
@@ -233,7 +273,10 @@ static int put_event(const struct yq_event *ev, void *ctx)
 		return YQ_OK; /* nobody to tell */
 	yq_buf_reset(kw);
 	yq_buf_reset(tl);
-	if (keywords_json(p, ev, kw) || timeline_json(p, ev, tl, 1))
+	struct yq_buf *sc = &p->schemes_buf;
+	yq_buf_reset(sc);
+	if (keywords_json(p, ev, kw) || timeline_json(p, ev, tl, 1) ||
+	    (ev->nschemes && schemes_json(p, ev, sc)))
 		return YQ_ENOMEM;
 	if (p->st) {
 		struct yq_event_rec rec = {
@@ -241,6 +284,8 @@ static int put_event(const struct yq_event *ev, void *ctx)
 			.first_seen = ev->first_seen, .last_seen = ev->last_seen,
 			.size = (int64_t)ev->size, .timeline = tl->s,
 			.state = ev->closed ? "closed" : "open",
+			.schemes = ev->nschemes ? sc->s : NULL,
+			.negative_share = ev->rated ? (double)ev->negative / (double)ev->rated : -1,
 		};
 		int rc = yq_store_put_event(p->st, &rec);
 		if (rc)
@@ -254,8 +299,10 @@ static int put_event(const struct yq_event *ev, void *ctx)
 			rc = yq_buf_add_json_str(b, ev->title ? ev->title : "",
 						 ev->title ? strlen(ev->title) : 0);
 		if (!rc)
-			rc = yq_buf_printf(b, ",\"size\":%llu,\"keywords\":%s,\"first_seen\":",
-					   (unsigned long long)ev->size, kw->s);
+			rc = yq_buf_printf(b, ",\"size\":%llu,\"keywords\":%s,\"schemes\":%s,"
+					   "\"first_seen\":",
+					   (unsigned long long)ev->size, kw->s,
+					   ev->nschemes ? sc->s : "[]");
 		if (!rc)
 			rc = add_time(p, b, ev->first_seen);
 		if (!rc)
@@ -445,6 +492,29 @@ static int end_batch(struct yq_pipeline *p, struct yq_buf *err)
 	return YQ_OK;
 }
 
+/* hits_json: [{"word","group","field","start","end","count"}, …] of one
+ * matched scheme (offsets: code points of the original field). */
+static int hits_json(const struct yq_match_result *r, const struct yq_scheme_match *sm,
+		     struct yq_buf *b)
+{
+	int rc = 0;
+	yq_buf_reset(b);
+	rc = yq_buf_addc(b, '[');
+	for (size_t j = 0; j < sm->nhits && !rc; j++) {
+		const struct yq_match_hit *h = &r->hits[sm->hit0 + j];
+		rc = yq_buf_adds(b, j ? ",{\"word\":" : "{\"word\":");
+		if (!rc)
+			rc = yq_buf_add_json_str(b, h->word, strlen(h->word));
+		if (!rc)
+			rc = yq_buf_printf(b,
+					   ",\"group\":\"%s\",\"field\":\"%s\",\"start\":%u,"
+					   "\"end\":%u,\"count\":%u}",
+					   yq_group_name(h->group), yq_field_name(h->field), h->start,
+					   h->end, h->count);
+	}
+	return rc ? rc : yq_buf_addc(b, ']');
+}
+
 /* plain_repost: 1 if the post's own text (before its repost chain) is empty
  * or only Weibo's default repost words: it adds nothing to what it copies. */
 static int plain_repost(const char *text, size_t own_len)
@@ -574,6 +644,29 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	t0 = now_ns();
 	p->stats.ns_dedup += t0 - t1;
 
+	/* monitoring schemes: title and text are matched as separate fields */
+	if (p->matcher) {
+		const struct yq_norm_result *tn = NULL, *xn = &p->nr;
+		if (post->title && post->text) {
+			if ((rc = yq_normalize(p->norm, post->title, strlen(post->title), &p->nr_title)) ||
+			    (rc = yq_normalize(p->norm, post->text, strlen(post->text), &p->nr_text)))
+				return rc;
+			tn = &p->nr_title;
+			xn = &p->nr_text;
+		} else if (post->title) {
+			tn = &p->nr; /* the title alone was normalized above */
+			xn = NULL;
+		}
+		if ((rc = yq_matcher_match(p->matcher, p->mscratch, tn, xn, &p->mres)))
+			return rc;
+		res->schemes = p->mres.n;
+		if (p->mres.n)
+			p->stats.matched++;
+	}
+	t1 = now_ns();
+	p->stats.ns_match += t1 - t0;
+	t0 = t1;
+
 	/* events: a repost belongs to its parent's event before all else (a
 	 * "转发微博" repost duplicates thousands of others in other cascades) */
 	if (parent && parent->event)
@@ -594,6 +687,9 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 				 title_weight, &hit)))
 		return rc;
 	res->event = hit.event ? hit.event->id : 0;
+	for (size_t i = 0; hit.event && i < res->schemes; i++)
+		if (yq_event_add_scheme(hit.event, (uint32_t)p->mres.v[i].scheme))
+			return YQ_ENOMEM;
 	t1 = now_ns();
 	p->stats.ns_cluster += t1 - t0;
 	if (hit.event && hit.level_rose) {
@@ -655,6 +751,16 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		if (rc < 0) {
 			yq_buf_printf(err, "storing post %s: %s", post->id, yq_store_errmsg(p->st));
 			return YQ_EDB;
+		}
+		for (size_t i = 0; rc == 0 && i < res->schemes; i++) {
+			const struct yq_scheme_match *sm = &p->mres.v[i];
+			if (hits_json(&p->mres, sm, &p->hits))
+				return YQ_ENOMEM;
+			if (yq_store_put_post_scheme(p->st, sm->s->id, p->hits.s)) {
+				yq_buf_printf(err, "storing the schemes of post %s: %s", post->id,
+					      yq_store_errmsg(p->st));
+				return YQ_EDB;
+			}
 		}
 	}
 	p->stats.posts++;

@@ -1,7 +1,7 @@
 /*
  * pipeline.h — one post through every analysis stage, in stream time:
  *   normalize → tokenize → TF-IDF terms and SimHash → near-duplicates →
- *   events (with timeline and burst) → alert → store.
+ *   monitoring schemes → events (with timeline and burst) → alert → store.
  *
  * Stream time is the largest post time seen so far; a post without a
  * readable time is placed at the current stream time and flagged.  A
@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "analyze/dedup.h"
+#include "match/scheme.h"
 #include "collect/reader.h"
 #include "detect/cluster.h"
 #include "store/store.h"
@@ -38,6 +39,8 @@ struct yq_pipeline_config {
 	FILE *alerts_out;      /* alerts as JSON lines, or NULL */
 	FILE *events_out;      /* closed events as JSON lines, or NULL */
 	struct yq_tz *tz;      /* for printing times, borrowed */
+	const struct yq_scheme_set *schemes; /* monitoring schemes to match, or NULL
+					      * (borrowed; must outlive the pipeline) */
 };
 
 void yq_pipeline_config_default(struct yq_pipeline_config *c);
@@ -51,7 +54,9 @@ struct yq_pipeline_stats {
 	uint64_t time_missing; /* placed at stream time */
 	uint64_t alerts;
 	uint64_t events;       /* opened */
-	uint64_t ns_normalize, ns_tokenize, ns_features, ns_dedup, ns_cluster, ns_store;
+	uint64_t matched;      /* posts that matched at least one scheme */
+	uint64_t ns_normalize, ns_tokenize, ns_features, ns_dedup, ns_match, ns_cluster,
+		ns_store;
 };
 
 struct yq_pipeline;
@@ -72,6 +77,7 @@ struct yq_post_result {
 	const char *dup_of;    /* id of its group's first post, or NULL */
 	int64_t event;         /* 0: none (no content features) */
 	int alert_level;       /* 0, or the level of the alert raised */
+	size_t schemes;        /* schemes matched */
 };
 
 /*

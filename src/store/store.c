@@ -67,6 +67,7 @@ static const char SCHEMA[] =
 	"  simhash INTEGER, dup_of TEXT, event INTEGER, author TEXT,\n"
 	"  reposts INTEGER, comments INTEGER, likes INTEGER,\n"
 	"  parent TEXT, url TEXT, location TEXT, chain_authors TEXT,\n"
+	"  sentiment TEXT, sentiment_prob REAL,\n"
 	"  UNIQUE(source, id));\n"
 	"CREATE INDEX IF NOT EXISTS posts_time ON posts(time);\n"
 	"CREATE INDEX IF NOT EXISTS posts_event ON posts(event);\n"
@@ -80,7 +81,15 @@ static const char SCHEMA[] =
 	"  keywords TEXT CHECK(keywords IS NULL OR json_valid(keywords)),\n"
 	"  first_seen INTEGER, last_seen INTEGER, size INTEGER,\n"
 	"  timeline TEXT CHECK(timeline IS NULL OR json_valid(timeline)),\n"
-	"  state TEXT CHECK(state IN ('open', 'closed')));\n"
+	"  state TEXT CHECK(state IN ('open', 'closed')),\n"
+	"  schemes TEXT CHECK(schemes IS NULL OR json_valid(schemes)),\n"
+	"  negative_share REAL);\n"
+	"CREATE TABLE IF NOT EXISTS post_schemes(\n"
+	"  post INTEGER NOT NULL REFERENCES posts(rowid),\n"
+	"  scheme TEXT NOT NULL,\n"
+	"  hits TEXT NOT NULL CHECK(json_valid(hits)),\n"
+	"  PRIMARY KEY(post, scheme)) WITHOUT ROWID;\n"
+	"CREATE INDEX IF NOT EXISTS post_schemes_scheme ON post_schemes(scheme);\n"
 	"CREATE TABLE IF NOT EXISTS alerts(\n"
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	"  event INTEGER REFERENCES events(id),\n"
@@ -99,6 +108,7 @@ enum {
 	S_MAX_EVENT,
 	S_PUT_ALERT,
 	S_POST_EXISTS,
+	S_PUT_POST_SCHEME,
 	S_COUNT
 };
 
@@ -108,30 +118,35 @@ static const char *const SQL[S_COUNT] = {
 	[S_PUT_POST] =
 		"INSERT INTO posts(source, id, time, time_flag, title, text, norm,"
 		" tokens, simhash, dup_of, event, author, reposts, comments, likes,"
-		" parent, url, location, chain_authors)"
+		" parent, url, location, chain_authors, sentiment, sentiment_prob)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-		" ?14, ?15, ?16, ?17, ?18, ?19)"
+		" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
 		" ON CONFLICT(source, id) DO NOTHING",
 	[S_PUT_FTS] = "INSERT INTO posts_fts(rowid, norm) VALUES (?1, ?2)",
 	[S_DEL_POST] = "DELETE FROM posts WHERE rowid = ?1",
 	[S_PUT_EVENT] =
 		"INSERT INTO events(id, title, keywords, first_seen, last_seen,"
-		" size, timeline, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		" size, timeline, state, schemes, negative_share)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 		" ON CONFLICT(id) DO UPDATE SET title = excluded.title,"
 		" keywords = excluded.keywords, first_seen = excluded.first_seen,"
 		" last_seen = excluded.last_seen, size = excluded.size,"
-		" timeline = excluded.timeline, state = excluded.state",
+		" timeline = excluded.timeline, state = excluded.state,"
+		" schemes = excluded.schemes, negative_share = excluded.negative_share",
 	[S_MAX_EVENT] = "SELECT coalesce(max(id), 0) FROM events",
 	[S_PUT_ALERT] =
 		"INSERT INTO alerts(event, time, level, reason)"
 		" VALUES (?1, ?2, ?3, ?4)",
 	[S_POST_EXISTS] = "SELECT 1 FROM posts WHERE source = ?1 AND id = ?2",
+	[S_PUT_POST_SCHEME] = "INSERT OR REPLACE INTO post_schemes(post, scheme, hits)"
+			      " VALUES (?1, ?2, ?3)",
 };
 
 struct yq_store {
 	sqlite3 *db;
 	struct yq_fts_ctx *fts;  /* the tokenizer's context, owned by db */
 	sqlite3_stmt *stmt[S_COUNT];
+	int64_t last_post;       /* rowid of the last post put_post inserted */
 	unsigned char secret[STORE_SECRET_LEN];
 	char fts_err[256];  /* the FTS failure of the last put_post, or "" */
 };
@@ -417,6 +432,10 @@ int yq_store_put_post(struct yq_store *st, const struct yq_post_rec *rec)
 	bind_text(s, 17, rec->url, &rc);
 	bind_text(s, 18, rec->location, &rc);
 	bind_text(s, 19, rec->chain_authors, &rc);
+	bind_text(s, 20, rec->sentiment, &rc);
+	if (rc == SQLITE_OK)
+		rc = rec->sentiment ? sqlite3_bind_double(s, 21, rec->sentiment_prob)
+				    : sqlite3_bind_null(s, 21);
 	if (rc != SQLITE_OK)
 		return YQ_EDB;
 	if (run(st, S_PUT_POST) < 0)
@@ -424,6 +443,7 @@ int yq_store_put_post(struct yq_store *st, const struct yq_post_rec *rec)
 	if (sqlite3_changes(st->db) == 0)
 		return 1;
 	rowid = sqlite3_last_insert_rowid(st->db);
+	st->last_post = rowid;
 	s = st->stmt[S_PUT_FTS];
 	bind_int(s, 1, rowid, &rc);
 	bind_text(s, 2, rec->norm, &rc);
@@ -456,7 +476,23 @@ int yq_store_put_event(struct yq_store *st, const struct yq_event_rec *rec)
 	bind_int(s, 6, rec->size, &rc);
 	bind_text(s, 7, rec->timeline, &rc);
 	bind_text(s, 8, rec->state, &rc);
+	bind_text(s, 9, rec->schemes, &rc);
+	if (rc == SQLITE_OK)
+		rc = rec->negative_share >= 0 ? sqlite3_bind_double(s, 10, rec->negative_share)
+					      : sqlite3_bind_null(s, 10);
 	return rc == SQLITE_OK ? run(st, S_PUT_EVENT) : YQ_EDB;
+}
+
+int yq_store_put_post_scheme(struct yq_store *st, const char *scheme, const char *hits)
+{
+	sqlite3_stmt *s = st->stmt[S_PUT_POST_SCHEME];
+	int rc = SQLITE_OK;
+	if (st->last_post <= 0)
+		return YQ_EINVAL;
+	bind_int(s, 1, st->last_post, &rc);
+	bind_text(s, 2, scheme, &rc);
+	bind_text(s, 3, hits, &rc);
+	return rc == SQLITE_OK ? run(st, S_PUT_POST_SCHEME) : YQ_EDB;
 }
 
 int64_t yq_store_max_event_id(struct yq_store *st)

@@ -5,11 +5,15 @@
  *   meta(key, value)            the per-database author-hash secret, schema
  *   posts(rowid, source, id, time, time_flag, title, text, norm, tokens,
  *         simhash, dup_of, event, author, reposts, comments, likes, parent,
- *         url, location, chain_authors)   UNIQUE(source, id)
+ *         url, location, chain_authors, sentiment, sentiment_prob)
+ *                               UNIQUE(source, id)
+ *   post_schemes(post, scheme, hits)  the monitoring schemes a post matched,
+ *                               with its hits as JSON
  *   posts_fts                   FTS5 over posts.norm (external content),
  *                               tokenizer "yuqing" (fts_tokenizer.h), filled
  *                               by yq_store_put_post
- *   events(id, title, keywords, first_seen, last_seen, size, timeline, state)
+ *   events(id, title, keywords, first_seen, last_seen, size, timeline, state,
+ *          schemes, negative_share)
  *   alerts(id, event, time, level, reason)  reason is a JSON object
  *
  * Crash safety: every write happens inside a transaction the caller opens
@@ -86,6 +90,8 @@ struct yq_post_rec {
 	/* optional: the yq_tokenize output for norm, which the FTS tokenizer
 	 * then reuses instead of tokenizing norm again; NULL to let it do so */
 	const struct yq_tokens *norm_tokens;
+	const char *sentiment;  /* label of the sentiment model, or NULL */
+	double sentiment_prob;  /* its probability (when sentiment is set) */
 };
 
 /*
@@ -104,12 +110,19 @@ struct yq_event_rec {
 	const char *keywords;  /* JSON array of strings */
 	int64_t first_seen, last_seen; /* Unix seconds */
 	int64_t size;          /* posts, duplicates included */
-	const char *timeline;  /* JSON array [[bucket_start, count], …] */
+	const char *timeline;  /* JSON array [[bucket_start, count, negative], …] */
 	const char *state;     /* "open" or "closed" */
+	const char *schemes;   /* JSON array of the scheme ids its posts matched, or NULL */
+	double negative_share; /* share of its rated posts that are negative; < 0: none rated */
 };
 
 /* yq_store_put_event: inserts or replaces the event with rec->id.  0 or YQ_EDB. */
 int yq_store_put_event(struct yq_store *st, const struct yq_event_rec *rec);
+
+/* yq_store_put_post_scheme: records that the post last inserted by
+ * yq_store_put_post (in this transaction) matched scheme, with its hits (a
+ * JSON array text).  0, YQ_EINVAL (no post inserted yet) or YQ_EDB. */
+int yq_store_put_post_scheme(struct yq_store *st, const char *scheme, const char *hits);
 
 /* yq_store_max_event_id: the largest event id stored (0 if none), so a new
  * run numbers its events after those of earlier runs; YQ_EDB on error. */

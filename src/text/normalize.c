@@ -16,9 +16,11 @@
  *   pass 2 (step 3)     a[] → b[]: NFKC.  Fast path: the text is cut into
  *                       NFKC segments (a segment starts at a character with
  *                       a normalization boundary before it); a one-character
- *                       segment whose character is NFKC-stable is copied, a
- *                       full-width ASCII form U+FF01–U+FF5E becomes its ASCII
- *                       character by subtraction, and only the other segments
+ *                       segment whose character is NFKC-stable is copied, so
+ *                       is Chinese sentence punctuation (，！？：；（）, see
+ *                       cjk_punct), any other full-width ASCII form
+ *                       U+FF01–U+FF5E becomes its ASCII character by
+ *                       subtraction, and only the other segments
  *                       go through ICU (UTF-16).  The two bitmaps behind this
  *                       (boundary-before, stable) are computed from ICU at
  *                       normalizer creation for code points below FAST_LIMIT;
@@ -745,6 +747,18 @@ static int nfkc_icu(struct yq_normalizer *nz, size_t i, size_t j)
 	return YQ_OK;
 }
 
+/* cjk_punct: the full-width forms that are ordinary Chinese sentence
+ * punctuation (，！？：；（）), not ASCII written wide: NFKC would turn them
+ * into ASCII, but a Chinese reader and every later stage treat them as the
+ * punctuation they are, so they are kept as written (field case match-06).
+ * Full-width letters, digits and the other symbols (％＃＠．／…) still become
+ * ASCII, which numbers, topics, mentions and URLs need. */
+static int cjk_punct(uint32_t c)
+{
+	return c == 0xFF0C || c == 0xFF01 || c == 0xFF1F || c == 0xFF1A || c == 0xFF1B ||
+	       c == 0xFF08 || c == 0xFF09;
+}
+
 static int pass_nfkc(struct yq_normalizer *nz)
 {
 	const struct ch *a = nz->a.v;
@@ -758,6 +772,8 @@ static int pass_nfkc(struct yq_normalizer *nz)
 		int rc;
 		if (j == i + 1 && bit(nz->stable, c))
 			rc = chv_push(&nz->b, c, a[i].src);
+		else if (j == i + 1 && cjk_punct(c))
+			rc = chv_push(&nz->b, c, a[i].src); /* Chinese punctuation stays */
 		else if (j == i + 1 && c >= 0xFF01 && c <= 0xFF5E)
 			rc = chv_push(&nz->b, c - 0xFEE0, a[i].src);
 		else
@@ -966,13 +982,15 @@ static int chain_at(const char *s, size_t n, size_t i, size_t *no, size_t *nl)
 	if (i + 3 >= n || memcmp(s + i, "//@", 3) != 0)
 		return 0;
 	size_t k = i + 3, cps = 0;
-	while (k < n && s[k] != ':' && cps <= NAME_MAX_CP) {
+	/* the name ends at ':' or at the Chinese colon '：' (kept by pass 2) */
+	while (k < n && s[k] != ':' && !(k + 3 <= n && memcmp(s + k, "：", 3) == 0) &&
+	       cps <= NAME_MAX_CP) {
 		int32_t c = yq_utf8_next(s, n, &k);
 		if (c == ' ' || c == '@' || c == '/')
 			return 0;
 		cps++;
 	}
-	if (k >= n || s[k] != ':' || cps == 0 || cps > NAME_MAX_CP)
+	if (k >= n || cps == 0 || cps > NAME_MAX_CP)
 		return 0;
 	*no = i + 3;
 	*nl = k - (i + 3);

@@ -18,10 +18,10 @@ printf '%s\n' \
 	'转发//@人民日报：原文 http://t.cn/A6abc' \
 	'' >"$t/in.txt"
 printf '%s\n' \
-	'这个问题<3 ABC,你好!' \
+	'这个问题<3 ABC，你好！' \
 	'第一段 第二段 [泪]' \
 	'a < b && c d' \
-	'转发//@人民日报:原文 http://t.cn/A6abc' \
+	'转发//@人民日报：原文 http://t.cn/A6abc' \
 	'' >"$t/want.txt"
 "$YQ" normalize "$t/in.txt" >"$t/got.txt"
 diff -u "$t/want.txt" "$t/got.txt" || fail "hand-written lines differ"
@@ -52,7 +52,9 @@ grep -q "^yuqing: normalize: cannot open: .*does-not-exist" "$t/err1" || fail "m
 "$YQ" normalize "$t/posts.txt.gz" >"$t/posts.out"
 n=$(wc -l <"$t/posts.out")
 [ "$n" = 20000 ] || fail "real posts: $n output lines, want 20000"
-if grep -qP '[\x{FF01}-\x{FF5E}\x{3000}]|  ' "$t/posts.out"; then
-	fail "full-width forms or double spaces left: $(grep -nP '[\x{FF01}-\x{FF5E}\x{3000}]|  ' "$t/posts.out" | head -1)"
+# full-width forms other than Chinese punctuation (，！？：；（）, kept) must be gone
+fw='[\x{FF02}-\x{FF07}\x{FF0A}\x{FF0B}\x{FF0D}-\x{FF19}\x{FF1C}-\x{FF1E}\x{FF20}-\x{FF5E}\x{3000}]|  '
+if grep -qP "$fw" "$t/posts.out"; then
+	fail "full-width forms or double spaces left: $(grep -nP "$fw" "$t/posts.out" | head -1)"
 fi
 echo "normalize.sh: ok"
