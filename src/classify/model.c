@@ -121,7 +121,7 @@ static int alloc_rows(struct yq_classifier *c)
 
 static inline float tf_of(enum yq_tf_mode m, float v)
 {
-	return m == YQ_TF_SUBLINEAR ? 1.0f + logf(v) : v;
+	return m == YQ_TF_SUBLINEAR && v != 1.0f ? 1.0f + logf(v) : v;
 }
 
 /* scores: the probability of each label (w->dec[0..nlabels)) for the
