@@ -215,10 +215,8 @@ int yq_cmd_replay(int argc, char **argv)
 		}
 		cfg.schemes = schemes;
 	}
-	if ((rc = yq_segmenter_new(NULL, &seg, &c.err))) {
-		yq_cli_err("replay", "loading the dictionary: %s", c.err.s);
+	if ((rc = yq_cli_segmenter("replay", &seg)))
 		goto out;
-	}
 	if ((rc = yq_store_open(db, seg, &st, &c.err))) {
 		yq_cli_err("replay", "opening %s: %s", db, c.err.s);
 		goto out;

@@ -20,6 +20,7 @@
 #include "base/utf8.h"
 #include "match/matcher.h"
 #include "text/normalize.h"
+#include "text/structure.h"
 #include "text/tokenize.h"
 
 #include <math.h>
@@ -703,26 +704,6 @@ static int hits_json(const struct yq_match_result *r, const struct yq_scheme_mat
 	return rc ? rc : yq_buf_addc(b, ']');
 }
 
-/* plain_repost: 1 if the post's own text (before its repost chain) is empty
- * or only Weibo's default repost words: it adds nothing to what it copies. */
-static int plain_repost(const char *text, size_t own_len)
-{
-	static const char *const plain[] = {"转发微博", "转发", "轉發微博", "repost", "Repost", "转"};
-	size_t b = 0, e = own_len;
-	while (b < e && (text[b] == ' ' || text[b] == '.' || text[b] == '!'))
-		b++;
-	while (e > b && (text[e - 1] == ' ' || text[e - 1] == '.' || text[e - 1] == '!'))
-		e--;
-	if (e > b + 3 && memcmp(text + e - 3, "。", 3) == 0)
-		e -= 3;
-	if (b == e)
-		return 1;
-	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
-		if (strlen(plain[i]) == e - b && memcmp(text + b, plain[i], e - b) == 0)
-			return 1;
-	return 0;
-}
-
 static uint64_t parent_hash(const char *source, const char *id)
 {
 	uint64_t h = yq_hash64(source, strlen(source), 17);
@@ -814,7 +795,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 			parent = NULL;
 	}
 	const char *plain_of = NULL; /* a plain repost copies its parent */
-	if (post->parent && plain_repost(text, p->nr.own_len)) {
+	if (post->parent && yq_plain_repost_words(text, p->nr.own_len)) {
 		if (parent && p->ring_key[parent->root % p->window] == parent->root)
 			root = parent->root;
 		else
