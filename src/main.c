@@ -140,7 +140,7 @@ static const struct command commands[] = {
 	 "  --sensitivity F    lexicon of sensitive categories (TSV, default\n"
 	 "                     config/sensitivity.tsv; none: no sensitivity factor)\n"
 	 "  --jurisdiction W,... place words of the jurisdiction (locality factor)\n"
-	 "  --risk-levels A,B,C,D  scores for levels IV, III, II, I (default 25,40,55,70)\n"
+	 "  --risk-levels A,B,C,D  scores for levels IV, III, II, I (default 20,35,50,65)\n"
 	 "  --no-engagement    leave reposts/comments/likes out of heat (their counts in\n"
 	 "                     recorded data are final counts: they tell the future)\n"
 	 "  --format F         jsonl, tsv, csv, rss or atom; default from the file name\n"

@@ -20,7 +20,7 @@
 void yq_risk_config_default(struct yq_risk_config *c)
 {
 	static const double w[YQ_RISK_NFACTORS] = {0.40, 0.20, 0.20, 0.10, 0.10};
-	static const double th[4] = {25, 40, 55, 70};
+	static const double th[4] = {20, 35, 50, 65};
 	memcpy(c->weight, w, sizeof w);
 	memcpy(c->threshold, th, sizeof th);
 	c->min_size = 10;

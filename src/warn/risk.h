@@ -35,7 +35,7 @@ enum { YQ_RISK_HEAT, YQ_RISK_NEGATIVITY, YQ_RISK_SENSITIVITY, YQ_RISK_LOCALITY, 
 
 struct yq_risk_config {
 	double weight[YQ_RISK_NFACTORS]; /* default 0.40, 0.20, 0.20, 0.10, 0.10 */
-	double threshold[4];   /* score for IV, III, II, I: default 25, 40, 55, 70 */
+	double threshold[4];   /* score for IV, III, II, I: default 20, 35, 50, 65 */
 	uint32_t min_size;     /* posts an event needs for any level, default 10 */
 	double volume_ref;     /* posts: volume = 1 − exp(−size/volume_ref), default 300 */
 	double velocity_z;     /* z at which velocity saturates, default 12 */

@@ -41,9 +41,15 @@ static void test_formula(void **state)
 	for (int f = 0; f < YQ_RISK_NFACTORS; f++)
 		sum += r.contribution[f];
 	assert_float_equal(sum, r.score, 1e-9);
-	assert_int_equal(r.level, 3); /* II orange: 55 ≤ score < 70 */
-	assert_string_equal(yq_risk_level_code(r.level), "II");
+	assert_int_equal(r.level, 4); /* I red: score ≥ 65 */
+	assert_string_equal(yq_risk_level_code(r.level), "I");
+	assert_string_equal(yq_risk_level_color(r.level), "red");
+	in.sensitivity = 0.6; /* 8 points less: 59.6, II orange (50 ≤ score < 65) */
+	yq_risk_score(&c, &in, &r);
+	assert_float_equal(r.score, want - 8, 1e-9);
+	assert_int_equal(r.level, 3);
 	assert_string_equal(yq_risk_level_color(r.level), "orange");
+	in.sensitivity = 1;
 
 	/* too small for any level, whatever the score */
 	in.size = 9;
@@ -62,7 +68,7 @@ static void test_formula(void **state)
 	double v = 1 - exp(-10.0 / 300);
 	double negv = 0.4 * (1 - exp(-4.0 / 50));
 	assert_float_equal(r.score, 40 * (0.45 * v + 0.2) + 20 * negv + 10, 1e-9);
-	assert_int_equal(r.level, 0); /* 19.9 < 25 */
+	assert_int_equal(r.level, 0); /* 19.2 < 20 */
 }
 
 static void test_transition(void **state)
