@@ -32,6 +32,8 @@
 #define TITLE_MAX 280   /* bytes of a post's text kept as an event title */
 #define TITLE_MIN 12    /* code points of its own text a post needs to be a title */
 #define MAX_TERMS 512   /* distinct terms considered per post */
+#define TREND_MIN_IDF 4.0 /* blended idf a term needs to feed the term-burst detector:
+			   * in fewer than ~2 % of the posts */
 
 struct parent_slot {
 	uint64_t h;
@@ -863,11 +865,13 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	p->stats.ns_cluster += t1 - t0;
 	if (hit.event && (rc = raise_alert(p, &hit, post, t, &res->alert_level, err)))
 		return rc;
-	for (size_t i = 0; i < nterms; i++) {
-		p->tterms[i] = p->cterms[i].s;
-		p->tlens[i] = p->cterms[i].len;
-	}
-	if ((rc = yq_signitrend_add(p->trend, t, p->tterms, p->tlens, nterms, put_signals, p)))
+	size_t ntrend = 0; /* terms common in the stream (function words) are left out */
+	for (size_t i = 0; i < nterms; i++)
+		if (yq_tfidf_idf(p->tfidf, &p->tstat[i]) >= TREND_MIN_IDF) {
+			p->tterms[ntrend] = p->cterms[i].s;
+			p->tlens[ntrend++] = p->cterms[i].len;
+		}
+	if ((rc = yq_signitrend_add(p->trend, t, p->tterms, p->tlens, ntrend, put_signals, p)))
 		return rc;
 
 	/* the window ring and the parent cache */
