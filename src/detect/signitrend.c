@@ -221,16 +221,17 @@ int yq_signitrend_add(struct yq_signitrend *s, int64_t t, const char *const *ter
 	int warm = s->nbuckets >= s->cfg.warmup;
 	for (size_t k = 0; k < n; k++) {
 		uint64_t h1, h2;
+		uint32_t cnt = UINT32_MAX;
 		hashes(terms[k], lens[k], &h1, &h2);
 		for (unsigned r = 0; r < s->cfg.depth; r++) {
 			struct cell *c = &s->cells[((size_t)r << s->cfg.bits) | ((h1 + r * h2) & s->mask)];
 			if (c->count < UINT32_MAX)
 				c->count++;
+			if (c->count < cnt)
+				cnt = c->count;
 		}
-		if (!warm)
-			continue;
-		uint32_t cnt;
-		if (term_z(s, h1, h2, &cnt, NULL) >= s->cfg.z_min && cnt >= s->cfg.min_count)
+		/* the score only when the count could make a signal */
+		if (warm && cnt >= s->cfg.min_count && term_z(s, h1, h2, &cnt, NULL) >= s->cfg.z_min)
 			add_candidate(s, terms[k], lens[k], h1);
 	}
 	return YQ_OK;
