@@ -151,11 +151,15 @@ static int add_words(struct yq_risk_lexicon *lx, char *s, const char *sep, size_
 	return YQ_OK;
 }
 
+/* lexicon_alloc: a lexicon owning text (freed here if the lexicon itself
+ * cannot be allocated); *out is set whenever it exists, even on error. */
 static int lexicon_alloc(struct yq_risk_lexicon **out, char *text)
 {
 	struct yq_risk_lexicon *lx = calloc(1, sizeof(*lx));
-	if (!lx)
+	if (!lx) {
+		free(text);
 		return YQ_ENOMEM;
+	}
 	lx->text = text;
 	lx->cat = calloc(YQ_RISK_LEX_MAX_CATEGORIES, sizeof(*lx->cat));
 	lx->words = calloc(YQ_RISK_LEX_MAX_WORDS, sizeof(*lx->words));
