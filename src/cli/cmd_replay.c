@@ -208,13 +208,15 @@ int yq_cmd_replay(int argc, char **argv)
 	       secs > 0 ? (double)in.read / secs : 0);
 	printf("cpu                %.2f s (user+sys, start-up included), %.0f posts per cpu second\n",
 	       cpu, cpu > 0 ? (double)in.read / cpu : 0);
-	printf("stages (posts/s)   normalize %.0f, tokenize %.0f, sentiment %.0f, features %.0f, "
-	       "dedup %.0f, match %.0f, cluster %.0f, store %.0f\n",
-	       per_s(s.posts, s.ns_normalize), per_s(s.posts, s.ns_tokenize),
-	       per_s(s.posts, s.ns_sentiment),
-	       per_s(s.posts, s.ns_features), per_s(s.posts, s.ns_dedup),
-	       per_s(s.posts, s.ns_match), per_s(s.posts, s.ns_cluster),
-	       per_s(s.posts, s.ns_store));
+	printf("stages (posts/s)   normalize %.0f, tokenize %.0f, ", per_s(s.posts, s.ns_normalize),
+	       per_s(s.posts, s.ns_tokenize));
+	if (clf)
+		printf("sentiment %.0f, ", per_s(s.posts, s.ns_sentiment));
+	printf("features %.0f, dedup %.0f, ", per_s(s.posts, s.ns_features),
+	       per_s(s.posts, s.ns_dedup));
+	if (schemes)
+		printf("match %.0f, ", per_s(s.posts, s.ns_match));
+	printf("cluster %.0f, store %.0f\n", per_s(s.posts, s.ns_cluster), per_s(s.posts, s.ns_store));
 	if (stop_requested)
 		printf("interrupted: everything read so far is stored\n");
 	if (run == YQ_EFORMAT || run == YQ_EIO || run == YQ_EINVAL)
