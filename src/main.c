@@ -115,9 +115,9 @@ static const struct command commands[] = {
 	 "               is a post); default from the file name (.jsonl .tsv .csv\n"
 	 "               .rss/.xml .atom, also .gz)\n"},
 	{"replay", yq_cmd_replay, "the whole pipeline over a recorded stream into SQLite",
-	 "usage: yuqing replay --db DB [--schemes F] [--alerts-out F] [--signals-out F]\n"
-	 "                     [--sensitivity F|none] [--jurisdiction W,...] [--risk-levels A,B,C,D]\n"
-	 "                     [--no-engagement] [--bucket DUR] [--close-after DUR]\n"
+	 "usage: yuqing replay --db DB [--schemes F] [--sentiment MODEL | --no-sentiment] [--alerts-out F]\n"
+	 "                     [--signals-out F] [--sensitivity F|none] [--jurisdiction W,...]\n"
+	 "                     [--risk-levels A,B,C,D] [--no-engagement] [--bucket DUR] [--close-after DUR]\n"
 	 "                     [--min-count N] [--threshold X] [--format F] [--map a=b,...]\n"
 	 "                     [--tz TZ] [--source S] [--strict] FILE...\n\n"
 	 "Reads posts (JSON Lines, TSV, CSV, or RSS/Atom feed files in any charset;\n"
@@ -133,6 +133,8 @@ static const struct command commands[] = {
 	 "  --threshold X      cosine similarity to join an event (default 0.3)\n"
 	 "  --schemes F        monitoring schemes (YAML, docs/schemes.md) matched on every\n"
 	 "                     post; matches are stored in post_schemes and on events\n"
+	 "  --sentiment MODEL  sentiment model (default: the built-in 'sentiment', when\n"
+	 "                     the build trained it); --no-sentiment skips the stage\n"
 	 "  --alerts-out F     also write alerts as JSON lines to F. An alert is raised when\n"
 	 "                     an event's risk level (IV blue .. I red, docs/warning.md)\n"
 	 "                     is entered or rises; its reason gives every factor\n"

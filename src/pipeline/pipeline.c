@@ -64,6 +64,7 @@ struct yq_pipeline {
 	struct yq_match_scratch *mscratch;
 	struct yq_match_result mres;
 	struct yq_norm_result nr_title, nr_text; /* separate fields, for matching */
+	struct yq_clf_work clf;
 	struct yq_pipeline_stats stats;
 	int64_t now;            /* stream time */
 	uint64_t key;           /* serial of the last post */
@@ -190,6 +191,7 @@ void yq_pipeline_free(struct yq_pipeline *p)
 	yq_match_result_release(&p->mres);
 	yq_norm_result_release(&p->nr_title);
 	yq_norm_result_release(&p->nr_text);
+	yq_clf_work_release(&p->clf);
 	if (p->ring_id)
 		for (size_t i = 0; i < p->window; i++)
 			free(p->ring_id[i]);
@@ -774,6 +776,18 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	t0 = now_ns();
 	p->stats.ns_tokenize += t0 - t1;
 
+	/* sentiment */
+	if (p->cfg.sentiment) {
+		if ((rc = yq_classifier_predict(p->cfg.sentiment, &p->clf, text, p->nr.text.len,
+						&p->toks, &res->sentiment, &res->sentiment_prob)))
+			return rc;
+		if (strcmp(res->sentiment, "negative") == 0)
+			p->stats.negative++;
+		t1 = now_ns();
+		p->stats.ns_sentiment += t1 - t0;
+		t0 = t1;
+	}
+
 	/* terms, SimHash */
 	size_t nfeat;
 	size_t nterms = build_terms(p, text, &nfeat);
@@ -858,6 +872,8 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 				 title_weight, &hit)))
 		return rc;
 	res->event = hit.event ? hit.event->id : 0;
+	if (hit.event && res->sentiment)
+		yq_event_add_sentiment(hit.event, strcmp(res->sentiment, "negative") == 0);
 	for (size_t i = 0; hit.event && i < res->schemes; i++)
 		if (yq_event_add_scheme(hit.event, (uint32_t)p->mres.v[i].scheme))
 			return YQ_ENOMEM;
@@ -922,6 +938,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 			.comments = post->comments, .likes = post->likes, .parent = post->parent,
 			.url = post->url, .location = post->location,
 			.norm_tokens = &p->toks, /* the FTS tokenizer reuses them */
+			.sentiment = res->sentiment, .sentiment_prob = res->sentiment_prob,
 		};
 		rc = yq_store_put_post(p->st, &rec);
 		if (rc < 0) {

@@ -1,7 +1,8 @@
 /*
  * pipeline.h — one post through every analysis stage, in stream time:
- *   normalize → tokenize → TF-IDF terms and SimHash → near-duplicates →
- *   monitoring schemes → events (with timeline and burst) → alert → store.
+ *   normalize → tokenize → sentiment → TF-IDF terms and SimHash →
+ *   near-duplicates → monitoring schemes → events (with timeline, burst and
+ *   negative counts) → alert → store.
  *
  * Stream time is the largest post time seen so far; a post without a
  * readable time is placed at the current stream time and flagged.  A
@@ -29,6 +30,7 @@
 #include <stdio.h>
 
 #include "analyze/dedup.h"
+#include "classify/model.h"
 #include "match/scheme.h"
 #include "collect/reader.h"
 #include "detect/cluster.h"
@@ -51,6 +53,8 @@ struct yq_pipeline_config {
 	const struct yq_risk_lexicon *jurisdiction; /* place words, or NULL (borrowed) */
 	struct yq_signitrend_config signitrend;     /* bucket 0: cluster.bucket */
 	FILE *signals_out;     /* bursting terms as JSON lines, or NULL */
+	struct yq_classifier *sentiment;     /* sentiment model, or NULL (borrowed);
+					      * its label "negative" counts as negative */
 };
 
 void yq_pipeline_config_default(struct yq_pipeline_config *c);
@@ -66,8 +70,9 @@ struct yq_pipeline_stats {
 	uint64_t events;       /* opened */
 	uint64_t matched;      /* posts that matched at least one scheme */
 	uint64_t signals;      /* term-burst signals reported */
-	uint64_t ns_normalize, ns_tokenize, ns_features, ns_dedup, ns_match, ns_cluster,
-		ns_store;
+	uint64_t negative;     /* posts rated negative */
+	uint64_t ns_normalize, ns_tokenize, ns_sentiment, ns_features, ns_dedup, ns_match,
+		ns_cluster, ns_store;
 };
 
 struct yq_pipeline;
@@ -89,6 +94,8 @@ struct yq_post_result {
 	int64_t event;         /* 0: none (no content features) */
 	int alert_level;       /* 0, or the level of the alert raised */
 	size_t schemes;        /* schemes matched */
+	const char *sentiment; /* label, or NULL without a model */
+	double sentiment_prob;
 };
 
 /*
