@@ -161,7 +161,8 @@ static const struct command commands[] = {
 	{"train", yq_cmd_train, "labelled posts -> a classifier model (prints CV accuracy)",
 	 "usage: yuqing train --task sentiment|category --out MODEL [--folds K] [--C X]\n"
 	 "                    [--solver 0|7] [--format F] [--map a=b,...] [--text-field T]...\n"
-	 "                    [--label-field L] [--label-map a=b,...] [--source S] [--strict] FILE...\n\n"
+	 "                    [--label-field L] [--label-map a=b,...] [--source S] [--strict]\n"
+	 "                    [--corrections DB] FILE...\n\n"
 	 "Trains an L2-regularized logistic regression (liblinear) on hashed character\n"
 	 "1-3-grams and words with negation scopes, degree adverbs and contrast clauses\n"
 	 "(docs/classify.md) and writes the model. Each FILE is read with the input\n"
@@ -183,6 +184,10 @@ static const struct command commands[] = {
 	 "  --polarity-rule   a text whose only polarity evidence is a negated negative\n"
 	 "                    word (or a positive one after a double negation) is not\n"
 	 "                    labelled negative (needs labels negative/positive)\n"
+	 "  --corrections DB  also train on the posts of DB an analyst labelled for\n"
+	 "                    --task ('yuqing label'): their stored title and text with\n"
+	 "                    the analyst's label, replacing a FILE record of the same\n"
+	 "                    id and text\n"
 	 "Records without a label or text are reported with their line and skipped; a\n"
 	 "record whose id and text were seen before is skipped as a duplicate. Prints\n"
 	 "the counts, the labels and the cross-validated accuracy.\n"},
@@ -195,6 +200,12 @@ static const struct command commands[] = {
 	 "first-level categories of citizens' messages), found in <program dir>/models\n"
 	 "or $YQ_MODELS; any other value is a model file from 'yuqing train'. Labels are\n"
 	 "printed verbatim as in the training data; prob is the label's probability.\n"},
+	{"label", yq_cmd_label, "store an analyst's correction of a post's label",
+	 "usage: yuqing label --db DB [--source S] [--task sentiment|category] POST_ID LABEL\n\n"
+	 "Records LABEL as the correct sentiment (default) or category of the stored\n"
+	 "post POST_ID (of source S; without --source the id must name one post) in\n"
+	 "the table labels of DB; labelling it again replaces the label. 'yuqing train\n"
+	 "--corrections DB' adds the labelled posts to the training data.\n"},
 	{"fetch", yq_cmd_fetch, "fetch feeds over HTTP -> post JSON lines",
 	 "usage: yuqing fetch [--state FILE] [--format rss|atom] [--timeout S] [--connect-timeout S]\n"
 	 "                    [--max-size BYTES] [--tz TZ] URL...\n\n"

@@ -40,6 +40,7 @@ int yq_cmd_replay(int argc, char **argv);
 int yq_cmd_search(int argc, char **argv);
 int yq_cmd_train(int argc, char **argv);
 int yq_cmd_classify(int argc, char **argv);
+int yq_cmd_label(int argc, char **argv);
 int yq_cmd_fetch(int argc, char **argv);
 int yq_cmd_match(int argc, char **argv);
 int yq_cmd_scheme(int argc, char **argv);

@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "cli/clftext.h"
 #include "collect/reader.h"
+#include "store/store.h"
 #include "text/normalize.h"
 #include "text/segment.h"
 #include "text/tokenize.h"
@@ -32,7 +33,7 @@ static const char usage[] =
 	"       [--features LIST] [--tf raw|sublinear] [--hash-bits N] [--char-max N]\n"
 	"       [--positive-words F]… [--negative-words F]… [--polarity-rule]\n"
 	"       [--format F] [--map a=b,…] [--text-field T]… [--label-field L]\n"
-	"       [--label-map a=b,…] [--source S] [--strict] FILE…";
+	"       [--label-map a=b,…] [--source S] [--strict] [--corrections DB] FILE…";
 
 #define MAX_DOCS 5000000
 #define MAX_FIELDS 8
@@ -65,8 +66,56 @@ struct trainer {
 	struct yq_strmap *seen;
 	struct yq_buf text, key, label;
 	struct counts n;
+	size_t ncorr; /* examples from --corrections */
 	int strict;
 };
+
+/* add_example: t->text (the record's classifier text) labelled
+ * label[0..n) into t->data, unless a record with the same id and text was
+ * added before.  Returns 0 (added), 1 (a duplicate, skipped), YQ_ENOMEM,
+ * YQ_ETOOBIG, or an error of the text path. */
+static int add_example(struct trainer *t, const char *id, const char *label, size_t n)
+{
+	int rc, added = 0;
+	yq_buf_reset(&t->key);
+	uint64_t h = yq_hash64(t->text.s, t->text.len, 7);
+	if (yq_buf_adds(&t->key, id) || yq_buf_add(&t->key, &h, sizeof h))
+		return YQ_ENOMEM;
+	int64_t k = yq_strmap_intern(t->seen, t->key.s, t->key.len, &added);
+	if (k < 0)
+		return (int)k;
+	if (!added)
+		return 1;
+	if ((rc = yq_normalize(t->norm, t->text.s, t->text.len, &t->nr)) ||
+	    (rc = yq_tokenize(t->seg, &t->sw, t->nr.text.s, t->nr.text.len, &t->tok)) ||
+	    (rc = yq_features_extract(&t->fc, t->nr.text.s, t->nr.text.len, &t->tok, &t->feat)))
+		return rc;
+	return yq_train_data_add(t->data, label, n, &t->feat);
+}
+
+/* one_correction: a post an analyst labelled (yq_store_each_label). */
+static int one_correction(void *ctx, const struct yq_label_rec *r)
+{
+	struct trainer *t = ctx;
+	struct yq_post p = {.id = r->id, .source = r->source, .title = r->title, .text = r->text};
+	int rc = yq_clf_text(&p, 0, &t->text);
+	if (rc)
+		return rc;
+	if (t->text.len == 0) {
+		yq_cli_err("train", "correction %s/%s: the stored post has no text (skipped)",
+			   r->source, r->id);
+		t->n.bad++;
+		return YQ_OK;
+	}
+	rc = add_example(t, r->id, r->label, strlen(r->label));
+	if (rc == 1) { /* the same post corrected under two sources */
+		t->n.dups++;
+		return YQ_OK;
+	}
+	if (rc == YQ_OK)
+		t->ncorr++;
+	return rc;
+}
 
 /* one_file: reads fo->path into t->data.  Returns 0, YQ_EIO/YQ_EINVAL (the
  * file cannot be read; reported), YQ_EFORMAT (--strict), YQ_ENOMEM,
@@ -130,28 +179,12 @@ static int one_file(struct trainer *t, const struct file_opts *fo)
 			t->n.dropped++;
 			continue;
 		}
-		/* duplicates: the same id with the same text */
-		yq_buf_reset(&t->key);
-		uint64_t h = yq_hash64(t->text.s, t->text.len, 7);
-		if (yq_buf_adds(&t->key, p.id) || yq_buf_add(&t->key, &h, sizeof h)) {
-			rc = YQ_ENOMEM;
-			break;
-		}
-		int added = 0;
-		int64_t id = yq_strmap_intern(t->seen, t->key.s, t->key.len, &added);
-		if (id < 0) {
-			rc = (int)id;
-			break;
-		}
-		if (!added) {
+		if ((rc = add_example(t, p.id, t->label.s, t->label.len)) == 1) {
 			t->n.dups++;
+			rc = YQ_OK;
 			continue;
 		}
-		if ((rc = yq_normalize(t->norm, t->text.s, t->text.len, &t->nr)) ||
-		    (rc = yq_tokenize(t->seg, &t->sw, t->nr.text.s, t->nr.text.len, &t->tok)) ||
-		    (rc = yq_features_extract(&t->fc, t->nr.text.s, t->nr.text.len, &t->tok,
-					      &t->feat)) ||
-		    (rc = yq_train_data_add(t->data, t->label.s, t->label.len, &t->feat)))
+		if (rc)
 			break;
 		t->n.added++;
 	}
@@ -204,7 +237,8 @@ static int need(int argc, char **argv, int i)
 int yq_cmd_train(int argc, char **argv)
 {
 	int status = YQ_EXIT_USAGE, rc;
-	const char *task = NULL, *out = NULL;
+	const char *task = NULL, *out = NULL, *corr = NULL;
+	struct yq_store *st = NULL;
 	struct file_opts cur = {.label_field = "label"};
 	struct file_opts *files = calloc((size_t)argc, sizeof(*files));
 	int nfiles = 0, text_fresh = 0, strict = 0, rule = 0;
@@ -251,6 +285,8 @@ int yq_cmd_train(int argc, char **argv)
 			out = v;
 		else if (strcmp(a, "--map") == 0)
 			cur.map = v;
+		else if (strcmp(a, "--corrections") == 0)
+			corr = v;
 		else if (strcmp(a, "--source") == 0)
 			cur.source = v;
 		else if (strcmp(a, "--label-field") == 0)
@@ -390,6 +426,21 @@ int yq_cmd_train(int argc, char **argv)
 		goto out;
 	}
 	clock_t t0 = clock();
+	/* corrections first: a file record with the same id and text is then a
+	 * duplicate, so the analyst's label replaces the file's */
+	if (corr) {
+		if ((rc = yq_store_open(corr, t.seg, &st, &err))) {
+			yq_cli_err("train", "opening %s: %s", corr, err.s);
+			goto out;
+		}
+		rc = yq_store_each_label(st, task, one_correction, &t);
+		if (rc) {
+			yq_cli_err("train", "%s: %s", corr,
+				   rc == YQ_EDB ? yq_store_errmsg(st) : yq_strerror(rc));
+			goto out;
+		}
+		printf("corrections: %zu from %s\n", t.ncorr, corr);
+	}
 	for (int f = 0; f < nfiles; f++) {
 		rc = one_file(&t, &files[f]);
 		if (rc == YQ_EINVAL || rc == YQ_EIO)
@@ -400,7 +451,7 @@ int yq_cmd_train(int argc, char **argv)
 			goto out;
 	}
 	printf("read %zu records: %zu used, %zu bad (skipped), %zu dropped by --label-map, "
-	       "%zu duplicates\n", t.n.read + t.n.bad, t.n.added, t.n.bad, t.n.dropped, t.n.dups);
+	       "%zu duplicates\n", t.n.read + t.n.bad + t.ncorr, t.n.added + t.ncorr, t.n.bad, t.n.dropped, t.n.dups);
 	size_t nl = yq_train_data_nlabels(t.data);
 	printf("labels:");
 	for (size_t i = 0; i < nl; i++) {
@@ -433,6 +484,7 @@ int yq_cmd_train(int argc, char **argv)
 	status = YQ_EXIT_OK;
 out:
 	yq_classifier_free(model);
+	yq_store_close(st);
 	yq_train_data_free(t.data);
 	yq_lexicon_free(lex);
 	yq_strmap_free(t.seen);

@@ -56,6 +56,7 @@
 #define STORE_BUSY_MS 5000
 #define STORE_CACHE_KIB 65536        /* page cache of the connection */
 #define STORE_SECRET_LEN 32
+#define STORE_MAX_LABEL 1024     /* bytes, an analyst's label */
 
 static const char SCHEMA[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB);\n"
@@ -95,7 +96,12 @@ static const char SCHEMA[] =
 	"  event INTEGER REFERENCES events(id),\n"
 	"  time INTEGER NOT NULL, level TEXT NOT NULL,\n"
 	"  reason TEXT NOT NULL CHECK(json_valid(reason)));\n"
-	"CREATE INDEX IF NOT EXISTS alerts_event ON alerts(event);\n";
+	"CREATE INDEX IF NOT EXISTS alerts_event ON alerts(event);\n"
+	"CREATE TABLE IF NOT EXISTS labels(\n"
+	"  source TEXT NOT NULL, id TEXT NOT NULL,\n"
+	"  task TEXT NOT NULL CHECK(task IN ('sentiment', 'category')),\n"
+	"  label TEXT NOT NULL, time INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(source, id, task)) WITHOUT ROWID;\n";
 
 /* The cached statements, in the order of SQL[]. */
 enum {
@@ -109,6 +115,8 @@ enum {
 	S_PUT_ALERT,
 	S_POST_EXISTS,
 	S_PUT_POST_SCHEME,
+	S_PUT_LABEL,
+	S_LABELLED,
 	S_COUNT
 };
 
@@ -140,6 +148,12 @@ static const char *const SQL[S_COUNT] = {
 	[S_POST_EXISTS] = "SELECT 1 FROM posts WHERE source = ?1 AND id = ?2",
 	[S_PUT_POST_SCHEME] = "INSERT OR REPLACE INTO post_schemes(post, scheme, hits)"
 			      " VALUES (?1, ?2, ?3)",
+	[S_PUT_LABEL] = "INSERT INTO labels(source, id, task, label, time)"
+			" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(source, id, task)"
+			" DO UPDATE SET label = excluded.label, time = excluded.time",
+	[S_LABELLED] = "SELECT l.source, l.id, p.title, p.text, l.label FROM labels l"
+		       " JOIN posts p ON p.source = l.source AND p.id = l.id"
+		       " WHERE l.task = ?1 ORDER BY l.source, l.id",
 };
 
 struct yq_store {
@@ -536,5 +550,66 @@ int yq_store_post_exists(struct yq_store *st, const char *source, const char *id
 	rc = sqlite3_step(s);
 	ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : YQ_EDB;
 	sqlite3_reset(s);
+	return ret;
+}
+
+/* ---- analysts' labels ---- */
+
+int yq_store_put_label(struct yq_store *st, const char *source, const char *id,
+		       const char *task, const char *label, int64_t time)
+{
+	int rc = yq_store_post_exists(st, source, id);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return YQ_ENOTFOUND;
+	if (!task || (strcmp(task, "sentiment") != 0 && strcmp(task, "category") != 0) ||
+	    !label || !*label || strlen(label) > STORE_MAX_LABEL)
+		return YQ_EINVAL;
+	sqlite3_stmt *s = st->stmt[S_PUT_LABEL];
+	rc = SQLITE_OK;
+	bind_text(s, 1, source, &rc);
+	bind_text(s, 2, id, &rc);
+	bind_text(s, 3, task, &rc);
+	bind_text(s, 4, label, &rc);
+	bind_int(s, 5, time, &rc);
+	if (rc != SQLITE_OK) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return YQ_EDB;
+	}
+	return run(st, S_PUT_LABEL);
+}
+
+int yq_store_each_label(struct yq_store *st, const char *task, yq_store_label_fn fn,
+			void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[S_LABELLED];
+	int rc = SQLITE_OK, ret = YQ_OK;
+	bind_text(s, 1, task, &rc);
+	if (rc != SQLITE_OK) {
+		ret = YQ_EDB;
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct yq_label_rec r = {
+			.source = (const char *)sqlite3_column_text(s, 0),
+			.id = (const char *)sqlite3_column_text(s, 1),
+			.title = (const char *)sqlite3_column_text(s, 2),
+			.text = (const char *)sqlite3_column_text(s, 3),
+			.label = (const char *)sqlite3_column_text(s, 4),
+		};
+		if (!r.source || !r.id || !r.label) {
+			ret = YQ_ENOMEM;
+			goto out;
+		}
+		if ((ret = fn(ctx, &r)))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		ret = YQ_EDB;
+out:
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return ret;
 }

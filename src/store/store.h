@@ -15,6 +15,9 @@
  *   events(id, title, keywords, first_seen, last_seen, size, timeline, state,
  *          schemes, negative_share)
  *   alerts(id, event, time, level, reason)  reason is a JSON object
+ *   labels(source, id, task, label, time)  an analyst's correction of a
+ *                               post's sentiment or category,
+ *                               PRIMARY KEY(source, id, task)
  *
  * Crash safety: every write happens inside a transaction the caller opens
  * with yq_store_begin() and closes with yq_store_commit(); WAL with
@@ -136,5 +139,32 @@ int yq_store_put_alert(struct yq_store *st, int64_t event, int64_t time,
 
 /* yq_store_post_exists: 1 if (source, id) is stored, 0 if not, YQ_EDB. */
 int yq_store_post_exists(struct yq_store *st, const char *source, const char *id);
+
+/*
+ * yq_store_put_label: records an analyst's label for the stored post
+ * (source, id) and task ("sentiment" or "category"), at time (Unix
+ * seconds); labelling the same post and task again replaces the label.
+ * Returns 0, YQ_ENOTFOUND (no such post), YQ_EINVAL (another task, an empty
+ * label or one over 1,024 bytes) or YQ_EDB.  Needs no open transaction
+ * (autocommit) but may run inside one.
+ */
+int yq_store_put_label(struct yq_store *st, const char *source, const char *id,
+		       const char *task, const char *label, int64_t time);
+
+/* A labelled post as yq_store_each_label gives it; strings are valid during
+ * the callback only; title and text are NULL when not stored. */
+struct yq_label_rec {
+	const char *source, *id, *title, *text, *label;
+};
+/* Returns 0 to go on, a negative code to stop the walk with that code. */
+typedef int (*yq_store_label_fn)(void *ctx, const struct yq_label_rec *rec);
+
+/*
+ * yq_store_each_label: calls fn(ctx, rec) for every post labelled for task,
+ * ordered by (source, id), with the stored title and text.  Returns 0, the
+ * callback's code, or YQ_EDB.  fn must not call other store functions.
+ */
+int yq_store_each_label(struct yq_store *st, const char *task, yq_store_label_fn fn,
+			void *ctx);
 
 #endif

@@ -308,6 +308,58 @@ static void test_post_schemes(void **state)
 	yq_store_close(st);
 }
 
+struct label_walk {
+	char got[256];
+	int calls, stop_at;
+};
+
+static int collect_label(void *ctx, const struct yq_label_rec *r)
+{
+	struct label_walk *w = ctx;
+	size_t n = strlen(w->got);
+	snprintf(w->got + n, sizeof w->got - n, "%s/%s:%s:%s:%s;", r->source, r->id,
+		 r->title ? r->title : "-", r->text ? r->text : "-", r->label);
+	return ++w->calls == w->stop_at ? YQ_ETOOBIG : 0;
+}
+
+static void test_labels(void **state)
+{
+	struct yq_store *st = open_ok(new_path());
+	struct yq_post_rec r = sample("b");
+	assert_int_equal(yq_store_begin(st), 0);
+	assert_int_equal(yq_store_put_post(st, &r), 0);
+	r.id = "a";
+	r.title = NULL;
+	assert_int_equal(yq_store_put_post(st, &r), 0);
+	assert_int_equal(yq_store_commit(st), 0);
+	/* autocommit, relabelling replaces */
+	assert_int_equal(yq_store_put_label(st, "weibo", "b", "sentiment", "positive", 100), 0);
+	assert_int_equal(yq_store_put_label(st, "weibo", "b", "sentiment", "negative", 200), 0);
+	assert_int_equal(yq_store_put_label(st, "weibo", "a", "sentiment", "neutral", 300), 0);
+	assert_int_equal(yq_store_put_label(st, "weibo", "a", "category", "卫生计生", 300), 0);
+	assert_int_equal(yq_store_put_label(st, "weibo", "zz", "sentiment", "neutral", 1), YQ_ENOTFOUND);
+	assert_int_equal(yq_store_put_label(st, "rss", "a", "sentiment", "neutral", 1), YQ_ENOTFOUND);
+	assert_int_equal(yq_store_put_label(st, "weibo", "a", "topic", "x", 1), YQ_EINVAL);
+	assert_int_equal(yq_store_put_label(st, "weibo", "a", "sentiment", "", 1), YQ_EINVAL);
+	assert_int_equal(count(st, "SELECT count(*) FROM labels"), 3);
+	assert_int_equal(count(st, "SELECT time FROM labels WHERE id = 'b'"), 200);
+	struct label_walk w = {{0}, 0, 0};
+	assert_int_equal(yq_store_each_label(st, "sentiment", collect_label, &w), 0);
+	assert_string_equal(w.got, "weibo/a:-:武汉加油 Wuhan!:neutral;"
+				   "weibo/b:标题:武汉加油 Wuhan!:negative;");
+	struct label_walk c = {{0}, 0, 0};
+	assert_int_equal(yq_store_each_label(st, "category", collect_label, &c), 0);
+	assert_string_equal(c.got, "weibo/a:-:武汉加油 Wuhan!:卫生计生;");
+	/* the callback's code stops the walk; the statement is usable again */
+	struct label_walk s = {{0}, 0, 1};
+	assert_int_equal(yq_store_each_label(st, "sentiment", collect_label, &s), YQ_ETOOBIG);
+	assert_int_equal(s.calls, 1);
+	struct label_walk again = {{0}, 0, 0};
+	assert_int_equal(yq_store_each_label(st, "sentiment", collect_label, &again), 0);
+	assert_int_equal(again.calls, 2);
+	yq_store_close(st);
+}
+
 static void test_rollback_on_close(void **state)
 {
 	const char *p = new_path();
@@ -463,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_author_hash),
 		cmocka_unit_test(test_events_alerts),
 		cmocka_unit_test(test_post_schemes),
+		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_rollback_on_close),
 		cmocka_unit_test(test_missing_identity),
 		cmocka_unit_test(test_newer_schema_refused),
