@@ -15,6 +15,11 @@
  * highest cosine if it reaches the threshold,
  * else it opens a new event.  A post whose duplicate or parent already
  * belongs to an event joins that event directly (the caller says so).
+ * At each flush, story linking (as Europe Media Monitor links clusters into
+ * stories) compares each changed open event's centroid with the open events
+ * found through the index under its heaviest terms: at centroid cosine >=
+ * link_threshold the younger merges into the older, which keeps its id;
+ * yq_cluster_resolve maps a merged id to the survivor (union-find).
  * Events close after close_after seconds without a post; a closed event's
  * memory is freed after the caller has seen it in yq_cluster_flush().
  *
@@ -38,6 +43,8 @@
 
 struct yq_cluster_config {
 	double threshold;      /* cosine to join an event, default 0.3 */
+	double link_threshold; /* centroid cosine that links two events into one
+				* story at a flush, default 0.5; 0: no linking */
 	int64_t bucket;        /* seconds per timeline bucket, default 3600 */
 	int64_t close_after;   /* seconds of silence that close an event, default 72 h */
 	struct yq_burst_config burst;
@@ -51,6 +58,9 @@ struct yq_cterm {
 	uint32_t len;
 	float w;
 };
+
+/* Lifecycle states, from the event's own timeline (yq_event_state_at). */
+enum yq_event_state { YQ_EV_NEW, YQ_EV_RISING, YQ_EV_PEAK, YQ_EV_DECLINING, YQ_EV_CLOSED };
 
 struct yq_tl_point {
 	int64_t bucket;  /* bucket index: time / bucket seconds */
@@ -68,6 +78,8 @@ struct yq_event {
 	char *first_post;              /* id of the event's first post */
 	double title_score;
 	int closed;
+	int64_t merged_into;           /* > 0: closed by story linking into this event */
+	enum yq_event_state state;     /* as of the last flush that reported it */
 	int max_level;                 /* highest burst level alerted so far */
 	struct yq_burst burst;
 	struct yq_tl_point *timeline;
@@ -143,11 +155,35 @@ void yq_event_add_sentiment(struct yq_event *ev, int negative);
 size_t yq_cluster_keywords(const struct yq_cluster *c, const struct yq_event *ev, size_t k,
 			   const char **terms, uint32_t *lens);
 
+/*
+ * yq_event_state_at: the lifecycle state of ev when the current bucket is
+ * bucket_now (stream time / bucket seconds).  With L the count of the
+ * latest bucket if it is the current or the previous one (else 0: the
+ * event is silent), P the count of the bucket just before it and M the
+ * largest bucket count so far:
+ *   closed     the event is closed (or merged into another);
+ *   new        one bucket of posts only, and that bucket is current or just past;
+ *   rising     L > P and L >= M (growing, at its highest);
+ *   peak       L > 0 and L >= 0.8 M (near its highest, no longer growing);
+ *   declining  otherwise (below 0.8 of its peak, or silent).
+ */
+enum yq_event_state yq_event_state_at(const struct yq_event *ev, int64_t bucket_now);
+
+/* yq_event_state_name: "new", "rising", "peak", "declining", "closed". */
+const char *yq_event_state_name(enum yq_event_state s);
+
+/* yq_cluster_resolve: the surviving event of event id (itself unless story
+ * linking merged it into another, transitively); ids this clusterer did
+ * not open are returned unchanged.  Kept for every event ever opened (4
+ * bytes each), so posts reported before a merge can be mapped afterwards. */
+int64_t yq_cluster_resolve(struct yq_cluster *c, int64_t id);
+
 /* Counts for the summary. */
 struct yq_cluster_stats {
 	uint64_t events;       /* opened */
 	uint64_t open;         /* open now */
 	uint64_t candidates;   /* exact centroid comparisons made */
+	uint64_t merged;       /* events merged into others by story linking */
 };
 void yq_cluster_stats(const struct yq_cluster *c, struct yq_cluster_stats *s);
 

@@ -14,6 +14,7 @@
  */
 #include "pipeline/pipeline.h"
 #include "analyze/simhash.h"
+#include "analyze/stopwords.h"
 #include "analyze/tfidf.h"
 #include "base/error.h"
 #include "base/hash.h"
@@ -202,6 +203,11 @@ void yq_pipeline_stats(const struct yq_pipeline *p, struct yq_pipeline_stats *s)
 	s->events = cs.events;
 }
 
+int64_t yq_pipeline_event(struct yq_pipeline *p, int64_t id)
+{
+	return id > 0 ? yq_cluster_resolve(p->cluster, id) : id;
+}
+
 /* ---- JSON for events and alerts ---- */
 
 static const char *const level_code[] = {"", "IV", "III", "II", "I"};
@@ -283,7 +289,8 @@ static int put_event(const struct yq_event *ev, void *ctx)
 			.id = ev->id, .title = ev->title, .keywords = kw->s,
 			.first_seen = ev->first_seen, .last_seen = ev->last_seen,
 			.size = (int64_t)ev->size, .timeline = tl->s,
-			.state = ev->closed ? "closed" : "open",
+			.state = ev->merged_into ? "merged" : yq_event_state_name(ev->state),
+			.merged_into = ev->merged_into,
 			.schemes = ev->nschemes ? sc->s : NULL,
 			.negative_share = ev->rated ? (double)ev->negative / (double)ev->rated : -1,
 		};
@@ -294,7 +301,12 @@ static int put_event(const struct yq_event *ev, void *ctx)
 	if (p->cfg.events_out && ev->closed) {
 		struct yq_buf *b = &p->chain;
 		yq_buf_reset(b);
-		int rc = yq_buf_printf(b, "{\"event\":%lld,\"title\":", (long long)ev->id);
+		int rc = yq_buf_printf(b, "{\"event\":%lld,\"state\":\"%s\",", (long long)ev->id,
+				       ev->merged_into ? "merged" : yq_event_state_name(ev->state));
+		if (!rc && ev->merged_into)
+			rc = yq_buf_printf(b, "\"merged_into\":%lld,", (long long)ev->merged_into);
+		if (!rc)
+			rc = yq_buf_adds(b, "\"title\":");
 		if (!rc)
 			rc = yq_buf_add_json_str(b, ev->title ? ev->title : "",
 						 ev->title ? strlen(ev->title) : 0);
@@ -423,6 +435,12 @@ static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat
 			for (uint32_t j = off; j < tb->len; j++)
 				if (tb->s[j] >= 'A' && tb->s[j] <= 'Z')
 					tb->s[j] = (char)(tb->s[j] - 'A' + 'a');
+		/* stop words and one-letter Latin words carry no event content */
+		if ((t->kind == YQ_TOK_LATIN && t->len < 2) ||
+		    (t->kind != YQ_TOK_NUMBER && yq_stopword(tb->s + off, t->len))) {
+			tb->len = off;
+			continue;
+		}
 		p->acc[n++] = (struct term_acc){yq_tfidf_hash(tb->s + off, t->len), off, t->len, 1,
 						t->kind};
 	}

@@ -93,4 +93,8 @@ int yq_pipeline_finish(struct yq_pipeline *p, struct yq_buf *err);
 
 void yq_pipeline_stats(const struct yq_pipeline *p, struct yq_pipeline_stats *s);
 
+/* yq_pipeline_event: the event that event id (a yq_post_result.event)
+ * belongs to now: the surviving one if story linking merged it since. */
+int64_t yq_pipeline_event(struct yq_pipeline *p, int64_t id);
+
 #endif

@@ -241,8 +241,9 @@ static void test_author_hash(void **state)
 static void test_events_alerts(void **state)
 {
 	struct yq_store *st = open_ok(new_path());
-	struct yq_event_rec ev = {3, "武汉封城", "[\"武汉\",\"封城\"]", 100, 200, 5,
-				  "[[0,2],[3600,3]]", "open"};
+	struct yq_event_rec ev = {.id = 3, .title = "武汉封城", .keywords = "[\"武汉\",\"封城\"]",
+				  .first_seen = 100, .last_seen = 200, .size = 5,
+				  .timeline = "[[0,2],[3600,3]]", .state = "new", .negative_share = -1};
 	int64_t id1 = 0, id2 = 0;
 
 	assert_int_equal(yq_store_max_event_id(st), 0);
