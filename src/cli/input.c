@@ -170,6 +170,14 @@ int yq_pipeline_option(struct yq_pipeline_config *cfg, const char *cmd, int argc
 {
 	const char *a = argv[*i];
 	int dur = strcmp(a, "--bucket") == 0 || strcmp(a, "--close-after") == 0;
+	if (strcmp(a, "--gazetteer") == 0) {
+		if (*i + 1 >= argc) {
+			yq_cli_err(cmd, "%s needs a value", a);
+			return -1;
+		}
+		cfg->gazetteer = argv[++*i];
+		return 1;
+	}
 	int link = strcmp(a, "--link-threshold") == 0;
 	if (!dur && !link && strcmp(a, "--min-count") != 0 && strcmp(a, "--threshold") != 0)
 		return 0;

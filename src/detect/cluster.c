@@ -115,6 +115,7 @@ static void event_free(struct yq_event *e)
 	free(e->first_post);
 	free(e->timeline);
 	free(e->schemes);
+	free(e->places);
 	if (e->priv)
 		free(((struct centroid *)e->priv)->key);
 	free(e->priv);
@@ -662,6 +663,8 @@ static int timeline_merge(struct yq_event *dst, const struct yq_event *src)
 	return YQ_OK;
 }
 
+static int add_places(struct yq_event *ev, uint32_t place, uint32_t count);
+
 /* merge: src joins dst (its centroid, counts, timeline, title if better,
  * schemes); src is closed with merged_into = dst's id, and its index maps
  * to dst's in the union-find.  0 or YQ_ENOMEM. */
@@ -679,6 +682,9 @@ static int merge(struct yq_cluster *c, struct yq_event *dst, struct yq_event *sr
 		return YQ_ENOMEM;
 	for (size_t i = 0; i < src->nschemes; i++)
 		if (yq_event_add_scheme(dst, src->schemes[i]))
+			return YQ_ENOMEM;
+	for (size_t i = 0; i < src->nplaces; i++)
+		if (add_places(dst, src->places[i].place, src->places[i].count))
 			return YQ_ENOMEM;
 	if (src->title && (!dst->title || src->title_score > dst->title_score)) {
 		char *t = dst->title, *tp = dst->title_post;
@@ -831,6 +837,12 @@ int yq_cluster_flush(struct yq_cluster *c, int64_t now,
 	for (i = 0; i < c->ndirty; i++) {
 		struct yq_event *e = c->ev[c->dirty[i]];
 		e->state = yq_event_state_at(e, bnow);
+		if (!e->nlifecycle || e->lifecycle[e->nlifecycle - 1].state != e->state) {
+			if (e->nlifecycle == YQ_EVENT_LIFECYCLE_MAX)
+				e->nlifecycle--;
+			e->lifecycle[e->nlifecycle].time = now;
+			e->lifecycle[e->nlifecycle++].state = (uint8_t)e->state;
+		}
 		if ((rc = fn(e, ctx)))
 			break;
 		e->dirty = 0;
@@ -861,6 +873,26 @@ int yq_event_add_scheme(struct yq_event *ev, uint32_t scheme)
 	}
 	ev->schemes[ev->nschemes++] = scheme;
 	return YQ_OK;
+}
+
+static int add_places(struct yq_event *ev, uint32_t place, uint32_t count)
+{
+	for (size_t i = 0; i < ev->nplaces; i++)
+		if (ev->places[i].place == place) {
+			ev->places[i].count += count;
+			return YQ_OK;
+		}
+	if (ev->nplaces == YQ_EVENT_PLACES_MAX)
+		return YQ_OK;
+	if (!ev->places && !(ev->places = malloc(YQ_EVENT_PLACES_MAX * sizeof(*ev->places))))
+		return YQ_ENOMEM;
+	ev->places[ev->nplaces++] = (struct yq_place_count){place, count};
+	return YQ_OK;
+}
+
+int yq_event_add_place(struct yq_event *ev, uint32_t place)
+{
+	return add_places(ev, place, 1);
 }
 
 void yq_event_add_sentiment(struct yq_event *ev, int negative)

@@ -62,6 +62,16 @@ struct yq_cterm {
 /* Lifecycle states, from the event's own timeline (yq_event_state_at). */
 enum yq_event_state { YQ_EV_NEW, YQ_EV_RISING, YQ_EV_PEAK, YQ_EV_DECLINING, YQ_EV_CLOSED };
 
+#define YQ_EVENT_LIFECYCLE_MAX 8 /* state changes kept per event */
+#define YQ_EVENT_PLACES_MAX 32 /* distinct places counted per event */
+
+/* A place (an index into the caller's gazetteer, detect/places.h) and the
+ * number of the event's posts that name it. */
+struct yq_place_count {
+	uint32_t place;
+	uint32_t count;
+};
+
 struct yq_tl_point {
 	int64_t bucket;  /* bucket index: time / bucket seconds */
 	uint32_t count;
@@ -80,6 +90,12 @@ struct yq_event {
 	int closed;
 	int64_t merged_into;           /* > 0: closed by story linking into this event */
 	enum yq_event_state state;     /* as of the last flush that reported it */
+	struct {
+		int64_t time;          /* stream time of the flush that saw it */
+		uint8_t state;         /* enum yq_event_state */
+	} lifecycle[YQ_EVENT_LIFECYCLE_MAX]; /* the states it went through, in
+					      * order (when full, the last is replaced) */
+	size_t nlifecycle;
 	int max_level;                 /* highest burst level alerted so far */
 	struct yq_burst burst;
 	struct yq_tl_point *timeline;
@@ -87,6 +103,8 @@ struct yq_event {
 	uint64_t rated, negative;      /* posts rated for sentiment, and negative */
 	uint32_t *schemes;             /* indices of the schemes its posts matched */
 	size_t nschemes, schemes_cap;
+	struct yq_place_count *places; /* places named by its posts, unordered */
+	size_t nplaces;
 	/* private */
 	void *priv;
 	uint32_t idx;
@@ -143,6 +161,11 @@ void yq_cluster_close_all(struct yq_cluster *c);
 /* yq_event_add_scheme: notes that a post of ev matched scheme (an index
  * into the caller's scheme set); each scheme is kept once.  0 or YQ_ENOMEM. */
 int yq_event_add_scheme(struct yq_event *ev, uint32_t scheme);
+
+/* yq_event_add_place: counts one post of ev that names place; the first
+ * YQ_EVENT_PLACES_MAX distinct places are counted, later new ones are not.
+ * 0 or YQ_ENOMEM. */
+int yq_event_add_place(struct yq_event *ev, uint32_t place);
 
 /* yq_event_add_sentiment: counts the sentiment of the post just added to ev
  * (after yq_cluster_add): rated, and negative if negative != 0; the

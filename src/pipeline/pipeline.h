@@ -39,6 +39,8 @@ struct yq_pipeline_config {
 	FILE *alerts_out;      /* alerts as JSON lines, or NULL */
 	FILE *events_out;      /* closed events as JSON lines, or NULL */
 	struct yq_tz *tz;      /* for printing times, borrowed */
+	const char *gazetteer; /* directory of the gazetteer CSVs (detect/places.h) whose
+				* places events count, or NULL for none (borrowed) */
 	const struct yq_scheme_set *schemes; /* monitoring schemes to match, or NULL
 					      * (borrowed; must outlive the pipeline) */
 };

@@ -84,6 +84,7 @@ static const char SCHEMA[] =
 	"  state TEXT CHECK(state IN ('new', 'rising', 'peak', 'declining', 'closed',"
 	" 'merged')),\n"
 	"  merged_into INTEGER,\n"
+	"  places TEXT CHECK(places IS NULL OR json_valid(places)),\n"
 	"  schemes TEXT CHECK(schemes IS NULL OR json_valid(schemes)),\n"
 	"  negative_share REAL);\n"
 	"CREATE TABLE IF NOT EXISTS post_schemes(\n"
@@ -128,14 +129,14 @@ static const char *const SQL[S_COUNT] = {
 	[S_DEL_POST] = "DELETE FROM posts WHERE rowid = ?1",
 	[S_PUT_EVENT] =
 		"INSERT INTO events(id, title, keywords, first_seen, last_seen,"
-		" size, timeline, state, schemes, negative_share, merged_into)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+		" size, timeline, state, schemes, negative_share, merged_into, places)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 		" ON CONFLICT(id) DO UPDATE SET title = excluded.title,"
 		" keywords = excluded.keywords, first_seen = excluded.first_seen,"
 		" last_seen = excluded.last_seen, size = excluded.size,"
 		" timeline = excluded.timeline, state = excluded.state,"
 		" schemes = excluded.schemes, negative_share = excluded.negative_share,"
-		" merged_into = excluded.merged_into",
+		" merged_into = excluded.merged_into, places = excluded.places",
 	[S_MAX_EVENT] = "SELECT coalesce(max(id), 0) FROM events",
 	[S_PUT_ALERT] =
 		"INSERT INTO alerts(event, time, level, reason)"
@@ -486,6 +487,7 @@ int yq_store_put_event(struct yq_store *st, const struct yq_event_rec *rec)
 	if (rc == SQLITE_OK)
 		rc = rec->merged_into > 0 ? sqlite3_bind_int64(s, 11, rec->merged_into)
 					  : sqlite3_bind_null(s, 11);
+	bind_text(s, 12, rec->places, &rc);
 	return rc == SQLITE_OK ? run(st, S_PUT_EVENT) : YQ_EDB;
 }
 
