@@ -87,7 +87,7 @@ static const struct command commands[] = {
 	 "without a time count under 'none'.  The database is opened read-only.\n"},
 	{"cluster", yq_cmd_cluster, "time-ordered posts -> {id, event} a line",
 	 "usage: yuqing cluster [--out-events F] [--bucket DUR] [--close-after DUR] [--threshold X]\n"
-	 "                      [--link-threshold X]\n"
+	 "                      [--link-threshold X] [--gazetteer DIR]\n"
 	 "                      [--format F] [--map a=b,...] [--tz TZ] [--source S] [--strict] [FILE...]\n\n"
 	 "Online TF-IDF clustering of the stream into events. --out-events writes each\n"
 	 "event as a JSON line when it closes, with its lifecycle state. Events whose\n"
@@ -95,6 +95,8 @@ static const struct command commands[] = {
 	 "merges into the older); each post is printed, at the end of the stream, with\n"
 	 "the event it belongs to after linking. Defaults: --bucket 1h --close-after 72h\n"
 	 "--threshold 0.1 --link-threshold 0.15 (0: no linking).\n"
+	 "  --gazetteer DIR  count the places (province, city, county, with their codes)\n"
+	 "                   the posts name, from the gazetteer CSVs in DIR\n"
 	 "  --format F   jsonl, tsv, csv, rss or atom (RSS/Atom feed files: each item\n"
 	 "               is a post); default from the file name (.jsonl .tsv .csv\n"
 	 "               .rss/.xml .atom, also .gz)\n"},
@@ -114,6 +116,8 @@ static const struct command commands[] = {
 	 "  --min-count N      posts in one bucket before an event can alert (default 20)\n"
 	 "  --threshold X      cosine similarity to join an event (default 0.1)\n"
 	 "  --link-threshold X centroid cosine that links two events (default 0.15)\n"
+	 "  --gazetteer DIR    provinces.csv, cities.csv, areas.csv: count the places\n"
+	 "                     events' posts name (events.places, docs/events.md)\n"
 	 "  --schemes F        monitoring schemes (YAML, docs/schemes.md) matched on every\n"
 	 "                     post; matches are stored in post_schemes and on events\n"
 	 "  --alerts-out F     also write alerts as JSON lines to F\n"

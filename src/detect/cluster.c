@@ -354,7 +354,8 @@ static int timeline_add(struct yq_event *e, int64_t bucket)
 
 static int64_t bucket_of(const struct yq_cluster *c, int64_t t)
 {
-	return t >= 0 ? t / c->cfg.bucket : -((-t + c->cfg.bucket - 1) / c->cfg.bucket);
+	/* floor division; -(t + 1) cannot overflow, even for INT64_MIN */
+	return t >= 0 ? t / c->cfg.bucket : -(-(t + 1) / c->cfg.bucket) - 1;
 }
 
 /* ---- assignment ---- */
