@@ -83,7 +83,7 @@ struct yq_cluster {
 void yq_cluster_config_default(struct yq_cluster_config *c)
 {
 	c->threshold = 0.1;
-	c->link_threshold = 0.15;
+	c->link_threshold = 0.12;
 	c->bucket = 3600;
 	c->close_after = 72 * 3600;
 	yq_burst_config_default(&c->burst);

@@ -44,7 +44,7 @@
 struct yq_cluster_config {
 	double threshold;      /* cosine to join an event, default 0.1 */
 	double link_threshold; /* centroid cosine that links two events into one
-				* story at a flush, default 0.15; 0: no linking */
+				* story at a flush, default 0.12; 0: no linking */
 	int64_t bucket;        /* seconds per timeline bucket, default 3600 */
 	int64_t close_after;   /* seconds of silence that close an event, default 72 h */
 	struct yq_burst_config burst;
