@@ -22,6 +22,14 @@ void yq_cli_err(const char *cmd, const char *fmt, ...)
  * stderr and returns YQ_EXIT_USAGE. */
 int yq_cli_usage(const char *cmd, const char *usage);
 
+struct yq_segmenter;
+/* yq_cli_segmenter: the pipeline's segmenter (yq_segmenter_new_analysis:
+ * jieba's dictionary plus the gazetteer's place names) for command cmd; a
+ * missing default gazetteer is a "note:" line on stderr, a load failure an
+ * error line.  0 or a YQ_E* code; *out is freed with yq_segmenter_free.
+ * Implemented in cmd_segment.c. */
+int yq_cli_segmenter(const char *cmd, struct yq_segmenter **out);
+
 /* Subcommands (cli/cmd_*.c). */
 int yq_cmd_segment(int argc, char **argv);
 int yq_cmd_normalize(int argc, char **argv);
@@ -30,6 +38,8 @@ int yq_cmd_dedup(int argc, char **argv);
 int yq_cmd_cluster(int argc, char **argv);
 int yq_cmd_replay(int argc, char **argv);
 int yq_cmd_search(int argc, char **argv);
+int yq_cmd_train(int argc, char **argv);
+int yq_cmd_classify(int argc, char **argv);
 int yq_cmd_fetch(int argc, char **argv);
 int yq_cmd_match(int argc, char **argv);
 int yq_cmd_scheme(int argc, char **argv);

@@ -10,20 +10,26 @@
  * point of the normalized line, its code-point offset in the original line
  * (space-separated), then the original length — a debugging aid and what the
  * integration tests check.
+ *
+ * --json prints instead one JSON object a line with the post's parts
+ * (text/structure.h, text/links.h): {"text", "own", "chain": [{"user",
+ * "text"}], "mentions", "urls", "links"} (links: the URLs' canonical keys).
  */
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/utf8.h"
 #include "cli/cli.h"
 #include "collect/lines.h"
+#include "text/links.h"
 #include "text/normalize.h"
+#include "text/structure.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #define CMD "normalize"
-#define USAGE "[--map] [FILE...]"
+#define USAGE "[--map | --json] [FILE...]"
 
 static int print_map(const struct yq_norm_result *r, struct yq_buf *o)
 {
@@ -37,9 +43,55 @@ static int print_map(const struct yq_norm_result *r, struct yq_buf *o)
 			     (unsigned)r->map[r->text.len]);
 }
 
-static int run_file(struct yq_normalizer *nz, const char *path, int map,
+static int add_span(struct yq_buf *o, const char *s, struct yq_span sp)
+{
+	return yq_buf_add_json_str(o, s + sp.off, sp.len);
+}
+
+/* print_json: the parts of a normalized post as one JSON object. */
+static int print_json(const struct yq_norm_result *r, struct yq_post_parts *pp,
+		      struct yq_buf *tmp, struct yq_buf *o)
+{
+	const char *s = r->text.s;
+	if (yq_post_parts_read(r, pp))
+		return YQ_ENOMEM;
+	int rc = yq_buf_adds(o, "{\"text\":");
+	rc = rc ? rc : yq_buf_add_json_str(o, s, r->text.len);
+	rc = rc ? rc : yq_buf_adds(o, ",\"own\":");
+	rc = rc ? rc : add_span(o, s, pp->own);
+	rc = rc ? rc : yq_buf_adds(o, ",\"chain\":[");
+	for (size_t i = 0; i < pp->nchain && !rc; i++) {
+		rc = yq_buf_adds(o, i ? ",{\"user\":" : "{\"user\":");
+		rc = rc ? rc : add_span(o, s, pp->chain[i].user);
+		rc = rc ? rc : yq_buf_adds(o, ",\"text\":");
+		rc = rc ? rc : add_span(o, s, pp->chain[i].text);
+		rc = rc ? rc : yq_buf_addc(o, '}');
+	}
+	rc = rc ? rc : yq_buf_adds(o, "],\"mentions\":[");
+	for (size_t i = 0; i < pp->mentions.n && !rc; i++) {
+		rc = i ? yq_buf_addc(o, ',') : 0;
+		rc = rc ? rc : add_span(o, s, pp->mentions.v[i]);
+	}
+	rc = rc ? rc : yq_buf_adds(o, "],\"urls\":[");
+	for (size_t i = 0; i < r->urls.n && !rc; i++) {
+		rc = i ? yq_buf_addc(o, ',') : 0;
+		rc = rc ? rc : add_span(o, s, r->urls.v[i]);
+	}
+	rc = rc ? rc : yq_buf_adds(o, "],\"links\":[");
+	for (size_t i = 0; i < r->urls.n && !rc; i++) {
+		yq_buf_reset(tmp);
+		rc = i ? yq_buf_addc(o, ',') : 0;
+		rc = rc ? rc : yq_link_key(s + r->urls.v[i].off, r->urls.v[i].len, tmp);
+		rc = rc ? rc : yq_buf_add_json_str(o, tmp->s, tmp->len);
+	}
+	return rc ? rc : yq_buf_adds(o, "]}");
+}
+
+static int run_file(struct yq_normalizer *nz, const char *path, int map /* 1 --map, 2 --json */,
 		    size_t *nbad_total, size_t *nlong)
 {
+	struct yq_post_parts pp = {0};
+	struct yq_buf tmp = YQ_BUF_INIT;
 	struct yq_lines *l = NULL;
 	struct yq_buf line = YQ_BUF_INIT, fixed = YQ_BUF_INIT, o = YQ_BUF_INIT;
 	struct yq_norm_result r = {0};
@@ -88,7 +140,8 @@ static int run_file(struct yq_normalizer *nz, const char *path, int map,
 		if (rc)
 			goto nomem;
 		yq_buf_reset(&o);
-		if (yq_buf_add(&o, r.text.s, r.text.len) || (map && print_map(&r, &o)) ||
+		if ((map == 2 ? print_json(&r, &pp, &tmp, &o)
+			      : (yq_buf_add(&o, r.text.s, r.text.len) || (map && print_map(&r, &o)))) ||
 		    yq_buf_addc(&o, '\n')) {
 			rc = YQ_ENOMEM;
 			goto nomem;
@@ -104,6 +157,8 @@ out:
 	yq_buf_release(&fixed);
 	yq_buf_release(&o);
 	yq_norm_result_release(&r);
+	yq_post_parts_release(&pp);
+	yq_buf_release(&tmp);
 	return rc;
 }
 
@@ -116,6 +171,8 @@ int yq_cmd_normalize(int argc, char **argv)
 	for (; first < argc; first++) {
 		if (strcmp(argv[first], "--map") == 0) {
 			map = 1;
+		} else if (strcmp(argv[first], "--json") == 0) {
+			map = 2;
 		} else if (strcmp(argv[first], "--") == 0) {
 			first++;
 			break;

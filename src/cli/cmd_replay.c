@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "cli/cli.h"
 #include "cli/input.h"
+#include "classify/model.h"
 #include "match/scheme.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
@@ -17,7 +18,8 @@
 #include <time.h>
 
 static const char usage[] =
-	"--db DB [--schemes F] [--alerts-out F] [--bucket DUR] [--close-after DUR] [--min-count N]\n"
+	"--db DB [--schemes F] [--sentiment MODEL | --no-sentiment] [--alerts-out F] [--bucket DUR]\n"
+	"       [--close-after DUR] [--min-count N]\n"
 	"       [--threshold X] [--format F] [--map a=b,…] [--tz TZ] [--source S] [--strict] FILE…";
 
 static volatile sig_atomic_t stop_requested;
@@ -57,7 +59,9 @@ int yq_cmd_replay(int argc, char **argv)
 {
 	struct yq_input in;
 	struct yq_pipeline_config cfg;
-	const char *db = NULL, *alerts = NULL, *schemes_path = NULL;
+	const char *db = NULL, *alerts = NULL, *schemes_path = NULL, *model = "sentiment";
+	int model_given = 0;
+	struct yq_classifier *clf = NULL;
 	struct yq_scheme_set *schemes = NULL;
 	int status = YQ_EXIT_RUNTIME, rc;
 	struct yq_segmenter *seg = NULL;
@@ -88,6 +92,10 @@ int yq_cmd_replay(int argc, char **argv)
 		}
 		if (k)
 			continue;
+		if (strcmp(a, "--no-sentiment") == 0) {
+			model = NULL;
+			continue;
+		}
 		if (a[0] == '-' && a[1] && i + 1 >= argc) {
 			yq_cli_err("replay", "unknown option or missing value: %s", a);
 			status = yq_cli_usage("replay", usage);
@@ -99,6 +107,11 @@ int yq_cmd_replay(int argc, char **argv)
 			alerts = argv[++i];
 		else if (strcmp(a, "--schemes") == 0)
 			schemes_path = argv[++i];
+		else if (strcmp(a, "--sentiment") == 0) {
+			model = argv[++i];
+			model_given = 1;
+		} else if (strcmp(a, "--no-sentiment") == 0)
+			model = NULL;
 		else if (a[0] == '-' && a[1]) {
 			yq_cli_err("replay", "unknown option %s", a);
 			status = yq_cli_usage("replay", usage);
@@ -128,10 +141,22 @@ int yq_cmd_replay(int argc, char **argv)
 		}
 		cfg.schemes = schemes;
 	}
-	if ((rc = yq_segmenter_new(NULL, &seg, &c.err))) {
-		yq_cli_err("replay", "loading the dictionary: %s", c.err.s);
-		goto out;
+	if (model) {
+		yq_buf_reset(&c.err);
+		rc = yq_classifier_load(model, &clf, &c.err);
+		if (rc && (model_given || rc != YQ_ENOTFOUND)) {
+			yq_cli_err("replay", "sentiment model: %s", c.err.s);
+			status = model_given ? YQ_EXIT_USAGE : YQ_EXIT_RUNTIME;
+			goto out;
+		}
+		if (rc)
+			fprintf(stderr, "yuqing: replay: note: %s; posts are stored without sentiment\n",
+				c.err.s);
+		cfg.sentiment = clf;
+		yq_buf_reset(&c.err);
 	}
+	if ((rc = yq_cli_segmenter("replay", &seg)))
+		goto out;
 	if ((rc = yq_store_open(db, seg, &st, &c.err))) {
 		yq_cli_err("replay", "opening %s: %s", db, c.err.s);
 		goto out;
@@ -176,16 +201,22 @@ int yq_cmd_replay(int argc, char **argv)
 	printf("alerts             %llu\n", (unsigned long long)s.alerts);
 	if (schemes)
 		printf("matched schemes    %llu posts\n", (unsigned long long)s.matched);
+	if (clf)
+		printf("negative           %llu posts (sentiment model %s)\n",
+		       (unsigned long long)s.negative, model);
 	printf("elapsed            %.2f s, %.0f posts/s\n", secs,
 	       secs > 0 ? (double)in.read / secs : 0);
 	printf("cpu                %.2f s (user+sys, start-up included), %.0f posts per cpu second\n",
 	       cpu, cpu > 0 ? (double)in.read / cpu : 0);
-	printf("stages (posts/s)   normalize %.0f, tokenize %.0f, features %.0f, dedup %.0f, "
-	       "match %.0f, cluster %.0f, store %.0f\n",
-	       per_s(s.posts, s.ns_normalize), per_s(s.posts, s.ns_tokenize),
-	       per_s(s.posts, s.ns_features), per_s(s.posts, s.ns_dedup),
-	       per_s(s.posts, s.ns_match), per_s(s.posts, s.ns_cluster),
-	       per_s(s.posts, s.ns_store));
+	printf("stages (posts/s)   normalize %.0f, tokenize %.0f, ", per_s(s.posts, s.ns_normalize),
+	       per_s(s.posts, s.ns_tokenize));
+	if (clf)
+		printf("sentiment %.0f, ", per_s(s.posts, s.ns_sentiment));
+	printf("features %.0f, dedup %.0f, ", per_s(s.posts, s.ns_features),
+	       per_s(s.posts, s.ns_dedup));
+	if (schemes)
+		printf("match %.0f, ", per_s(s.posts, s.ns_match));
+	printf("cluster %.0f, store %.0f\n", per_s(s.posts, s.ns_cluster), per_s(s.posts, s.ns_store));
 	if (stop_requested)
 		printf("interrupted: everything read so far is stored\n");
 	if (run == YQ_EFORMAT || run == YQ_EIO || run == YQ_EINVAL)
@@ -198,6 +229,7 @@ out:
 	yq_store_close(st);
 	yq_segmenter_free(seg);
 	yq_scheme_set_free(schemes);
+	yq_classifier_free(clf);
 	if (af)
 		fclose(af);
 	yq_input_release(&in);

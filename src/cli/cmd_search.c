@@ -86,10 +86,8 @@ int yq_cmd_search(int argc, char **argv)
 		status = YQ_EXIT_USAGE;
 		goto out;
 	}
-	if (yq_segmenter_new(NULL, &seg, &err)) {
-		yq_cli_err("search", "loading the dictionary: %s", err.s);
+	if (yq_cli_segmenter("search", &seg))
 		goto out;
-	}
 	if (yq_store_open(db, seg, &st, &err)) {
 		yq_cli_err("search", "opening %s: %s", db, err.s);
 		goto out;

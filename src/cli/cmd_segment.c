@@ -3,9 +3,14 @@
  * tokens joined by one space (SIGHAN scoring format); by default exactly
  * Python's " ".join(jieba.cut(line)).
  *
- * Options are parsed into struct opts first and the run is driven from it,
- * so a further mode (e.g. --analysis) is one more field and one more branch
- * in segment_line().  Bad input never stops the stream: a line with invalid
+ * --analysis prints the pipeline's tokens instead: each line goes through
+ * yq_normalize and yq_tokenize (the segmenter with user and place words
+ * preferred), every token but whitespace, joined by one space.  Place names
+ * come from --gazetteer DIR, else yq_gazetteer_dir() (YQ_GAZETTEER, then
+ * $YQ_DATA/gazetteer_cn, then ../shared/data/gazetteer_cn); when that
+ * default is missing a note says so and the run goes on without them.
+ *
+ * Options are parsed into struct opts first and the run is driven from it.  Bad input never stops the stream: a line with invalid
  * UTF-8 is repaired (U+FFFD) and counted, an over-long line is reported and
  * written as an empty line so output line i still answers input line i.
  */
@@ -14,7 +19,9 @@
 #include "base/utf8.h"
 #include "cli/cli.h"
 #include "collect/lines.h"
+#include "text/normalize.h"
 #include "text/segment.h"
+#include "text/tokenize.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,11 +29,15 @@
 #include <string.h>
 
 #define CMD "segment"
-#define USAGE "[--no-hmm] [--dict F] [--user-dict F]... [FILE...]"
+#define USAGE \
+	"[--no-hmm] [--dict F] [--user-dict F]... [--analysis [--gazetteer DIR | --no-gazetteer]] [FILE...]"
 #define MAX_USER_DICTS 64
 
 struct opts {
 	int flags; /* YQ_SEG_* */
+	int analysis;
+	int no_gazetteer;
+	const char *gazetteer;
 	const char *dict;
 	const char *user_dicts[MAX_USER_DICTS];
 	size_t n_user_dicts;
@@ -38,6 +49,9 @@ struct run {
 	const struct yq_segmenter *seg;
 	struct yq_seg_work work;
 	struct yq_spans spans;
+	struct yq_normalizer *nz; /* --analysis only */
+	struct yq_norm_result nr;
+	struct yq_tokens toks;
 	struct yq_buf line, fixed, out;
 	size_t nrepaired, ntoolong;
 	const char *first_bad_file;
@@ -78,6 +92,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		if (strcmp(a, "--no-hmm") == 0) {
 			o->flags &= ~YQ_SEG_HMM;
+		} else if (strcmp(a, "--analysis") == 0) {
+			o->analysis = 1;
+		} else if (strcmp(a, "--no-gazetteer") == 0) {
+			o->no_gazetteer = 1;
+		} else if ((v = opt_value(argc, argv, &i, "--gazetteer", &bad))) {
+			if (bad)
+				return YQ_EXIT_USAGE;
+			o->gazetteer = v;
 		} else if ((v = opt_value(argc, argv, &i, "--dict", &bad))) {
 			if (bad)
 				return YQ_EXIT_USAGE;
@@ -94,6 +116,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			yq_cli_err(CMD, "unknown option '%s'", a);
 			return yq_cli_usage(CMD, USAGE);
 		}
+	}
+	if ((o->gazetteer || o->no_gazetteer) && !o->analysis) {
+		yq_cli_err(CMD, "--gazetteer and --no-gazetteer only go with --analysis");
+		return yq_cli_usage(CMD, USAGE);
+	}
+	if (o->analysis && !(o->flags & YQ_SEG_HMM)) {
+		yq_cli_err(CMD, "--analysis always uses the HMM; --no-hmm does not go with it");
+		return yq_cli_usage(CMD, USAGE);
 	}
 	o->files = argv + i;
 	o->n_files = (size_t)(argc - i);
@@ -142,6 +172,24 @@ static int segment_line(struct run *r, const char *text, size_t len, int flags)
 	return YQ_OK;
 }
 
+/* --analysis: normalized, tokenized, whitespace dropped (yq_tokenize never
+ * returns it), tokens joined by one space. */
+static int analyze_line(struct run *r, const char *text, size_t len)
+{
+	int rc = yq_normalize(r->nz, text, len, &r->nr);
+	if (rc)
+		return rc;
+	const char *t = r->nr.text.s;
+	if ((rc = yq_tokenize(r->seg, &r->work, t, r->nr.text.len, &r->toks)))
+		return rc;
+	for (size_t k = 0; k < r->toks.n; k++) {
+		if ((k && (rc = yq_buf_addc(&r->out, ' '))) ||
+		    (rc = yq_buf_add(&r->out, t + r->toks.v[k].off, r->toks.v[k].len)))
+			return rc;
+	}
+	return yq_buf_addc(&r->out, '\n');
+}
+
 static int flush_out(struct run *r)
 {
 	if (r->out.len && fwrite(r->out.s, 1, r->out.len, stdout) != r->out.len) {
@@ -184,8 +232,17 @@ static int run_file(struct run *r, const char *path, int flags)
 					r->first_bad_line = lineno;
 				}
 			}
-			if (rc == YQ_OK)
+			if (rc == YQ_OK && r->nz) {
+				rc = analyze_line(r, text, len);
+				if (rc == YQ_ETOOBIG) {
+					yq_cli_err(CMD, "line too long to normalize, written empty (%s:%zu)",
+						   path, lineno);
+					r->ntoolong++;
+					rc = yq_buf_addc(&r->out, '\n');
+				}
+			} else if (rc == YQ_OK) {
 				rc = segment_line(r, text, len, flags);
+			}
 		}
 		if (rc) {
 			yq_cli_err(CMD, "%s (%s:%zu)", yq_strerror(rc), path, lineno);
@@ -201,6 +258,20 @@ static int run_file(struct run *r, const char *path, int flags)
 	return status;
 }
 
+int yq_cli_segmenter(const char *cmd, struct yq_segmenter **out)
+{
+	struct yq_buf err = YQ_BUF_INIT, note = YQ_BUF_INIT;
+	int rc = yq_segmenter_new_analysis(out, &err, &note);
+	if (note.len)
+		yq_cli_err(cmd, "note: %s", note.s);
+	if (rc)
+		yq_cli_err(cmd, "cannot load the dictionary: %s (%s)", yq_strerror(rc),
+			   err.len ? err.s : yq_jieba_dir());
+	yq_buf_release(&err);
+	yq_buf_release(&note);
+	return rc;
+}
+
 int yq_cmd_segment(int argc, char **argv)
 {
 	struct opts o;
@@ -214,8 +285,23 @@ int yq_cmd_segment(int argc, char **argv)
 	yq_buf_init(&r.line);
 	yq_buf_init(&r.fixed);
 	yq_buf_init(&r.out);
-	struct yq_seg_config cfg = {o.dict, NULL, o.user_dicts, o.n_user_dicts};
-	int rc = yq_segmenter_new(&cfg, &seg, &err);
+	struct yq_buf gdir = YQ_BUF_INIT, note = YQ_BUF_INIT;
+	struct yq_seg_config cfg = {o.dict, NULL, o.user_dicts, o.n_user_dicts, NULL};
+	int rc;
+	if (o.analysis) {
+		cfg.gazetteer = o.gazetteer;
+		if (!o.gazetteer && !o.no_gazetteer)
+			cfg.gazetteer = yq_gazetteer_dir(&gdir, &note);
+		if (note.len)
+			yq_cli_err(CMD, "note: %s", note.s);
+		if ((rc = yq_normalizer_new(&r.nz, &err))) {
+			yq_cli_err(CMD, "cannot start the normalizer: %s (%s)", yq_strerror(rc),
+				   err.len ? err.s : "normalize");
+			status = YQ_EXIT_RUNTIME;
+			goto out;
+		}
+	}
+	rc = yq_segmenter_new(&cfg, &seg, &err);
 	if (rc) {
 		yq_cli_err(CMD, "cannot load the dictionary: %s (%s)", yq_strerror(rc),
 			   err.len ? err.s : yq_jieba_dir());
@@ -240,6 +326,11 @@ int yq_cmd_segment(int argc, char **argv)
 		yq_cli_err(CMD, "%zu over-long line(s) written empty", r.ntoolong);
 out:
 	yq_segmenter_free(seg);
+	yq_normalizer_free(r.nz);
+	yq_norm_result_release(&r.nr);
+	yq_tokens_release(&r.toks);
+	yq_buf_release(&gdir);
+	yq_buf_release(&note);
 	yq_seg_work_release(&r.work);
 	yq_spans_release(&r.spans);
 	yq_buf_release(&r.line);

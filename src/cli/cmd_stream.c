@@ -152,10 +152,8 @@ static int run(enum mode mode, int argc, char **argv)
 		goto out;
 	}
 	cfg.events_out = ef;
-	if (yq_segmenter_new(NULL, &seg, &c.err)) {
-		yq_cli_err(cmd, "loading the dictionary: %s", c.err.s);
+	if (yq_cli_segmenter(cmd, &seg))
 		goto out;
-	}
 	if (yq_pipeline_new(&cfg, seg, NULL, &c.p, &c.err)) {
 		yq_cli_err(cmd, "%s", c.err.s);
 		goto out;

@@ -65,6 +65,12 @@ struct yq_reader {
 	size_t cell_off[MAX_COLS], cell_len[MAX_COLS];
 	size_t bad_utf8;
 	int header_done;
+	/* extra fields (cfg->extra): names borrowed, values per record */
+	const char *const *xname;
+	size_t nx;
+	int xcol[YQ_READER_MAX_EXTRA];
+	struct yq_buf xval[YQ_READER_MAX_EXTRA];
+	const char *xout[YQ_READER_MAX_EXTRA];
 	struct yq_feed feed; /* feeds: the parsed document */
 	size_t item;         /* feeds: the next item */
 	int enc_counted;     /* feeds: enc.replaced went out with a post */
@@ -225,6 +231,17 @@ int yq_reader_open(const char *path, const struct yq_reader_config *cfg,
 		yq_buf_init(&r->val[f]);
 		r->col[f] = -1;
 	}
+	if (cfg->n_extra > YQ_READER_MAX_EXTRA) {
+		yq_buf_printf(err, "more than %d extra fields", YQ_READER_MAX_EXTRA);
+		rc = YQ_EINVAL;
+		goto fail;
+	}
+	r->xname = cfg->extra;
+	r->nx = cfg->n_extra;
+	for (size_t k = 0; k < YQ_READER_MAX_EXTRA; k++) {
+		yq_buf_init(&r->xval[k]);
+		r->xcol[k] = -1;
+	}
 	r->fmt = cfg->format == YQ_FMT_AUTO ? guess_format(path) : cfg->format;
 	r->source = cfg->source ? cfg->source : "unknown";
 	r->tz = cfg->tz;
@@ -261,6 +278,8 @@ void yq_reader_close(struct yq_reader *r)
 		yq_buf_release(&r->val[f]);
 		free(r->mapped[f]);
 	}
+	for (size_t k = 0; k < YQ_READER_MAX_EXTRA; k++)
+		yq_buf_release(&r->xval[k]);
 	free(r);
 }
 
@@ -278,6 +297,18 @@ static int set_val(struct yq_reader *r, int f, const char *s, size_t n)
 		return YQ_ENOMEM;
 	r->bad_utf8 += bad;
 	r->have[f] = 1;
+	return YQ_OK;
+}
+
+/* set_extra: stores s[0..n) as extra field k (empty: absent). */
+static int set_extra(struct yq_reader *r, size_t k, const char *s, size_t n)
+{
+	size_t bad = 0;
+	yq_buf_reset(&r->xval[k]);
+	if (yq_utf8_repair(s, n, &r->xval[k], &bad))
+		return YQ_ENOMEM;
+	r->bad_utf8 += bad;
+	r->xout[k] = r->xval[k].len ? r->xval[k].s : NULL;
 	return YQ_OK;
 }
 
@@ -395,7 +426,16 @@ static int read_header(struct yq_reader *r, struct yq_buf *err)
 			return YQ_EINVAL;
 		}
 	}
-	if (r->col[F_TEXT] < 0 && r->col[F_TITLE] < 0) {
+	for (size_t k = 0; k < r->nx; k++) {
+		for (int c = 0; c < r->ncols && r->xcol[k] < 0; c++)
+			if (names_match(cell(r, c), r->cell_len[c], r->xname[k]))
+				r->xcol[k] = c;
+		if (r->xcol[k] < 0) {
+			yq_buf_printf(err, "the header has no column '%s'", r->xname[k]);
+			return YQ_EINVAL;
+		}
+	}
+	if (r->nx == 0 && r->col[F_TEXT] < 0 && r->col[F_TITLE] < 0) {
 		yq_buf_printf(err, "the header has no text or title column (use --map text=COLUMN)");
 		return YQ_EINVAL;
 	}
@@ -403,6 +443,42 @@ static int read_header(struct yq_reader *r, struct yq_buf *err)
 }
 
 /* ---- JSON ---- */
+
+/* json_store: stores JSON value v as text through set(r, f, …): a post
+ * field (set_val) or an extra field (set_extra). */
+static int json_store(struct yq_reader *r, json_t *v, size_t f,
+		      int (*set)(struct yq_reader *, size_t, const char *, size_t))
+{
+	if (!v || json_is_null(v))
+		return YQ_OK;
+	char num[64];
+	if (json_is_string(v))
+		return set(r, f, json_string_value(v), json_string_length(v));
+	if (json_is_integer(v)) {
+		snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return set(r, f, num, strlen(num));
+	}
+	if (json_is_real(v)) {
+		snprintf(num, sizeof num, "%.17g", json_real_value(v));
+		return set(r, f, num, strlen(num));
+	}
+	if (json_is_array(v) || json_is_object(v)) {
+		char *d = json_dumps(v, JSON_COMPACT);
+		if (!d)
+			return YQ_ENOMEM;
+		int rc = set(r, f, d, strlen(d));
+		free(d);
+		return rc;
+	}
+	if (json_is_boolean(v))
+		return set(r, f, json_is_true(v) ? "true" : "false", json_is_true(v) ? 4 : 5);
+	return YQ_OK;
+}
+
+static int set_val_k(struct yq_reader *r, size_t f, const char *s, size_t n)
+{
+	return set_val(r, (int)f, s, n);
+}
 
 static int json_field(struct yq_reader *r, json_t *obj, int f)
 {
@@ -414,30 +490,7 @@ static int json_field(struct yq_reader *r, json_t *obj, int f)
 		for (int a = 0; !v && a < 6 && aliases[f][a]; a++)
 			v = json_object_get(obj, aliases[f][a]);
 	}
-	if (!v || json_is_null(v))
-		return YQ_OK;
-	char num[64];
-	if (json_is_string(v))
-		return set_val(r, f, json_string_value(v), json_string_length(v));
-	if (json_is_integer(v)) {
-		snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return set_val(r, f, num, strlen(num));
-	}
-	if (json_is_real(v)) {
-		snprintf(num, sizeof num, "%.17g", json_real_value(v));
-		return set_val(r, f, num, strlen(num));
-	}
-	if (json_is_array(v) || json_is_object(v)) {
-		char *d = json_dumps(v, JSON_COMPACT);
-		if (!d)
-			return YQ_ENOMEM;
-		int rc = set_val(r, f, d, strlen(d));
-		free(d);
-		return rc;
-	}
-	if (json_is_boolean(v))
-		return set_val(r, f, json_is_true(v) ? "true" : "false", json_is_true(v) ? 4 : 5);
-	return YQ_OK;
+	return json_store(r, v, (size_t)f, set_val_k);
 }
 
 /* ---- the record → struct yq_post ---- */
@@ -475,7 +528,7 @@ static int fill_post(struct yq_reader *r, struct yq_post *p, struct yq_buf *err)
 			blank_title = 0;
 			break;
 		}
-	if (blank_text && blank_title && !str_of(r, F_PARENT)) {
+	if (blank_text && blank_title && !str_of(r, F_PARENT) && r->nx == 0) {
 		yq_buf_adds(err, "empty text");
 		return YQ_EFORMAT;
 	}
@@ -498,9 +551,12 @@ static int fill_post(struct yq_reader *r, struct yq_post *p, struct yq_buf *err)
 		struct yq_buf *b = &r->tmp;
 		yq_buf_reset(b);
 		const char *parts[3] = {p->source, p->time_raw ? p->time_raw : "",
-					p->text ? p->text : p->title};
+					p->text ? p->text : p->title ? p->title : ""};
 		for (int i = 0; i < 3; i++)
 			if (yq_buf_adds(b, parts[i]) || yq_buf_addc(b, '\x1f'))
+				return YQ_ENOMEM;
+		for (size_t k = 0; k < r->nx; k++) /* extras identify a text-less record */
+			if ((r->xout[k] && yq_buf_adds(b, r->xout[k])) || yq_buf_addc(b, '\x1f'))
 				return YQ_ENOMEM;
 		uint64_t h = yq_hash64(b->s, b->len, 0x79757169ULL);
 		char id[24];
@@ -510,6 +566,7 @@ static int fill_post(struct yq_reader *r, struct yq_post *p, struct yq_buf *err)
 		p->id = r->val[F_ID].s;
 	}
 	p->bad_utf8 = r->bad_utf8;
+	p->extra = r->nx ? r->xout : NULL;
 	return YQ_OK;
 }
 
@@ -533,6 +590,8 @@ again:
 		return rc;
 	for (int f = 0; f < F_COUNT; f++)
 		r->have[f] = 0;
+	for (size_t k = 0; k < r->nx; k++)
+		r->xout[k] = NULL;
 	r->bad_utf8 = 0;
 
 	if (r->fmt == YQ_FMT_JSONL) {
@@ -557,6 +616,8 @@ again:
 		}
 		for (int f = 0; f < F_COUNT && rc == 0; f++)
 			rc = json_field(r, obj, f);
+		for (size_t k = 0; k < r->nx && rc == 0; k++)
+			rc = json_store(r, json_object_get(obj, r->xname[k]), k, set_extra);
 		json_decref(obj);
 		if (rc)
 			return rc;
@@ -611,6 +672,9 @@ again:
 	}
 	for (int f = 0; f < F_COUNT; f++)
 		if (r->col[f] >= 0 && (rc = set_val(r, f, cell(r, r->col[f]), r->cell_len[r->col[f]])))
+			return rc;
+	for (size_t k = 0; k < r->nx; k++)
+		if ((rc = set_extra(r, k, cell(r, r->xcol[k]), r->cell_len[r->xcol[k]])))
 			return rc;
 	return fill_post(r, p, err);
 }

@@ -59,6 +59,9 @@ struct yq_post {
 	int64_t time;                     /* Unix seconds when time_ok */
 	int time_ok;
 	size_t bad_utf8;                  /* U+FFFD replacements in this record */
+	const char *const *extra;         /* values of cfg->extra[0..n_extra), each
+					   * NULL when absent or empty; NULL when
+					   * no extra fields were asked for */
 };
 
 struct yq_reader_config {
@@ -68,7 +71,17 @@ struct yq_reader_config {
 	const char *source;          /* source when a record names none; NULL: "unknown" */
 	struct yq_tz *tz;            /* zone for times without an offset (borrowed) */
 	int64_t now;                 /* reference for relative times (Unix seconds) */
+	/* Extra input fields (JSON keys or header columns, matched verbatim,
+	 * no aliases) returned in post.extra, e.g. a label for `train`.  When
+	 * n_extra > 0 a record needs neither text nor title (the caller checks
+	 * what it needs), and a TSV/CSV header lacking one of them is
+	 * YQ_EINVAL.  At most YQ_READER_MAX_EXTRA; the names are borrowed.
+	 * Feed items (RSS/Atom) have no extra fields (all NULL). */
+	const char *const *extra;
+	size_t n_extra;
 };
+
+#define YQ_READER_MAX_EXTRA 16
 
 struct yq_reader;
 

@@ -22,6 +22,7 @@
 #include "detect/places.h"
 #include "match/matcher.h"
 #include "text/normalize.h"
+#include "text/structure.h"
 #include "text/tokenize.h"
 
 #include <math.h>
@@ -61,6 +62,7 @@ struct yq_pipeline {
 	struct yq_match_scratch *mscratch;
 	struct yq_match_result mres;
 	struct yq_norm_result nr_title, nr_text; /* separate fields, for matching */
+	struct yq_clf_work clf;
 	struct yq_pipeline_stats stats;
 	int64_t now;            /* stream time */
 	uint64_t key;           /* serial of the last post */
@@ -176,6 +178,7 @@ void yq_pipeline_free(struct yq_pipeline *p)
 	yq_match_result_release(&p->mres);
 	yq_norm_result_release(&p->nr_title);
 	yq_norm_result_release(&p->nr_text);
+	yq_clf_work_release(&p->clf);
 	if (p->ring_id)
 		for (size_t i = 0; i < p->window; i++)
 			free(p->ring_id[i]);
@@ -610,26 +613,6 @@ static int hits_json(const struct yq_match_result *r, const struct yq_scheme_mat
 	return rc ? rc : yq_buf_addc(b, ']');
 }
 
-/* plain_repost: 1 if the post's own text (before its repost chain) is empty
- * or only Weibo's default repost words: it adds nothing to what it copies. */
-static int plain_repost(const char *text, size_t own_len)
-{
-	static const char *const plain[] = {"转发微博", "转发", "轉發微博", "repost", "Repost", "转"};
-	size_t b = 0, e = own_len;
-	while (b < e && (text[b] == ' ' || text[b] == '.' || text[b] == '!'))
-		b++;
-	while (e > b && (text[e - 1] == ' ' || text[e - 1] == '.' || text[e - 1] == '!'))
-		e--;
-	if (e > b + 3 && memcmp(text + e - 3, "。", 3) == 0)
-		e -= 3;
-	if (b == e)
-		return 1;
-	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
-		if (strlen(plain[i]) == e - b && memcmp(text + b, plain[i], e - b) == 0)
-			return 1;
-	return 0;
-}
-
 static uint64_t parent_hash(const char *source, const char *id)
 {
 	uint64_t h = yq_hash64(source, strlen(source), 17);
@@ -698,6 +681,18 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	t0 = now_ns();
 	p->stats.ns_tokenize += t0 - t1;
 
+	/* sentiment */
+	if (p->cfg.sentiment) {
+		if ((rc = yq_classifier_predict(p->cfg.sentiment, &p->clf, text, p->nr.text.len,
+						&p->toks, &res->sentiment, &res->sentiment_prob)))
+			return rc;
+		if (strcmp(res->sentiment, "negative") == 0)
+			p->stats.negative++;
+		t1 = now_ns();
+		p->stats.ns_sentiment += t1 - t0;
+		t0 = t1;
+	}
+
 	/* terms, SimHash */
 	size_t nfeat;
 	size_t nterms = build_terms(p, text, &nfeat);
@@ -721,7 +716,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 			parent = NULL;
 	}
 	const char *plain_of = NULL; /* a plain repost copies its parent */
-	if (post->parent && plain_repost(text, p->nr.own_len)) {
+	if (post->parent && yq_plain_repost_words(text, p->nr.own_len)) {
 		if (parent && p->ring_key[parent->root % p->window] == parent->root)
 			root = parent->root;
 		else
@@ -784,6 +779,8 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	res->event = hit.event ? hit.event->id : 0;
 	if (hit.event && p->places && (rc = count_places(p, hit.event, text)))
 		return rc;
+	if (hit.event && res->sentiment)
+		yq_event_add_sentiment(hit.event, strcmp(res->sentiment, "negative") == 0);
 	for (size_t i = 0; hit.event && i < res->schemes; i++)
 		if (yq_event_add_scheme(hit.event, (uint32_t)p->mres.v[i].scheme))
 			return YQ_ENOMEM;
@@ -843,6 +840,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 			.comments = post->comments, .likes = post->likes, .parent = post->parent,
 			.url = post->url, .location = post->location,
 			.norm_tokens = &p->toks, /* the FTS tokenizer reuses them */
+			.sentiment = res->sentiment, .sentiment_prob = res->sentiment_prob,
 		};
 		rc = yq_store_put_post(p->st, &rec);
 		if (rc < 0) {

@@ -1,7 +1,8 @@
 /*
  * pipeline.h — one post through every analysis stage, in stream time:
- *   normalize → tokenize → TF-IDF terms and SimHash → near-duplicates →
- *   monitoring schemes → events (with timeline and burst) → alert → store.
+ *   normalize → tokenize → sentiment → TF-IDF terms and SimHash →
+ *   near-duplicates → monitoring schemes → events (with timeline, burst and
+ *   negative counts) → alert → store.
  *
  * Stream time is the largest post time seen so far; a post without a
  * readable time is placed at the current stream time and flagged.  A
@@ -26,6 +27,7 @@
 #include <stdio.h>
 
 #include "analyze/dedup.h"
+#include "classify/model.h"
 #include "match/scheme.h"
 #include "collect/reader.h"
 #include "detect/cluster.h"
@@ -43,6 +45,8 @@ struct yq_pipeline_config {
 				* places events count, or NULL for none (borrowed) */
 	const struct yq_scheme_set *schemes; /* monitoring schemes to match, or NULL
 					      * (borrowed; must outlive the pipeline) */
+	struct yq_classifier *sentiment;     /* sentiment model, or NULL (borrowed);
+					      * its label "negative" counts as negative */
 };
 
 void yq_pipeline_config_default(struct yq_pipeline_config *c);
@@ -57,8 +61,9 @@ struct yq_pipeline_stats {
 	uint64_t alerts;
 	uint64_t events;       /* opened */
 	uint64_t matched;      /* posts that matched at least one scheme */
-	uint64_t ns_normalize, ns_tokenize, ns_features, ns_dedup, ns_match, ns_cluster,
-		ns_store;
+	uint64_t negative;     /* posts rated negative */
+	uint64_t ns_normalize, ns_tokenize, ns_sentiment, ns_features, ns_dedup, ns_match,
+		ns_cluster, ns_store;
 };
 
 struct yq_pipeline;
@@ -80,6 +85,8 @@ struct yq_post_result {
 	int64_t event;         /* 0: none (no content features) */
 	int alert_level;       /* 0, or the level of the alert raised */
 	size_t schemes;        /* schemes matched */
+	const char *sentiment; /* label, or NULL without a model */
+	double sentiment_prob;
 };
 
 /*

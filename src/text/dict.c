@@ -195,9 +195,11 @@ static int set_word(struct yq_dict *d, const uint32_t *cps, size_t n, uint64_t f
 			if (rc)
 				return rc;
 		}
+		d->nodes[c].cpf &= ~YQ_DICT_AONLY; /* in FREQ from now on */
 		node = c;
 	}
 	struct yq_dict_node *nd = &d->nodes[node];
+	d->nwords += (freq != 0) - (d->freq[node] != 0);
 	d->freq[node] = freq;
 	if (freq) {
 		nd->cpf |= YQ_DICT_WORD;
@@ -227,6 +229,28 @@ int yq_dict_add(struct yq_dict *d, const uint32_t *cps, size_t n, uint64_t freq,
 	if (rc == YQ_OK)
 		d->logtotal = log((double)d->total);
 	return rc;
+}
+
+int yq_dict_add_place(struct yq_dict *d, const uint32_t *cps, size_t n)
+{
+	if (n == 0 || n > WORD_MAX)
+		return YQ_ETOOBIG;
+	free(d->edges);
+	d->edges = NULL;
+	uint32_t node = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = yq_dict_child(d, node, cps[i]);
+		if (!c) {
+			int rc = add_child(d, node, cps[i], &c);
+			if (rc)
+				return rc;
+			d->nodes[c].cpf |= YQ_DICT_AONLY;
+		}
+		node = c;
+	}
+	if (!(d->nodes[node].cpf & YQ_DICT_FORCE))
+		d->nodes[node].cpf |= YQ_DICT_BONUS;
+	return YQ_OK;
 }
 
 /* ---- file loading ---- */
@@ -297,6 +321,20 @@ int yq_dict_read_file(const char *path, char **out, size_t *len, struct yq_buf *
 	return read_file(path, out, len, err);
 }
 
+/* Folds full-width ASCII forms U+FF01..U+FF5E in cps[0..n) to ASCII (what
+ * NFKC does to them); 1 if anything changed. */
+static int fold_fullwidth(uint32_t *cps, size_t n)
+{
+	int changed = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (cps[i] >= 0xFF01 && cps[i] <= 0xFF5E) {
+			cps[i] -= 0xFF01 - 0x21;
+			changed = 1;
+		}
+	}
+	return changed;
+}
+
 int yq_dict_load(struct yq_dict *d, const char *path, struct yq_buf *err)
 {
 	char *data = NULL;
@@ -362,6 +400,11 @@ int yq_dict_load(struct yq_dict *d, const char *path, struct yq_buf *err)
 			cps[n++] = (uint32_t)yq_utf8_next(data, we, &i);
 		}
 		rc = set_word(d, cps, n, freq, 0, NULL);
+		if (rc == YQ_OK && fold_fullwidth(cps, n)) {
+			uint32_t node = yq_dict_find(d, cps, n);
+			if (!node || !d->freq[node])
+				rc = set_word(d, cps, n, freq, 0, NULL);
+		}
 		if (rc) {
 			yq_buf_printf(err, "%s:%zu: %s", path, lineno, yq_strerror(rc));
 			goto out;
@@ -380,6 +423,7 @@ int yq_dict_finish(struct yq_dict *d)
 {
 	size_t nedges = 0;
 	unsigned lg = 12;
+	d->bonus_lf = d->nwords ? log((double)d->total / (double)d->nwords) : 0.0;
 	free(d->edges);
 	d->edges = NULL;
 	for (size_t i = 1; i < d->nslots; i++)

@@ -16,6 +16,11 @@
  * region, slot YQ_DICT_BMP_BASE + cp, the others in an ordinary table.  A
  * node's id is its slot index.
  *
+ * Place words (analysis mode only) share the trie: their nodes that jieba's
+ * FREQ lacks carry YQ_DICT_AONLY, which the jieba modes treat as absent (such
+ * a node is never a WORD, and its freq is 0, as an absent string's would be
+ * where the code reads freq).
+ *
  * Invariants: a child id is never 0 (0 means "none"); a node with lg == 0
  * has no children; an empty slot has cpf == YQ_DICT_EMPTY.  total is the sum
  * of all frequencies ever added (jieba's total: a word given twice counts
@@ -49,6 +54,10 @@
 #define YQ_DICT_LG_SHIFT 21
 #define YQ_DICT_WORD (1u << 26)  /* freq > 0: a word the DAG may use */
 #define YQ_DICT_FORCE (1u << 27) /* given frequency 0 once: Force_Split_Words */
+#define YQ_DICT_BONUS (1u << 28) /* a user-dictionary or place word: analysis
+				  * mode scores it at least yq_dict.bonus_lf */
+#define YQ_DICT_AONLY (1u << 29) /* not in jieba's FREQ: the node exists only
+				  * for place words (yq_dict_add_place) */
 #define YQ_DICT_EMPTY 0xFFFFFFFFu
 /* The root's child for a BMP code point cp is slot YQ_DICT_BMP_BASE + cp
  * (empty when there is none). */
@@ -68,6 +77,8 @@ struct yq_dict {
 	uint64_t total;     /* jieba's total */
 	double logtotal;    /* log((double)total), kept current */
 	size_t nforce;      /* nodes with YQ_DICT_FORCE */
+	size_t nwords;      /* nodes with freq > 0 */
+	double bonus_lf;    /* log(total / nwords), set by yq_dict_finish */
 	uint64_t *edges;    /* yq_dict_finish's filter over (node, cp) edges */
 	unsigned edges_lg;  /* the filter has 2^edges_lg bits */
 };
@@ -91,11 +102,24 @@ int yq_dict_add(struct yq_dict *d, const uint32_t *cps, size_t n, uint64_t freq,
 		uint32_t *node);
 
 /*
+ * yq_dict_add_place: marks the word cps[0..n) YQ_DICT_BONUS for analysis
+ * mode without putting it into jieba's FREQ: nodes it needs that are not in
+ * FREQ are created with YQ_DICT_AONLY (never a word or prefix for the jieba
+ * modes), total is unchanged.  A word given frequency 0 (YQ_DICT_FORCE) is
+ * left alone.  0, YQ_ENOMEM, YQ_ETOOBIG.
+ */
+int yq_dict_add_place(struct yq_dict *d, const uint32_t *cps, size_t n);
+
+/*
  * yq_dict_load: jieba's gen_pfdict over a dictionary file: lines
  * "word freq [pos]" (fields split by one space, ASCII whitespace stripped,
  * LF or CRLF).  Tolerated beyond jieba, for plain word lists: a line with no
  * frequency gets YQ_DICT_DEFAULT_FREQ, empty lines are skipped, a UTF-8 BOM
- * on the first line is dropped.  Errors: YQ_EIO (cannot read path),
+ * on the first line is dropped.  A word with full-width ASCII forms
+ * (１２月) also enters in its NFKC form (12月) with the same frequency unless
+ * that is a word already, so a dictionary written for unnormalized text
+ * matches normalized text too (jieba's dict.txt has no such word, so its
+ * FREQ is unchanged).  Errors: YQ_EIO (cannot read path),
  * YQ_EFORMAT (bad UTF-8 or a frequency that is not a number <=
  * YQ_DICT_FREQ_MAX; err gets "path:line: what"), YQ_ETOOBIG, YQ_ENOMEM.
  */
@@ -109,7 +133,9 @@ int yq_dict_load(struct yq_dict *d, const char *path, struct yq_buf *err);
 int yq_dict_read_file(const char *path, char **out, size_t *len, struct yq_buf *err);
 
 /*
- * yq_dict_finish: builds the edge filter, a one-hash Bloom filter over all
+ * yq_dict_finish: sets bonus_lf = log(total / nwords), the log frequency of
+ * an average word (the least a user or place word counts in analysis mode),
+ * and builds the edge filter, a one-hash Bloom filter over all
  * (node, child code point) pairs of non-root nodes, sized at about 16 bits
  * per edge (6% false positives), so that most failing steps of a walk are
  * answered from a cache-resident bitset instead of a child table.  Call when

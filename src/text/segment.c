@@ -27,6 +27,16 @@
  * frequency; a word given frequency 0 is removed from the DAG and is split
  * into characters whenever the HMM proposes it (Force_Split_Words).
  *
+ * Analysis mode (YQ_SEG_ANALYSIS, not jieba) changes one thing in calc():
+ * a word marked YQ_DICT_BONUS (a user word with frequency > 0, or a place
+ * name) scores max(lf, log(total / words)).  calc_impl is instantiated for
+ * both modes so the jieba loop keeps its single flag test.  Place names are
+ * loaded after the user dictionaries and enter the trie as YQ_DICT_AONLY
+ * nodes outside jieba's FREQ and total (dict.h), so the jieba modes, and
+ * suggest_freq for user words, see exactly what they would without them.
+ * User words with a non-Han character are also indexed by first code point
+ * for yq_segmenter_special (the tokenizer keeps them whole).
+ *
  * Invariants: all scratch lives in struct work (yq_seg_work.priv), grown
  * geometrically and never shrunk, so a steady stream of calls does not
  * allocate; the segmenter itself is read-only after yq_segmenter_new().
@@ -38,15 +48,20 @@
 #include "text/hmm.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CUT_MAX (16u << 20)    /* bytes of one yq_segment_cut input */
 #define USER_WORD_MAX 1024     /* code points of a user-dictionary word */
+#define PLACE_MAX 64           /* code points of a gazetteer name */
 
 struct yq_segmenter {
 	struct yq_dict d;
 	struct yq_hmm h;
+	/* user words with a character outside the Han range ("special"): a bit
+	 * per BMP code point that begins one; NULL when there are none */
+	uint64_t *special_first;
 };
 
 struct work {
@@ -144,14 +159,16 @@ static int emit_chars(struct cut *c, size_t a, size_t b)
 	return YQ_OK;
 }
 
-/* calc() over the block [a, b): fills rp[a..b] and rx[a..b). */
-static void calc(struct cut *c, size_t a, size_t b)
+/* calc() over the block [a, b): fills rp[a..b] and rx[a..b).  analysis is
+ * a constant at each call site, so the jieba loop keeps its single test. */
+static inline void calc_impl(struct cut *c, size_t a, size_t b, const int analysis)
 {
 	const struct yq_dict *d = &c->s->d;
 	const uint32_t *cps = c->cps;
 	double *rp = c->w->rp;
 	uint32_t *rx = c->w->rx;
 	const double logtotal = d->logtotal;
+	const uint32_t isword = analysis ? (YQ_DICT_WORD | YQ_DICT_BONUS) : YQ_DICT_WORD;
 	rp[b] = 0.0;
 	for (size_t i = b; i-- > a;) {
 		/* block characters are all in the BMP */
@@ -164,8 +181,11 @@ static void calc(struct cut *c, size_t a, size_t b)
 		size_t j = i;
 		while (node) {
 			const struct yq_dict_node *nd = &d->nodes[node];
-			if (nd->cpf & YQ_DICT_WORD) {
-				double p = (nd->lf - logtotal) + rp[j + 1];
+			if (nd->cpf & isword) {
+				double lf = nd->lf;
+				if (analysis && (nd->cpf & YQ_DICT_BONUS) && lf < d->bonus_lf)
+					lf = d->bonus_lf;
+				double p = (lf - logtotal) + rp[j + 1];
 				if (!found || p >= best) {
 					best = p;
 					bx = j;
@@ -181,6 +201,14 @@ static void calc(struct cut *c, size_t a, size_t b)
 		rp[i] = best;
 		rx[i] = (uint32_t)bx;
 	}
+}
+
+static void calc(struct cut *c, size_t a, size_t b, int flags)
+{
+	if (flags & YQ_SEG_ANALYSIS)
+		calc_impl(c, a, b, 1);
+	else
+		calc_impl(c, a, b, 0);
 }
 
 /* A word proposed by the HMM: split when it is a Force_Split word. */
@@ -410,7 +438,7 @@ int yq_segment_cut(const struct yq_segmenter *s, struct yq_seg_work *ws,
 		size_t j = i + 1;
 		while (j < n && is_block(cps[j]))
 			j++;
-		calc(&c, i, j);
+		calc(&c, i, j, flags);
 		rc = (flags & YQ_SEG_HMM) ? cut_dag(&c, i, j) : cut_dag_no_hmm(&c, i, j);
 		if (rc)
 			return rc;
@@ -493,6 +521,22 @@ static int match_tail(const char *r, size_t n, size_t *fb, size_t *fe)
 	return i == n;
 }
 
+/* A user word with a positive frequency gets the analysis bonus; one with a
+ * character outside the Han range is also "special" (yq_segmenter_special). */
+static int mark_user_word(struct yq_segmenter *s, const uint32_t *cps, size_t n, uint32_t node)
+{
+	s->d.nodes[node].cpf |= YQ_DICT_BONUS;
+	size_t k = 0;
+	while (k < n && is_han(cps[k]))
+		k++;
+	if (k == n || cps[0] >= 0x10000)
+		return YQ_OK;
+	if (!s->special_first && !(s->special_first = calloc(0x10000 / 64, sizeof(uint64_t))))
+		return YQ_ENOMEM;
+	s->special_first[cps[0] >> 6] |= 1ULL << (cps[0] & 63);
+	return YQ_OK;
+}
+
 /* jieba's load_userdict over one file. */
 static int load_userdict(struct yq_segmenter *s, const char *path, struct yq_buf *err)
 {
@@ -556,7 +600,12 @@ static int load_userdict(struct yq_segmenter *s, const char *path, struct yq_buf
 			}
 			cps[nc++] = (uint32_t)yq_utf8_next(l, we, &i);
 		}
-		rc = yq_dict_add(&s->d, cps, nc, freq, NULL);
+		uint32_t node;
+		rc = yq_dict_add(&s->d, cps, nc, freq, &node);
+		if (rc == YQ_OK && freq)
+			rc = mark_user_word(s, cps, nc, node);
+		else if (rc == YQ_OK)
+			s->d.nodes[node].cpf &= ~YQ_DICT_BONUS; /* force-split: no bonus */
 		if (rc) {
 			yq_buf_printf(err, "%s:%zu: %s", path, lineno, yq_strerror(rc));
 			goto out;
@@ -570,12 +619,221 @@ out:
 	return rc;
 }
 
+/* ---- place names ---- */
+
+/* Ethnic group names as they appear in autonomous-area names, longest
+ * first where one ends another (土家 before 土 is not needed: matching is on
+ * the end of the name, so 家 vs 土 never compete). */
+static const char *const ethnic[] = {
+	"乌孜别克", "柯尔克孜", "维吾尔", "哈萨克", "达斡尔", "塔吉克", "鄂温克", "鄂伦春",
+	"塔塔尔", "蒙古", "布依", "朝鲜", "土家", "哈尼", "傈僳", "拉祜", "东乡", "纳西",
+	"景颇", "仫佬", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "俄罗斯",
+	"德昂", "保安", "裕固", "独龙", "赫哲", "门巴", "珞巴", "基诺", "高山", "各",
+	"回", "藏", "苗", "彝", "壮", "满", "侗", "瑶", "白", "傣", "黎", "佤", "畲", "水",
+	"土", "羌", "怒", "京",
+};
+
+/* If cps[0..n) ends in a run of ethnic names and 自治 before *tail (县, 旗 or
+ * 州: 长阳土家族自治县), the common short form (长阳县) goes to out (at
+ * most PLACE_MAX code points); returns its length, or 0 (no such name, or
+ * a stem under 2 characters). */
+static size_t autonomous_short(const uint32_t *cps, size_t n, uint32_t *out)
+{
+	if (n < 5 || cps[n - 3] != 0x81EA || cps[n - 2] != 0x6CBB) /* 自治 */
+		return 0;
+	uint32_t tail = cps[n - 1];
+	if (tail != 0x53BF && tail != 0x65D7 && tail != 0x5DDE) /* 县 旗 州 */
+		return 0;
+	size_t e = n - 3;
+	for (int stripped = 1; stripped;) {
+		stripped = 0;
+		size_t z = e > 0 && cps[e - 1] == 0x65CF ? 1 : 0; /* 族 */
+		for (size_t k = 0; k < sizeof(ethnic) / sizeof(*ethnic) && !stripped; k++) {
+			uint32_t w[4];
+			size_t wn = 0;
+			for (size_t i = 0; ethnic[k][i];)
+				w[wn++] = (uint32_t)yq_utf8_next(ethnic[k], strlen(ethnic[k]), &i);
+			if ((!z && wn < 2) || e < z + wn + 2)
+				continue; /* one-character names only with 族; stem >= 2 */
+			size_t b = e - z - wn;
+			if (memcmp(cps + b, w, wn * sizeof(*w)) == 0) {
+				e = b;
+				stripped = 1;
+			}
+		}
+	}
+	if (e == n - 3)
+		return 0;
+	memcpy(out, cps, e * sizeof(*cps));
+	out[e] = tail;
+	return e + 1;
+}
+
+/* Adds the place name in the CSV field f[0..n) (quotes already removed):
+ * see yq_segmenter_new for what is kept. */
+static int add_place(struct yq_segmenter *s, const char *f, size_t n)
+{
+	uint32_t cps[PLACE_MAX];
+	size_t nc = 0;
+	int depth = 0;
+	for (size_t i = 0; i < n;) {
+		int32_t cp = yq_utf8_next(f, n, &i);
+		if (cp == 0xFF08 || cp == '(') { /* （ */
+			depth++;
+			continue;
+		}
+		if (cp == 0xFF09 || cp == ')') {
+			depth -= depth > 0;
+			continue;
+		}
+		if (depth)
+			continue;
+		if (cp < 0 || !is_han((uint32_t)cp) || nc == PLACE_MAX)
+			return YQ_OK;
+		cps[nc++] = (uint32_t)cp;
+	}
+	static const uint32_t office[] = {0x529E, 0x4E8B, 0x5904}; /* 办事处 */
+	if (nc > 3 && memcmp(cps + nc - 3, office, sizeof(office)) == 0)
+		nc -= 3;
+	static const uint32_t city_districts[] = {0x5E02, 0x8F96, 0x533A}; /* 市辖区 */
+	if (nc < 3 || (nc == 3 && memcmp(cps, city_districts, sizeof(city_districts)) == 0))
+		return YQ_OK;
+	for (size_t k = 0; k + 1 < nc; k++)
+		if (cps[k] == 0x76F4 && cps[k + 1] == 0x8F96) /* 直辖 */
+			return YQ_OK;
+	uint32_t abbr[PLACE_MAX];
+	size_t na = autonomous_short(cps, nc, abbr);
+	int rc = yq_dict_add_place(&s->d, cps, nc);
+	if (rc == YQ_OK && na >= 3)
+		rc = yq_dict_add_place(&s->d, abbr, na);
+	return rc;
+}
+
+/* One gazetteer CSV: a header line, then code,"name",...; the name is the
+ * second field. */
+static int load_places(struct yq_segmenter *s, const char *dir, const char *file,
+		       struct yq_buf *err)
+{
+	struct yq_buf path = YQ_BUF_INIT;
+	char *data = NULL;
+	size_t len = 0, lineno = 0;
+	int rc = yq_buf_printf(&path, "%s/%s", dir, file);
+	if (rc || (rc = yq_dict_read_file(path.s, &data, &len, err)))
+		goto out;
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(data + pos, '\n', len - pos);
+		size_t b = pos, e = nl ? (size_t)(nl - data) : len;
+		pos = e + 1;
+		if (++lineno == 1)
+			continue;
+		const char *c1 = memchr(data + b, ',', e - b);
+		if (!c1)
+			continue;
+		size_t fb = (size_t)(c1 - data) + 1, fe = fb;
+		while (fe < e && data[fe] != ',' && data[fe] != '\r')
+			fe++;
+		if (fe - fb >= 2 && data[fb] == '"' && data[fe - 1] == '"') {
+			fb++;
+			fe--;
+		}
+		if (!yq_utf8_valid(data + fb, fe - fb)) {
+			yq_buf_printf(err, "%s:%zu: not UTF-8", path.s, lineno);
+			rc = YQ_EFORMAT;
+			goto out;
+		}
+		if ((rc = add_place(s, data + fb, fe - fb))) {
+			yq_buf_printf(err, "%s:%zu: %s", path.s, lineno, yq_strerror(rc));
+			goto out;
+		}
+	}
+out:
+	free(data);
+	yq_buf_release(&path);
+	return rc;
+}
+
+const char *yq_gazetteer_dir(struct yq_buf *path, struct yq_buf *note)
+{
+	const char *g = getenv("YQ_GAZETTEER"), *data = getenv("YQ_DATA");
+	yq_buf_reset(path);
+	if (g && !*g)
+		return NULL;
+	int rc;
+	if (g)
+		rc = yq_buf_adds(path, g);
+	else if (data && *data)
+		rc = yq_buf_printf(path, "%s/gazetteer_cn", data);
+	else
+		rc = yq_buf_adds(path, "../shared/data/gazetteer_cn");
+	if (rc)
+		return NULL;
+	struct yq_buf probe = YQ_BUF_INIT;
+	FILE *f = NULL;
+	if (yq_buf_printf(&probe, "%s/areas.csv", path->s) == YQ_OK)
+		f = fopen(probe.s, "rb");
+	yq_buf_release(&probe);
+	if (f) {
+		fclose(f);
+		return path->s;
+	}
+	yq_buf_printf(note, "no gazetteer at %s (set YQ_GAZETTEER or YQ_DATA): place names are not added",
+		      path->s);
+	return NULL;
+}
+
+int yq_segmenter_new_analysis(struct yq_segmenter **out, struct yq_buf *err,
+			      struct yq_buf *note)
+{
+	struct yq_buf dir = YQ_BUF_INIT;
+	struct yq_seg_config cfg = {NULL, NULL, NULL, 0, yq_gazetteer_dir(&dir, note)};
+	int rc = yq_segmenter_new(&cfg, out, err);
+	yq_buf_release(&dir);
+	return rc;
+}
+
+/* ---- special user words ---- */
+
+size_t yq_segmenter_special(const struct yq_segmenter *s, const char *text, size_t len,
+			    size_t i)
+{
+	if (!s->special_first || i >= len)
+		return 0;
+	size_t k = i;
+	int32_t cp = yq_utf8_next(text, len, &k);
+	if (cp < 0 || cp >= 0x10000 || !((s->special_first[cp >> 6] >> (cp & 63)) & 1))
+		return 0;
+	if (i > 0 && is_alnum((uint32_t)cp) && is_alnum((unsigned char)text[i - 1]))
+		return 0;
+	const struct yq_dict *d = &s->d;
+	uint32_t node = yq_dict_child(d, 0, (uint32_t)cp);
+	int other = !is_han((uint32_t)cp);
+	int32_t last = cp;
+	size_t best = 0;
+	while (node) {
+		uint32_t f = d->nodes[node].cpf;
+		if (other && (f & YQ_DICT_BONUS) && (f & YQ_DICT_WORD) &&
+		    !(is_alnum((uint32_t)last) && k < len && is_alnum((unsigned char)text[k])))
+			best = k - i;
+		if (k >= len)
+			break;
+		size_t q = k;
+		int32_t c = yq_utf8_next(text, len, &q);
+		if (c < 0)
+			break;
+		node = yq_dict_child(d, node, (uint32_t)c);
+		other |= !is_han((uint32_t)c);
+		last = c;
+		k = q;
+	}
+	return best;
+}
+
 /* ---- construction ---- */
 
 int yq_segmenter_new(const struct yq_seg_config *cfg, struct yq_segmenter **out,
 		     struct yq_buf *err)
 {
-	static const struct yq_seg_config none = {NULL, NULL, NULL, 0};
+	static const struct yq_seg_config none = {NULL, NULL, NULL, 0, NULL};
 	struct yq_buf path = YQ_BUF_INIT;
 	int rc = YQ_ENOMEM;
 	if (!cfg)
@@ -610,6 +868,12 @@ int yq_segmenter_new(const struct yq_seg_config *cfg, struct yq_segmenter **out,
 	for (size_t i = 0; i < cfg->n_user_dicts; i++)
 		if ((rc = load_userdict(s, cfg->user_dicts[i], err)))
 			goto out;
+	/* after the user words: suggest_freq must not see place-only nodes */
+	static const char *const place_files[] = {"provinces.csv", "cities.csv", "areas.csv",
+						  "streets.csv"};
+	for (size_t i = 0; cfg->gazetteer && i < sizeof(place_files) / sizeof(*place_files); i++)
+		if ((rc = load_places(s, cfg->gazetteer, place_files[i], err)))
+			goto out;
 	rc = yq_dict_finish(&s->d);
 out:
 	yq_buf_release(&path);
@@ -627,5 +891,6 @@ void yq_segmenter_free(struct yq_segmenter *s)
 		return;
 	yq_dict_release(&s->d);
 	yq_hmm_release(&s->h);
+	free(s->special_first);
 	free(s);
 }

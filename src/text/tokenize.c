@@ -18,8 +18,13 @@
  *             one unit (see below); a digit run that runs on into letters
  *             ("5G", "163.com") is a Latin word unless the letters are an
  *             ASCII unit ("10kg")
+ * Before those, at any code point: a special user word
+ * (yq_segmenter_special: a user-dictionary word with a non-Han character,
+ * "SK-II", "C罗"), and at a Chinese numeral a Chinese-numeral amount
+ * (cn_number_at: 一点七八万亿, 一千二百万人).
  * A character that starts no span belongs to the "rest", which is cut by the
- * jieba segmenter (YQ_SEG_HMM) run by run; its tokens are classified:
+ * jieba segmenter (YQ_SEG_HMM | YQ_SEG_ANALYSIS: user and place words
+ * preferred) run by run; its tokens are classified:
  * whitespace dropped, a token with a Han or other non-ASCII letter WORD,
  * ASCII letters LATIN, digits only NUMBER, and anything else split into one
  * PUNCT token per code point (punctuation, symbols, emoji).
@@ -30,9 +35,11 @@
  * units in `cjk_units` (time: 年 月 日 号 天 周 小时 时 分钟 分 秒 岁; money:
  * 元 块 角 毛; counting: 人 例 名 位 个 次 家 辆 台 部 件 条 张 层 楼 只 头
  * 户 所 座 间 套 项 倍 届 期 集 页 篇 章 级; measures: 米 公里 千米 厘米
- * 毫米 公斤 千克 克 斤 吨 度 亩 平方米 平米 升 毫升).  A magnitude 万 亿
- * 千 百 may come first and take a unit after it: "3.5万元" and "1亿人" are
- * one token each.  Dates are cut at each unit: "2020年1月" gives "2020年"
+ * 毫米 公斤 千克 克 斤 吨 度 亩 平方米 平米 升 毫升).  Up to three
+ * magnitudes 万 亿 千 百 may come first and take a unit after them:
+ * "3.5万元", "1亿人" and "1.2万亿元" are one token each; 多 or 余 may sit
+ * before the unit ("3万多元", "100余人"), and is left out when no unit
+ * follows it.  Dates are cut at each unit: "2020年1月" gives "2020年"
  * and "1月".  A number's ',' or '.' must sit between digits, so "1." is
  * "1" then ".", and ranges "3-5天" give "3", "-", "5天".
  *
@@ -202,6 +209,21 @@ static size_t match_list(const char *s, size_t n, size_t k, const char *const *l
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A unit at s[k], optionally after 多 or 余 ("3万多元", "100余人": the
+ * approximation is kept inside the amount only when a unit follows it). */
+static size_t unit_after(const char *s, size_t n, size_t k)
+{
+	size_t l = match_list(s, n, k, cjk_units, COUNT(cjk_units));
+	if (l || k + 3 > n)
+		return l;
+	if (memcmp(s + k, "\xE5\xA4\x9A", 3) == 0 /* 多 */ ||
+	    memcmp(s + k, "\xE4\xBD\x99", 3) == 0 /* 余 */) {
+		l = match_list(s, n, k + 3, cjk_units, COUNT(cjk_units));
+		return l ? l + 3 : 0;
+	}
+	return 0;
+}
+
 /* Number from s[i] (a digit): see the header comment.  *latin = 1 when the
  * digits run on into letters that are no unit (then the caller takes the
  * Latin word instead). */
@@ -230,13 +252,143 @@ static size_t number_at(const char *s, size_t n, size_t i, int *latin)
 	}
 	size_t l = match_list(s, n, k, sym_units, COUNT(sym_units));
 	if (!l)
-		l = match_list(s, n, k, cjk_units, COUNT(cjk_units));
-	if (!l) {
-		l = match_list(s, n, k, magnitudes, COUNT(magnitudes));
+		l = unit_after(s, n, k);
+	if (!l) { /* magnitudes (5千万, 1.2万亿), then a unit */
+		size_t m;
+		for (int r = 0; r < 3 && (m = match_list(s, n, k + l, magnitudes, COUNT(magnitudes)));
+		     r++)
+			l += m;
 		if (l)
-			l += match_list(s, n, k + l, cjk_units, COUNT(cjk_units));
+			l += unit_after(s, n, k + l);
 	}
 	return k + l - i;
+}
+
+/* Chinese numerals: digits 零〇一二两三四五六七八九, 十百千 inside a
+ * number, magnitudes 万 亿. */
+static int cn_digit(int32_t c)
+{
+	switch (c) {
+	case 0x96F6: case 0x3007: case 0x4E00: case 0x4E8C: case 0x4E24: case 0x4E09:
+	case 0x56DB: case 0x4E94: case 0x516D: case 0x4E03: case 0x516B: case 0x4E5D:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int cn_small(int32_t c)
+{
+	return c == 0x5341 || c == 0x767E || c == 0x5343; /* 十 百 千 */
+}
+
+static int cn_mag(int32_t c)
+{
+	return c == 0x4E07 || c == 0x4EBF; /* 万 亿 */
+}
+
+static int32_t cp_at(const char *s, size_t n, size_t *k)
+{
+	if (*k >= n)
+		return -1;
+	return yq_utf8_next(s, n, k);
+}
+
+/*
+ * Chinese-numeral amount from s[i] (a code point start), or 0.  Two forms,
+ * chosen so that words like 一点 (a bit), 千万 (must), 万一 (in case) and
+ * 十一点 (eleven o'clock) are not taken:
+ *   decimal  [digit 十百千]+ 点 digit+, then magnitudes (万, 亿, 万亿), a
+ *            unit, or a character that is no Han character (punctuation,
+ *            the end): 一点七八万亿, 三点五公里, 一点五。 (not 一点一滴);
+ *   integer  [digit 十百千]+ with at least one digit, then a magnitude, then
+ *            more [digit 十百千 万 亿]: 一千二百万, 两亿, 七八万;
+ *   digits   two or more of 〇零一二三四五六七八九 with a unit after them or
+ *            a 〇 among them: 二〇二三年, 七八个.
+ * Either takes one unit of cjk_units after it (三万人).  A number never
+ * starts right after another numeral character.
+ */
+static size_t cn_number_at(const char *s, size_t n, size_t i, int32_t prev)
+{
+	size_t k = i, e;
+	int32_t c;
+	int digits = 0;
+	if (cn_digit(prev) || cn_small(prev) || cn_mag(prev) || prev == 0x70B9 /* 点 */)
+		return 0;
+	for (;;) {
+		e = k;
+		c = cp_at(s, n, &e);
+		if (!cn_digit(c) && !cn_small(c))
+			break;
+		digits |= cn_digit(c);
+		k = e;
+	}
+	if (k == i)
+		return 0;
+	if (c == 0x70B9) { /* 点: decimal */
+		size_t f = e, g;
+		int frac = 0;
+		for (;;) {
+			g = f;
+			c = cp_at(s, n, &g);
+			if (!cn_digit(c) || c == 0x4E24 /* 两 */)
+				break;
+			frac++;
+			f = g;
+		}
+		if (!frac)
+			return 0;
+		k = f;
+		size_t m = k;
+		while ((g = m, cn_mag(cp_at(s, n, &g))))
+			m = g;
+		if (m == k && !unit_after(s, n, k)) {
+			g = k; /* bare decimal: only before a non-Han character */
+			c = cp_at(s, n, &g);
+			if (c >= 0x4E00 && c <= 0x9FFF)
+				return 0;
+		}
+		k = m;
+	} else if (!cn_mag(c)) {
+		/* digits only (二〇二三年, 七八个): a unit must follow, or a 〇
+		 * be inside, which jieba would cut off on its own */
+		size_t u = unit_after(s, n, k);
+		int zero = 0, only = 1;
+		for (size_t q = i; q < k;) {
+			int32_t d = yq_utf8_next(s, k, &q);
+			zero |= d == 0x3007;
+			only &= cn_digit(d) && d != 0x4E24; /* no 两, no 十百千 */
+		}
+		if (!only || k - i < 6 || (!u && !zero))
+			return 0;
+		return k + u - i;
+	} else {
+		if (!digits)
+			return 0;
+		k = e;
+		for (;;) {
+			e = k;
+			c = cp_at(s, n, &e);
+			if (!cn_digit(c) && !cn_small(c) && !cn_mag(c))
+				break;
+			k = e;
+		}
+	}
+	return k + unit_after(s, n, k) - i;
+}
+
+/* Kind of a special user word (yq_segmenter_special). */
+static unsigned special_kind(const char *s, size_t off, size_t len)
+{
+	int alpha = 0;
+	size_t k = off, e = off + len;
+	while (k < e) {
+		int32_t c = yq_utf8_next(s, e, &k);
+		if (c >= 0x80)
+			return YQ_TOK_WORD;
+		alpha |= is_alpha(c);
+	}
+	return alpha ? YQ_TOK_LATIN : YQ_TOK_NUMBER;
 }
 
 /* ---- the rest: segmenter tokens ---- */
@@ -289,7 +441,7 @@ static int flush_rest(const struct yq_segmenter *seg, struct yq_seg_work *w,
 	if (a >= b)
 		return YQ_OK;
 	out->seg.n = 0;
-	int rc = yq_segment_cut(seg, w, s + a, b - a, YQ_SEG_HMM, &out->seg);
+	int rc = yq_segment_cut(seg, w, s + a, b - a, YQ_SEG_HMM | YQ_SEG_ANALYSIS, &out->seg);
 	if (rc)
 		return rc;
 	for (size_t k = 0; k < out->seg.n; k++) {
@@ -309,15 +461,32 @@ int yq_tokenize(const struct yq_segmenter *seg, struct yq_seg_work *w,
 	out->n = 0;
 	if (len > TOK_MAX_INPUT)
 		return YQ_ETOOBIG;
+	int32_t prev = -1; /* the code point before i, when i >= 0x80 */
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
 		size_t l = 0;
 		unsigned kind = YQ_TOK_PUNCT;
-		if (c >= 0x80 || !(is_alnum(c) || c == '@' || c == '[' || c == '#')) {
+		if ((c & 0xC0) != 0x80)
+			l = yq_segmenter_special(seg, s, len, i);
+		if (l) {
+			kind = special_kind(s, i, l);
+		} else if (c >= 0xC0) {
+			size_t k = i;
+			int32_t cp = yq_utf8_next(s, len, &k);
+			if (cn_digit(cp) || cn_small(cp))
+				l = cn_number_at(s, len, i, prev);
+			kind = YQ_TOK_NUMBER;
+			prev = cp;
+			if (!l) {
+				i = k;
+				continue;
+			}
+		} else if (c >= 0x80 || !(is_alnum(c) || c == '@' || c == '[' || c == '#')) {
+			prev = c;
 			i++;
 			continue;
 		}
-		if (c == 'h' || c == 'H' || c == 'w' || c == 'W' || c == 't' || c == 'T') {
+		if (!l && (c == 'h' || c == 'H' || c == 'w' || c == 'W' || c == 't' || c == 'T')) {
 			l = yq_norm_url_len(s, len, i);
 			kind = YQ_TOK_URL;
 		}
@@ -344,6 +513,7 @@ int yq_tokenize(const struct yq_segmenter *seg, struct yq_seg_work *w,
 			kind = YQ_TOK_LATIN;
 		}
 		if (!l) {
+			prev = c;
 			i++;
 			continue;
 		}
@@ -355,6 +525,7 @@ int yq_tokenize(const struct yq_segmenter *seg, struct yq_seg_work *w,
 			goto out;
 		i += l;
 		rest = i;
+		prev = -1;
 	}
 	rc = flush_rest(seg, w, s, rest, len, out);
 out:

@@ -4,9 +4,11 @@
  *
  * Input is normalized text (normalize.h).  Spans that must stay whole are
  * recognised first and never cut: URLs, @mentions, Weibo emoticon tags
- * ([泪]), #topics#, Latin words (with inner ' - . + # &), and numbers with
- * their units (3.5万, 20%, 14天, 2020年); the Chinese in between is cut by
- * the jieba segmenter (segment.h) with the HMM on.  Whitespace is dropped;
+ * ([泪]), #topics#, Latin words (with inner ' - . + # &), user words with
+ * punctuation or Latin letters (SK-II), numbers with their units (3.5万,
+ * 20%, 14天, 2020年) and Chinese-numeral amounts (一点七八万亿); the Chinese
+ * in between is cut by the jieba segmenter (segment.h) with the HMM on, in
+ * analysis mode (user and place words preferred).  Whitespace is dropped;
  * punctuation is kept as YQ_TOK_PUNCT so callers may skip it.
  *
  * A token is "content" when its kind is WORD, LATIN, NUMBER or TOPIC: posts

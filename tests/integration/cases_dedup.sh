@@ -13,6 +13,10 @@ def dedup(posts, extra=()):
     lines = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts)
     out = subprocess.run([yq, "dedup", *extra], input=lines, capture_output=True, text=True, check=True).stdout
     return [json.loads(l) for l in out.splitlines()]
+def parts(texts):
+    lines = "".join(t + "\n" for t in texts)
+    out = subprocess.run([yq, "normalize", "--json"], input=lines, capture_output=True, text=True, check=True).stdout
+    return [json.loads(l) for l in out.splitlines()]
 def check(cid, what, ok, got):
     global fails, n
     n += 1
@@ -34,12 +38,28 @@ for raw in open(path, encoding="utf-8"):
         r = dedup([{"id": f"p{i}", "text": t} for i, t in enumerate(inp["posts"])])
         groups = len({x["dup_of"] or x["id"] for x in r})
         check(c["id"], f"dedup_groups={exp['dedup_groups']}", groups == exp["dedup_groups"], groups)
+        if "resolver" in inp:
+            # the link key of each post: its link expanded by the resolver
+            shorts = [u for p in parts(inp["posts"]) for u in p["urls"]]
+            keys = [p["links"][0] for p in parts([inp["resolver"][u] for u in shorts])]
+            check(c["id"], "link keys of the expanded links", keys == [exp["link_key"]] * len(shorts), keys)
+            # a failed expansion keeps the short link as its key
+            own = [p["links"][0] for p in parts(inp["posts"])]
+            check(c["id"], "unexpanded link keeps the short URL", own == shorts, own)
     elif "reposts" in inp:
         posts = [{"id": f"r{i}", "text": p["text"], "parent": p["retweeted_id"]} for i, p in enumerate(inp["reposts"])]
         r = dedup(posts)
         # a plain repost ("转发微博": no words of its own) is a copy of what it reposts
         check(c["id"], "plain repost grouped with its original", r[1]["dup_of"] == exp["dedup_group_key"], r[1]["dup_of"])
         check(c["id"], "repost with its own comment is not a plain copy", r[0]["dup_of"] is None, r[0]["dup_of"])
+        got = parts([p["text"] for p in inp["reposts"]])
+        for k, g in (("parsed_0", got[0]), ("parsed_1", got[1])):
+            want = exp[k]
+            have = {"own_comment": g["own"]}
+            if "chain" in want:
+                have["chain"] = g["chain"]
+                have["mentions"] = g["mentions"]
+            check(c["id"], k, have == want, have)
 print(f"{n - fails} passed, {fails} failed")
 sys.exit(1 if fails or n == 0 else 0)
 PY

@@ -93,13 +93,16 @@ static const struct case_ main_no_hmm[] = {
 
 /* A plain word list (BOM, CRLF): every word gets frequency 3, so the
  * expected tokens are jieba.Tokenizer() over "北京 3\n清华大学 3\n…". */
-static const char WORD_LIST[] = "\xEF\xBB\xBF北京\r\n清华大学\r\n来到\r\n大学\r\n学城\r\n";
+static const char WORD_LIST[] =
+	"\xEF\xBB\xBF北京\r\n清华大学\r\n来到\r\n大学\r\n学城\r\n１２月\r\n";
 static const struct case_ list_hmm[] = {
+	{"12月来到北京", {"12月", "来到", "北京", NULL}}, /* １２月's NFKC form */
 	{"我来到北京清华大学", {"我", "来到", "北京", "清华大学", NULL}},
 	{"来到北京大学城", {"来到", "北京", "大学", "城", NULL}},
 	{"北京大学", {"北京", "大学", NULL}},
 };
 static const struct case_ list_no_hmm[] = {
+	{"12月来到北京", {"12月", "来到", "北京", NULL}},
 	{"我来到北京清华大学", {"我", "来到", "北京", "清华大学", NULL}},
 	{"来到北京大学城", {"来到", "北京", "大学", "城", NULL}},
 	{"北京大学", {"北京", "大学", NULL}},
@@ -198,7 +201,7 @@ static void test_user_dict(void **state)
 	struct yq_segmenter *s = NULL;
 	write_file("user.txt", USER_DICT, path, sizeof(path));
 	const char *ud[] = {path};
-	struct yq_seg_config cfg = {NULL, NULL, ud, 1};
+	struct yq_seg_config cfg = {NULL, NULL, ud, 1, NULL};
 	assert_int_equal(yq_segmenter_new(&cfg, &s, &err), 0);
 	/* jieba.dt.FREQ after load_userdict: given, suggested (1), zero */
 	assert_int_equal(yq_segmenter_freq(s, "杭研", strlen("杭研")), 10);
@@ -219,7 +222,7 @@ static void test_main_dict(void **state)
 	struct yq_buf err = YQ_BUF_INIT;
 	struct yq_segmenter *s = NULL;
 	write_file("main.txt", MAIN_DICT, path, sizeof(path));
-	struct yq_seg_config cfg = {path, NULL, NULL, 0};
+	struct yq_seg_config cfg = {path, NULL, NULL, 0, NULL};
 	assert_int_equal(yq_segmenter_new(&cfg, &s, &err), 0);
 	assert_int_equal(yq_segmenter_freq(s, "北京", strlen("北京")), 100);
 	assert_int_equal(yq_segmenter_freq(s, "的", strlen("的")), 0);
@@ -235,10 +238,12 @@ static void test_word_list(void **state)
 	struct yq_buf err = YQ_BUF_INIT;
 	struct yq_segmenter *s = NULL;
 	write_file("list.txt", WORD_LIST, path, sizeof(path));
-	struct yq_seg_config cfg = {path, NULL, NULL, 0};
+	struct yq_seg_config cfg = {path, NULL, NULL, 0, NULL};
 	assert_int_equal(yq_segmenter_new(&cfg, &s, &err), 0);
 	assert_int_equal(yq_segmenter_freq(s, "北京", strlen("北京")), 3);
 	assert_int_equal(yq_segmenter_freq(s, "学城", strlen("学城")), 3);
+	assert_int_equal(yq_segmenter_freq(s, "１２月", strlen("１２月")), 3);
+	assert_int_equal(yq_segmenter_freq(s, "12月", strlen("12月")), 3);
 	CHECK(s, list_hmm, YQ_SEG_HMM);
 	CHECK(s, list_no_hmm, 0);
 	yq_segmenter_free(s);
@@ -251,7 +256,7 @@ static void expect_error(const char *dict, const char *user, const char *hmm, in
 	struct yq_buf err = YQ_BUF_INIT;
 	struct yq_segmenter *s = (struct yq_segmenter *)&err; /* must stay untouched */
 	const char *ud[] = {user};
-	struct yq_seg_config cfg = {dict, hmm, ud, user ? 1 : 0};
+	struct yq_seg_config cfg = {dict, hmm, ud, user ? 1 : 0, NULL};
 	assert_int_equal(yq_segmenter_new(&cfg, &s, &err), code);
 	assert_ptr_equal(s, (struct yq_segmenter *)&err);
 	assert_non_null(strstr(err.s, where));
@@ -297,7 +302,7 @@ static void test_custom_hmm(void **state)
 		   sizeof(p));
 	write_file("shmm/prob_emit.py", "P={'S': {'\\u676d': -1.5, '\\u7814': -2.5, 'x': -1},\n"
 		   "  'B': {'\\u676d': -1.0}}  # end\n", p, sizeof(p));
-	struct yq_seg_config cfg = {NULL, dir, NULL, 0};
+	struct yq_seg_config cfg = {NULL, dir, NULL, 0, NULL};
 	assert_int_equal(yq_segmenter_new(&cfg, &s, &err), 0);
 	CHECK(s, only_s, YQ_SEG_HMM);
 	yq_segmenter_free(s);

@@ -243,7 +243,8 @@ static void test_events_alerts(void **state)
 	struct yq_store *st = open_ok(new_path());
 	struct yq_event_rec ev = {.id = 3, .title = "武汉封城", .keywords = "[\"武汉\",\"封城\"]",
 				  .first_seen = 100, .last_seen = 200, .size = 5,
-				  .timeline = "[[0,2],[3600,3]]", .state = "new", .negative_share = -1};
+				  .timeline = "[[0,2,0],[3600,3,1]]", .state = "new",
+				  .schemes = "[\"wuhan\"]", .negative_share = 0.125};
 	int64_t id1 = 0, id2 = 0;
 
 	assert_int_equal(yq_store_max_event_id(st), 0);
@@ -275,6 +276,37 @@ static void test_events_alerts(void **state)
 	assert_int_equal(count(st, "SELECT count(*) FROM alerts"), 3);
 	assert_int_equal(count(st, "SELECT count(*) FROM alerts WHERE event IS NULL"), 1);
 	assert_int_equal(count(st, "SELECT reason ->> '$.rate' * 10 FROM alerts WHERE id = 1"), 45);
+	assert_int_equal(count(st, "SELECT negative_share * 1000 FROM events WHERE id = 3"), 125);
+	assert_int_equal(count(st, "SELECT schemes ->> '$[0]' = 'wuhan' FROM events WHERE id = 3"), 1);
+	/* an event without rated posts stores no share */
+	ev.id = 11;
+	ev.state = "peak";
+	ev.negative_share = -1;
+	ev.schemes = NULL;
+	assert_int_equal(yq_store_begin(st), 0);
+	assert_int_equal(yq_store_put_event(st, &ev), 0);
+	assert_int_equal(yq_store_commit(st), 0);
+	assert_int_equal(count(st, "SELECT negative_share IS NULL AND schemes IS NULL FROM events WHERE id = 11"), 1);
+	yq_store_close(st);
+}
+
+static void test_post_schemes(void **state)
+{
+	struct yq_store *st = open_ok(new_path());
+	struct yq_post_rec r = sample("matched");
+	r.sentiment = "negative";
+	r.sentiment_prob = 0.75;
+	assert_int_equal(yq_store_begin(st), 0);
+	/* nothing inserted yet */
+	assert_int_equal(yq_store_put_post_scheme(st, "s1", "[]"), YQ_EINVAL);
+	assert_int_equal(yq_store_put_post(st, &r), 0);
+	assert_int_equal(yq_store_put_post_scheme(st, "s1", "[{\"word\":\"停电\"}]"), 0);
+	assert_int_equal(yq_store_put_post_scheme(st, "s2", "not json"), YQ_EDB);
+	assert_int_equal(yq_store_commit(st), 0);
+	assert_int_equal(count(st, "SELECT count(*) FROM post_schemes p JOIN posts q ON q.rowid = p.post"
+				   " WHERE q.id = 'matched' AND p.scheme = 's1'"), 1);
+	assert_int_equal(count(st, "SELECT sentiment = 'negative' AND sentiment_prob = 0.75 FROM posts"
+				   " WHERE id = 'matched'"), 1);
 	yq_store_close(st);
 }
 
@@ -432,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_reopen_read_back),
 		cmocka_unit_test(test_author_hash),
 		cmocka_unit_test(test_events_alerts),
+		cmocka_unit_test(test_post_schemes),
 		cmocka_unit_test(test_rollback_on_close),
 		cmocka_unit_test(test_missing_identity),
 		cmocka_unit_test(test_newer_schema_refused),

@@ -2,7 +2,10 @@
  * test_tokenize.c — text/tokenize: exact token lists (text and kind) for
  * hand-written posts, the content rule, reuse without reallocation, and a
  * slice of real Weibo posts through normalize + tokenize.  The Chinese cuts
- * expected here are jieba 0.42.1's (checked with Debian's python3-jieba).
+ * expected here are jieba 0.42.1's (checked with Debian's python3-jieba),
+ * except where analysis mode differs on purpose: Chinese-numeral amounts,
+ * user words with punctuation, and user and place words preferred (fixture
+ * dictionaries written here, and the real gazetteer read from $YQ_DATA).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +24,7 @@
 #include "text/tokenize.h"
 
 static struct yq_segmenter *seg;
+static const struct yq_segmenter *cur; /* expect() uses this one when set */
 static struct yq_seg_work work;
 static struct yq_tokens toks;
 
@@ -49,7 +53,7 @@ static void expect(const char *s, const char *want)
 {
 	static char got[4096];
 	size_t g = 0;
-	assert_int_equal(yq_tokenize(seg, &work, s, strlen(s), &toks), 0);
+	assert_int_equal(yq_tokenize(cur ? cur : seg, &work, s, strlen(s), &toks), 0);
 	got[0] = '\0';
 	for (size_t i = 0; i < toks.n; i++) {
 		const struct yq_token *t = &toks.v[i];
@@ -87,6 +91,8 @@ static void test_latin_and_numbers(void **state)
 	expect("C++ C# 5G 10kg N95 AT&T don't 1.5GB 'hi'",
 	       "L:C++ L:C# L:5G N:10kg L:N95 L:AT&T L:don't L:1.5GB P:' L:hi P:'");
 	expect("38.5°C 3千米 1亿人", "N:38.5°C N:3千米 N:1亿人");
+	expect("1.2万亿元 5千万 3百万人次", "N:1.2万亿元 N:5千万 N:3百万人 W:次");
+	expect("3万多元 100余人 100多 三万多人", "N:3万多元 N:100余人 N:100 W:多 N:三万多人");
 }
 
 static void test_no_content(void **state)
@@ -110,6 +116,123 @@ static void test_spans_that_are_not(void **state)
 {
 	expect("[] [太长的表情标签名字啊] #", "P:[ P:] P:[ W:太长 W:的 W:表情 W:标签 W:名字 W:啊 P:] P:#");
 	expect("#话题# #新型冠状病毒##图个明白#", "T:#话题# T:#新型冠状病毒# T:#图个明白#");
+}
+
+static void test_cn_numbers(void **state)
+{
+	expect("出口额达一点七八万亿美元", "W:出口额 W:达 N:一点七八万亿 W:美元");
+	expect("一千二百万人 两亿 七八万 三点五公里 第一万 增长一点五。",
+	       "N:一千二百万人 N:两亿 N:七八万 N:三点五公里 W:第 N:一万 W:增长 N:一点五 P:。");
+	expect("二〇二三年来了七八个人,编号一〇一", "N:二〇二三年 W:来 W:了 N:七八个 W:人 P:, W:编号 N:一〇一");
+	/* words, not amounts: a bit, must, in case, eleven-thirty, bit by bit */
+	expect("有一点点,千万不要,万一呢,十一点半,一点一滴,十万火急",
+	       "W:有 W:一点点 P:, W:千万 W:不要 P:, W:万一 W:呢 P:, W:十一点半 P:, "
+	       "W:一点一滴 P:, W:十万火急");
+}
+
+/* Writes text to dir/name. */
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Space-joined cut of s by yq_segment_cut with flags. */
+static const char *cut(const struct yq_segmenter *sg, const char *s, int flags)
+{
+	static char out[1024];
+	struct yq_spans sp = {NULL, 0, 0};
+	size_t o = 0;
+	assert_int_equal(yq_segment_cut(sg, &work, s, strlen(s), flags, &sp), 0);
+	for (size_t k = 0; k < sp.n; k++)
+		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%.*s", k ? " " : "",
+				      (int)sp.v[k].len, s + sp.v[k].off);
+	yq_spans_release(&sp);
+	return out;
+}
+
+/* Fixture user dictionary and gazetteer (made-up names, not the shared data). */
+static void test_user_and_place_words(void **state)
+{
+	char dir[] = "/tmp/yq_tok_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "user.txt", "达茂 1\nSK-II\nC罗\nces\n青山 5\n青山 0\n");
+	write_file(dir, "provinces.csv", "code,name\n91,\"青禾省\"\n");
+	write_file(dir, "cities.csv", "code,name,provinceCode\n9101,\"市辖区\",91\n");
+	write_file(dir, "areas.csv",
+		   "code,name,cityCode,provinceCode\n910101,\"白石湾区\",9101,91\n"
+		   "910102,\"禾县\",9101,91\n910103,\"白鹭土家族苗族自治县\",9101,91\n");
+	write_file(dir, "streets.csv",
+		   "code,name,areaCode,provinceCode,cityCode\n"
+		   "910101001,\"柳溪街道办事处\",910101,91,9101\n"
+		   "910101002,\"（工业园区）杏林街道\",910101,91,9101\n");
+	char ud[600];
+	snprintf(ud, sizeof(ud), "%s/user.txt", dir);
+	const char *uds[] = {ud};
+	struct yq_seg_config cfg = {NULL, NULL, uds, 1, dir};
+	struct yq_segmenter *sg = NULL;
+	struct yq_buf err = YQ_BUF_INIT;
+	assert_int_equal(yq_segmenter_new(&cfg, &sg, &err), 0);
+	/* jieba (user word at frequency 1) vs analysis (at least the average) */
+	assert_string_equal(cut(sg, "车队到达茂", YQ_SEG_HMM), "车队 到达 茂");
+	assert_string_equal(cut(sg, "车队到达茂", YQ_SEG_HMM | YQ_SEG_ANALYSIS), "车队 到 达茂");
+	/* a word given frequency 0 later has no bonus either */
+	char jieba_cut[64];
+	snprintf(jieba_cut, sizeof(jieba_cut), "%s", cut(sg, "去青山", YQ_SEG_HMM));
+	assert_string_equal(cut(sg, "去青山", YQ_SEG_HMM | YQ_SEG_ANALYSIS), jieba_cut);
+	/* place names: only in analysis mode; 办事处 and (…) dropped, 2 chars skipped */
+	assert_string_equal(cut(sg, "柳溪街道", YQ_SEG_HMM), "柳溪 街道");
+	cur = sg;
+	expect("白石湾区柳溪街道杏林街道,青禾省禾县",
+	       "W:白石湾区 W:柳溪街道 W:杏林街道 P:, W:青禾省 W:禾 W:县");
+	expect("到白鹭县去,白鹭土家族苗族自治县", "W:到 W:白鹭县 W:去 P:, W:白鹭土家族苗族自治县");
+	/* Latin runs are atomic; a user word with punctuation is one token */
+	expect("SK-II不是SK-IIx,C罗进球,ces和license",
+	       "L:SK-II W:不是 L:SK-IIx P:, W:C罗 W:进球 P:, L:ces W:和 L:license");
+	cur = NULL;
+	assert_int_equal(yq_segmenter_special(sg, "xSK-II", 6, 1), 0);
+	assert_int_equal(yq_segmenter_special(sg, "SK-II", 5, 0), 5);
+	assert_int_equal(yq_segmenter_special(seg, "SK-II", 5, 0), 0);
+	yq_segmenter_free(sg);
+	yq_buf_release(&err);
+	const char *names[] = {"user.txt", "provinces.csv", "cities.csv", "areas.csv",
+			       "streets.csv"};
+	for (size_t i = 0; i < 5; i++) {
+		char p[600];
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		assert_int_equal(remove(p), 0);
+	}
+	assert_int_equal(remove(dir), 0);
+}
+
+/* The real gazetteer (read at test time): a street name whole in analysis
+ * mode, a county-level city that would steal a character from a better
+ * split (海城市 in 上海城市) not taken, the jieba modes unchanged. */
+static void test_gazetteer(void **state)
+{
+	const char *data = getenv("YQ_DATA");
+	assert_non_null(data);
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s/gazetteer_cn", data);
+	struct yq_seg_config cfg = {NULL, NULL, NULL, 0, dir};
+	struct yq_segmenter *sg = NULL;
+	struct yq_buf err = YQ_BUF_INIT;
+	assert_int_equal(yq_segmenter_new(&cfg, &sg, &err), 0);
+	cur = sg;
+	expect("他在望京街道上班", "W:他 W:在 W:望京街道 W:上班");
+	expect("上海城市建设", "W:上海 W:城市 W:建设");
+	cur = NULL;
+	expect("他在望京街道上班", "W:他 W:在 W:望京 W:街道 W:上班");
+	assert_string_equal(cut(sg, "他在望京街道上班", YQ_SEG_HMM), "他 在 望京 街道 上班");
+	assert_int_equal(yq_segmenter_freq(sg, "望京街道", strlen("望京街道")), 0);
+	assert_int_equal(yq_segmenter_freq(sg, "望京", strlen("望京")),
+			 yq_segmenter_freq(seg, "望京", strlen("望京")));
+	yq_segmenter_free(sg);
+	yq_buf_release(&err);
 }
 
 /* Steady state: a second pass over the same texts allocates nothing (the
@@ -197,6 +320,9 @@ int main(void)
 		cmocka_unit_test(test_no_content),
 		cmocka_unit_test(test_mentions),
 		cmocka_unit_test(test_spans_that_are_not),
+		cmocka_unit_test(test_cn_numbers),
+		cmocka_unit_test(test_user_and_place_words),
+		cmocka_unit_test(test_gazetteer),
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_real_posts),
 	};
