@@ -116,7 +116,8 @@ static const struct command commands[] = {
 	 "the event it belongs to after linking. Defaults: --bucket 1h --close-after 72h\n"
 	 "--threshold 0.1 --link-threshold 0.12 (0: no linking).\n"
 	 "  --gazetteer DIR  count the places (province, city, county, with their codes)\n"
-	 "                   the posts name, from the gazetteer CSVs in DIR\n"
+	 "                   the posts name, from the gazetteer CSVs in DIR (default:\n"
+	 "                   $YQ_GAZETTEER, $YQ_DATA/gazetteer_cn, ../shared/data/gazetteer_cn)\n"
 	 "  --format F   jsonl, tsv, csv, rss or atom (RSS/Atom feed files: each item\n"
 	 "               is a post); default from the file name (.jsonl .tsv .csv\n"
 	 "               .rss/.xml .atom, also .gz)\n"},

@@ -138,8 +138,22 @@ int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmen
 		goto fail;
 	if ((rc = yq_dedup_new(&p->cfg.dedup, &p->dedup)))
 		goto fail;
-	if (cfg->gazetteer && (rc = yq_places_load(cfg->gazetteer, &p->places, err)))
-		goto fail;
+	if (cfg->gazetteer) {
+		if ((rc = yq_places_load(cfg->gazetteer, &p->places, err)))
+			goto fail;
+	} else {
+		/* the default gazetteer (text/segment.h) when there is one; events
+		 * simply have no places without it */
+		struct yq_buf dir = YQ_BUF_INIT, note = YQ_BUF_INIT, ignored = YQ_BUF_INIT;
+		const char *d = yq_gazetteer_dir(&dir, &note);
+		rc = d ? yq_places_load(d, &p->places, &ignored) : YQ_OK;
+		yq_buf_release(&dir);
+		yq_buf_release(&note);
+		yq_buf_release(&ignored);
+		if (rc == YQ_ENOMEM)
+			goto fail;
+		rc = YQ_ENOMEM;
+	}
 	if (cfg->schemes && cfg->schemes->n) {
 		if ((rc = yq_matcher_new(cfg->schemes, p->norm, 0, &p->matcher, err)))
 			goto fail;

@@ -42,7 +42,9 @@ struct yq_pipeline_config {
 	FILE *events_out;      /* closed events as JSON lines, or NULL */
 	struct yq_tz *tz;      /* for printing times, borrowed */
 	const char *gazetteer; /* directory of the gazetteer CSVs (detect/places.h) whose
-				* places events count, or NULL for none (borrowed) */
+				* places events count (borrowed), or NULL for the
+				* default yq_gazetteer_dir() (text/segment.h; no
+				* places when it finds none) */
 	const struct yq_scheme_set *schemes; /* monitoring schemes to match, or NULL
 					      * (borrowed; must outlive the pipeline) */
 	struct yq_classifier *sentiment;     /* sentiment model, or NULL (borrowed);
