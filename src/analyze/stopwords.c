@@ -1,7 +1,7 @@
 /*
  * stopwords.c — the stop-word lists of stopwords.h, one table sorted
- * byte-wise (strcmp order) so that a binary search finds a word; the unit
- * test checks the order.
+ * byte-wise (strcmp order) so that a binary search finds a word: an
+ * edit must keep that order (test_cluster.c looks up words from both lists).
  */
 #include "analyze/stopwords.h"
 
