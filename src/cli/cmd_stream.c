@@ -22,7 +22,15 @@ struct ctx {
 	const char *cmd;
 	struct yq_pipeline *p;
 	struct yq_buf out, err;
+	/* cluster: the posts' ids (NUL-separated) and events, printed at the
+	 * end, when story linking has settled which event each belongs to */
+	struct yq_buf ids;
+	int64_t *events;
+	size_t n, cap;
 };
+
+/* Posts held by `yuqing cluster` until the end (about 40 bytes each). */
+#define CLUSTER_MAX_POSTS (64u << 20)
 
 static int each_post(const struct yq_post *post, void *arg)
 {
@@ -32,6 +40,20 @@ static int each_post(const struct yq_post *post, void *arg)
 	if (rc) {
 		yq_cli_err(c->cmd, "%s", c->err.len ? c->err.s : yq_strerror(rc));
 		return rc;
+	}
+	if (c->mode == CLUSTER) {
+		if (c->n == c->cap) {
+			size_t nc = c->cap ? c->cap * 2 : 4096;
+			int64_t *v = nc <= CLUSTER_MAX_POSTS ? realloc(c->events, nc * sizeof(*v)) : NULL;
+			if (!v) {
+				yq_cli_err(c->cmd, "out of memory holding %zu posts", c->n);
+				return YQ_ENOMEM;
+			}
+			c->events = v;
+			c->cap = nc;
+		}
+		c->events[c->n++] = res.event;
+		return yq_buf_add(&c->ids, post->id, strlen(post->id) + 1);
 	}
 	struct yq_buf *b = &c->out;
 	yq_buf_reset(b);
@@ -45,9 +67,6 @@ static int each_post(const struct yq_post *post, void *arg)
 		if (!rc)
 			rc = res.dup_of ? yq_buf_add_json_str(b, res.dup_of, strlen(res.dup_of))
 					: yq_buf_adds(b, "null");
-	} else if (!rc) {
-		rc = res.event ? yq_buf_printf(b, ",\"event\":%lld", (long long)res.event)
-			       : yq_buf_adds(b, ",\"event\":null");
 	}
 	if (!rc)
 		rc = yq_buf_adds(b, "}\n");
@@ -55,6 +74,31 @@ static int each_post(const struct yq_post *post, void *arg)
 		return rc;
 	if (fwrite(b->s, 1, b->len, stdout) != b->len)
 		return YQ_EIO;
+	return YQ_OK;
+}
+
+/* print_clusters: {"id","event"} a line, each event resolved through story
+ * linking. */
+static int print_clusters(struct ctx *c)
+{
+	const char *id = c->ids.s;
+	for (size_t i = 0; i < c->n; i++) {
+		struct yq_buf *b = &c->out;
+		int64_t ev = yq_pipeline_event(c->p, c->events[i]);
+		size_t len = strlen(id);
+		yq_buf_reset(b);
+		int rc = yq_buf_adds(b, "{\"id\":");
+		if (!rc)
+			rc = yq_buf_add_json_str(b, id, len);
+		if (!rc)
+			rc = ev ? yq_buf_printf(b, ",\"event\":%lld}\n", (long long)ev)
+				: yq_buf_adds(b, ",\"event\":null}\n");
+		if (rc)
+			return rc;
+		if (fwrite(b->s, 1, b->len, stdout) != b->len)
+			return YQ_EIO;
+		id += len + 1;
+	}
 	return YQ_OK;
 }
 
@@ -67,7 +111,7 @@ static int run(enum mode mode, int argc, char **argv)
 		  "       [--format F] [--map a=b,…] [--tz TZ] [--source S] [--strict] [FILE…]";
 	struct yq_input in;
 	struct yq_pipeline_config cfg;
-	struct ctx c = {mode, cmd, NULL, YQ_BUF_INIT, YQ_BUF_INIT};
+	struct ctx c = {mode, cmd, NULL, YQ_BUF_INIT, YQ_BUF_INIT, YQ_BUF_INIT, NULL, 0, 0};
 	struct yq_segmenter *seg = NULL;
 	FILE *ef = NULL;
 	const char *events = NULL;
@@ -119,6 +163,8 @@ static int run(enum mode mode, int argc, char **argv)
 	int rc2 = yq_pipeline_finish(c.p, &c.err);
 	if (rc2)
 		yq_cli_err(cmd, "%s", c.err.len ? c.err.s : yq_strerror(rc2));
+	if (!rc && !rc2 && mode == CLUSTER && (rc = print_clusters(&c)))
+		yq_cli_err(cmd, "writing the output: %s", yq_strerror(rc));
 	if (in.bad)
 		yq_cli_err(cmd, "%llu bad records skipped", (unsigned long long)in.bad);
 	if (!rc && !rc2 && fflush(stdout) == 0)
@@ -133,6 +179,8 @@ out:
 	yq_input_release(&in);
 	yq_buf_release(&c.out);
 	yq_buf_release(&c.err);
+	yq_buf_release(&c.ids);
+	free(c.events);
 	free(files);
 	return status;
 }

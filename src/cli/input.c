@@ -170,7 +170,16 @@ int yq_pipeline_option(struct yq_pipeline_config *cfg, const char *cmd, int argc
 {
 	const char *a = argv[*i];
 	int dur = strcmp(a, "--bucket") == 0 || strcmp(a, "--close-after") == 0;
-	if (!dur && strcmp(a, "--min-count") != 0 && strcmp(a, "--threshold") != 0)
+	if (strcmp(a, "--gazetteer") == 0) {
+		if (*i + 1 >= argc) {
+			yq_cli_err(cmd, "%s needs a value", a);
+			return -1;
+		}
+		cfg->gazetteer = argv[++*i];
+		return 1;
+	}
+	int link = strcmp(a, "--link-threshold") == 0;
+	if (!dur && !link && strcmp(a, "--min-count") != 0 && strcmp(a, "--threshold") != 0)
 		return 0;
 	if (*i + 1 >= argc) {
 		yq_cli_err(cmd, "%s needs a value", a);
@@ -195,6 +204,13 @@ int yq_pipeline_option(struct yq_pipeline_config *cfg, const char *cmd, int argc
 			return -1;
 		}
 		cfg->cluster.burst.min_count = (uint32_t)n;
+	} else if (link) {
+		double x = strtod(v, &end);
+		if (*end || !(x >= 0 && x <= 1)) {
+			yq_cli_err(cmd, "--link-threshold must be a number in [0, 1] (0: no linking)");
+			return -1;
+		}
+		cfg->cluster.link_threshold = x;
 	} else {
 		double x = strtod(v, &end);
 		if (*end || !(x > 0 && x <= 1)) {

@@ -56,7 +56,8 @@ struct yq_pipeline_config;
 
 /*
  * yq_pipeline_option: the analysis options shared by replay and cluster:
- * --bucket DUR, --close-after DUR, --min-count N, --threshold X.  Returns
+ * --bucket DUR, --close-after DUR, --min-count N, --threshold X,
+ * --link-threshold X.  Returns
  * 1 (consumed), 0 (not one of them) or -1 (bad value, reported).
  */
 int yq_pipeline_option(struct yq_pipeline_config *cfg, const char *cmd, int argc, char **argv,

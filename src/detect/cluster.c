@@ -69,8 +69,10 @@ struct yq_cluster {
 	size_t nopen, opencap;
 	uint32_t *dirty;
 	size_t ndirty, dirtycap;
+	uint32_t *link;      /* per event index: the index it was merged into,
+			      * itself if none (union-find parent) */
 	uint32_t stamp;
-	uint64_t candidates;
+	uint64_t candidates, merged;
 	/* scratch: per event index, the partial score and the stamp of the
 	 * post that wrote it */
 	float *score;
@@ -80,7 +82,8 @@ struct yq_cluster {
 
 void yq_cluster_config_default(struct yq_cluster_config *c)
 {
-	c->threshold = 0.3;
+	c->threshold = 0.1;
+	c->link_threshold = 0.12;
 	c->bucket = 3600;
 	c->close_after = 72 * 3600;
 	yq_burst_config_default(&c->burst);
@@ -112,6 +115,7 @@ static void event_free(struct yq_event *e)
 	free(e->first_post);
 	free(e->timeline);
 	free(e->schemes);
+	free(e->places);
 	if (e->priv)
 		free(((struct centroid *)e->priv)->key);
 	free(e->priv);
@@ -129,6 +133,7 @@ void yq_cluster_free(struct yq_cluster *c)
 	free(c->post);
 	free(c->ev);
 	free(c->alive);
+	free(c->link);
 	free(c->open);
 	free(c->dirty);
 	free(c->score);
@@ -256,12 +261,30 @@ static void mark_dirty(struct yq_cluster *c, struct yq_event *e)
 		e->dirty = 1;
 }
 
-static struct yq_event *event_at(const struct yq_cluster *c, int64_t id)
+/* find: the surviving event index of idx (union-find with path halving). */
+static uint32_t find(struct yq_cluster *c, uint32_t idx)
+{
+	while (c->link[idx] != idx) {
+		c->link[idx] = c->link[c->link[idx]];
+		idx = c->link[idx];
+	}
+	return idx;
+}
+
+static struct yq_event *event_at(struct yq_cluster *c, int64_t id)
 {
 	int64_t idx = id - c->first_id;
 	if (idx < 0 || (size_t)idx >= c->nev)
 		return NULL;
-	return c->ev[idx];
+	return c->ev[find(c, (uint32_t)idx)];
+}
+
+int64_t yq_cluster_resolve(struct yq_cluster *c, int64_t id)
+{
+	int64_t idx = id - c->first_id;
+	if (idx < 0 || (size_t)idx >= c->nev)
+		return id;
+	return c->first_id + find(c, (uint32_t)idx);
 }
 
 static struct yq_event *event_new(struct yq_cluster *c, int64_t time, const char *post_id)
@@ -284,6 +307,10 @@ static struct yq_event *event_new(struct yq_cluster *c, int64_t time, const char
 		if (!al)
 			goto fail;
 		c->alive = al;
+		uint32_t *ln = realloc(c->link, nc * sizeof(*ln));
+		if (!ln)
+			goto fail;
+		c->link = ln;
 		c->evcap = nc;
 	}
 	if (push_u32(&c->open, &c->nopen, &c->opencap, (uint32_t)c->nev))
@@ -294,6 +321,7 @@ static struct yq_event *event_new(struct yq_cluster *c, int64_t time, const char
 	e->title_score = -1;
 	yq_burst_init(&e->burst);
 	c->alive[c->nev] = 1;
+	c->link[c->nev] = (uint32_t)c->nev;
 	c->ev[c->nev++] = e;
 	return e;
 fail:
@@ -322,6 +350,12 @@ static int timeline_add(struct yq_event *e, int64_t bucket)
 	}
 	e->timeline[e->ntimeline++] = (struct yq_tl_point){bucket, 1, 0};
 	return YQ_OK;
+}
+
+static int64_t bucket_of(const struct yq_cluster *c, int64_t t)
+{
+	/* floor division; -(t + 1) cannot overflow, even for INT64_MIN */
+	return t >= 0 ? t / c->cfg.bucket : -(-(t + 1) / c->cfg.bucket) - 1;
 }
 
 /* ---- assignment ---- */
@@ -354,6 +388,111 @@ static void posting_compact(struct yq_cluster *c, struct posting *p)
 		if (c->alive[p->v[i].ev])
 			p->v[k++] = p->v[i];
 	p->n = k;
+}
+
+/* ensure_score: the per-event scratch covers every event index. */
+/* index_add: indexes event e under the term of its centroid slot s, unless
+ * it is already.  0 or YQ_ENOMEM. */
+static int index_add(struct yq_cluster *c, struct yq_event *e, uint32_t s)
+{
+	struct centroid *ce = e->priv;
+	if (ce->key[s] & IDX_BIT)
+		return YQ_OK;
+	uint32_t tid = (ce->key[s] & ~IDX_BIT) - 1;
+	if (posting_reserve(c, tid))
+		return YQ_ENOMEM;
+	struct posting *p = &c->post[tid];
+	if (p->n == p->cap) {
+		uint32_t nc = p->cap ? p->cap * 2 : 4;
+		struct pentry *v = realloc(p->v, nc * sizeof(*v));
+		if (!v)
+			return YQ_ENOMEM;
+		p->v = v;
+		p->cap = nc;
+	}
+	p->v[p->n++] = (struct pentry){e->idx, (float)(ce->w[s] / sqrt(ce->norm2))};
+	ce->key[s] |= IDX_BIT;
+	return YQ_OK;
+}
+
+static int ensure_score(struct yq_cluster *c)
+{
+	if (c->scorecap < c->nev) {
+		size_t nc = c->scorecap ? c->scorecap : 1024;
+		while (nc < c->nev)
+			nc *= 2;
+		float *sc = realloc(c->score, nc * sizeof(*sc));
+		if (!sc)
+			return YQ_ENOMEM;
+		c->score = sc;
+		uint32_t *ss = realloc(c->score_stamp, nc * sizeof(*ss));
+		if (!ss)
+			return YQ_ENOMEM;
+		memset(ss + c->scorecap, 0, (nc - c->scorecap) * sizeof(*ss));
+		c->score_stamp = ss;
+		c->scorecap = nc;
+	}
+	return YQ_OK;
+}
+
+/* rank: the open events (other than skip) indexed under the heaviest of
+ * pt[0..k) (normalized, heaviest first), ranked by the partial dot product
+ * their postings give; writes the best EXACT_CANDIDATES indices to topi and
+ * returns how many.  Needs ensure_score. */
+static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint32_t skip,
+		   uint32_t *topi)
+{
+	c->stamp++;
+	float tops[EXACT_CANDIDATES];
+	size_t ntop = 0;
+	for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
+		struct posting *p = &c->post[pt[i].tid];
+		uint32_t dead = 0, seen = 0;
+		for (uint32_t j = p->n; j-- > 0 && seen < SCAN_PER_TERM;) {
+			uint32_t ev = p->v[j].ev;
+			if (!c->alive[ev]) {
+				dead++;
+				continue;
+			}
+			seen++;
+			if (c->score_stamp[ev] != c->stamp) {
+				c->score_stamp[ev] = c->stamp;
+				c->score[ev] = 0;
+			}
+			c->score[ev] += pt[i].w * p->v[j].w;
+		}
+		if (dead > SCAN_PER_TERM / 2)
+			posting_compact(c, p);
+	}
+	/* the best partial scores: a second pass over the same postings */
+	c->stamp++;
+	for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
+		struct posting *p = &c->post[pt[i].tid];
+		uint32_t seen = 0;
+		for (uint32_t j = p->n; j-- > 0 && seen < SCAN_PER_TERM;) {
+			uint32_t ev = p->v[j].ev;
+			if (!c->alive[ev])
+				continue;
+			seen++;
+			if (c->score_stamp[ev] == c->stamp || ev == skip)
+				continue; /* already ranked, or the asking event */
+			c->score_stamp[ev] = c->stamp;
+			float sc = c->score[ev];
+			size_t pos = ntop;
+			while (pos > 0 && tops[pos - 1] < sc)
+				pos--;
+			if (pos >= EXACT_CANDIDATES)
+				continue;
+			size_t last = ntop < EXACT_CANDIDATES ? ntop : EXACT_CANDIDATES - 1;
+			memmove(tops + pos + 1, tops + pos, (last - pos) * sizeof(*tops));
+			memmove(topi + pos + 1, topi + pos, (last - pos) * sizeof(*topi));
+			tops[pos] = sc;
+			topi[pos] = ev;
+			if (ntop < EXACT_CANDIDATES)
+				ntop++;
+		}
+	}
+	return ntop;
 }
 
 int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n, int64_t time,
@@ -412,72 +551,10 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 		/* candidates: recent events indexed under the post's heaviest
 		 * terms, ranked by the partial dot product their postings give;
 		 * the exact cosine is computed for the best few only */
-		if (c->scorecap < c->nev) {
-			size_t nc = c->scorecap ? c->scorecap : 1024;
-			while (nc < c->nev)
-				nc *= 2;
-			float *sc = realloc(c->score, nc * sizeof(*sc));
-			if (!sc)
-				return YQ_ENOMEM;
-			c->score = sc;
-			uint32_t *ss = realloc(c->score_stamp, nc * sizeof(*ss));
-			if (!ss)
-				return YQ_ENOMEM;
-			memset(ss + c->scorecap, 0, (nc - c->scorecap) * sizeof(*ss));
-			c->score_stamp = ss;
-			c->scorecap = nc;
-		}
-		c->stamp++;
+		if (ensure_score(c))
+			return YQ_ENOMEM;
 		uint32_t topi[EXACT_CANDIDATES];
-		float tops[EXACT_CANDIDATES];
-		size_t ntop = 0;
-		for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
-			struct posting *p = &c->post[pt[i].tid];
-			uint32_t dead = 0, seen = 0;
-			for (uint32_t j = p->n; j-- > 0 && seen < SCAN_PER_TERM;) {
-				uint32_t ev = p->v[j].ev;
-				if (!c->alive[ev]) {
-					dead++;
-					continue;
-				}
-				seen++;
-				if (c->score_stamp[ev] != c->stamp) {
-					c->score_stamp[ev] = c->stamp;
-					c->score[ev] = 0;
-				}
-				c->score[ev] += pt[i].w * p->v[j].w;
-			}
-			if (dead > SCAN_PER_TERM / 2)
-				posting_compact(c, p);
-		}
-		/* the best partial scores: a second pass over the same postings */
-		c->stamp++;
-		for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
-			struct posting *p = &c->post[pt[i].tid];
-			uint32_t seen = 0;
-			for (uint32_t j = p->n; j-- > 0 && seen < SCAN_PER_TERM;) {
-				uint32_t ev = p->v[j].ev;
-				if (!c->alive[ev])
-					continue;
-				seen++;
-				if (c->score_stamp[ev] == c->stamp)
-					continue; /* already ranked */
-				c->score_stamp[ev] = c->stamp;
-				float sc = c->score[ev];
-				size_t pos = ntop;
-				while (pos > 0 && tops[pos - 1] < sc)
-					pos--;
-				if (pos >= EXACT_CANDIDATES)
-					continue;
-				size_t last = ntop < EXACT_CANDIDATES ? ntop : EXACT_CANDIDATES - 1;
-				memmove(tops + pos + 1, tops + pos, (last - pos) * sizeof(*tops));
-				memmove(topi + pos + 1, topi + pos, (last - pos) * sizeof(*topi));
-				tops[pos] = sc;
-				topi[pos] = ev;
-				if (ntop < EXACT_CANDIDATES)
-					ntop++;
-			}
-		}
+		size_t ntop = rank(c, pt, k, UINT32_MAX, topi);
 		c->candidates += ntop;
 		for (size_t j = 0; j < ntop; j++) {
 			struct yq_event *e = c->ev[topi[j]];
@@ -510,19 +587,8 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 		int64_t s = cent_add(ce, pt[i].tid, pt[i].w);
 		if (s < 0)
 			return YQ_ENOMEM;
-		if (i < INDEX_TERMS && !(ce->key[s] & IDX_BIT)) {
-			struct posting *p = &c->post[pt[i].tid];
-			if (p->n == p->cap) {
-				uint32_t nc = p->cap ? p->cap * 2 : 4;
-				struct pentry *v = realloc(p->v, nc * sizeof(*v));
-				if (!v)
-					return YQ_ENOMEM;
-				p->v = v;
-				p->cap = nc;
-			}
-			p->v[p->n++] = (struct pentry){best->idx, (float)(ce->w[s] / sqrt(ce->norm2))};
-			ce->key[s] |= IDX_BIT;
-		}
+		if (i < INDEX_TERMS && index_add(c, best, (uint32_t)s))
+			return YQ_ENOMEM;
 	}
 	double tscore = title_weight * (hit->is_new ? 1.0 : best_sim);
 	if (text && (!best->title || (title_weight > 0 && tscore > best->title_score))) {
@@ -543,7 +609,7 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 		best->last_seen = time;
 	if (time < best->first_seen)
 		best->first_seen = time;
-	int64_t bucket = time >= 0 ? time / c->cfg.bucket : -((-time + c->cfg.bucket - 1) / c->cfg.bucket);
+	int64_t bucket = bucket_of(c, time);
 	if (timeline_add(best, bucket))
 		return YQ_ENOMEM;
 	yq_burst_add(&best->burst, &c->cfg.burst, bucket);
@@ -558,11 +624,204 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 	return YQ_OK;
 }
 
+/* ---- story linking ---- */
+
+/* timeline_merge: dst's timeline becomes the bucket-wise sum of both (the
+ * newest YQ_CLUSTER_TIMELINE_MAX buckets kept).  0 or YQ_ENOMEM. */
+static int timeline_merge(struct yq_event *dst, const struct yq_event *src)
+{
+	size_t cap = dst->ntimeline + src->ntimeline, n = 0, i = 0, j = 0;
+	struct yq_tl_point *v = malloc((cap ? cap : 1) * sizeof(*v));
+	if (!v)
+		return YQ_ENOMEM;
+	while (i < dst->ntimeline || j < src->ntimeline) {
+		const struct yq_tl_point *a = i < dst->ntimeline ? &dst->timeline[i] : NULL;
+		const struct yq_tl_point *b = j < src->ntimeline ? &src->timeline[j] : NULL;
+		struct yq_tl_point x;
+		if (a && (!b || a->bucket < b->bucket)) {
+			x = *a;
+			i++;
+		} else if (!a || b->bucket < a->bucket) {
+			x = *b;
+			j++;
+		} else {
+			x = (struct yq_tl_point){a->bucket, a->count + b->count,
+						 a->negative + b->negative};
+			i++;
+			j++;
+		}
+		v[n++] = x;
+	}
+	if (n > YQ_CLUSTER_TIMELINE_MAX) {
+		memmove(v, v + (n - YQ_CLUSTER_TIMELINE_MAX),
+			YQ_CLUSTER_TIMELINE_MAX * sizeof(*v));
+		n = YQ_CLUSTER_TIMELINE_MAX;
+	}
+	free(dst->timeline);
+	dst->timeline = v;
+	dst->ntimeline = n;
+	dst->tlcap = cap ? cap : 1;
+	return YQ_OK;
+}
+
+static int add_places(struct yq_event *ev, uint32_t place, uint32_t count);
+
+/* merge: src joins dst (its centroid, counts, timeline, title if better,
+ * schemes); src is closed with merged_into = dst's id, and its index maps
+ * to dst's in the union-find.  0 or YQ_ENOMEM. */
+static int merge(struct yq_cluster *c, struct yq_event *dst, struct yq_event *src)
+{
+	struct centroid *sc = src->priv, *dc = dst->priv;
+	for (uint32_t i = 0; i < sc->cap; i++) {
+		if (!sc->key[i])
+			continue;
+		int64_t s = cent_add(dc, (sc->key[i] & ~IDX_BIT) - 1, sc->w[i]);
+		if (s < 0 || ((sc->key[i] & IDX_BIT) && index_add(c, dst, (uint32_t)s)))
+			return YQ_ENOMEM;
+	}
+	if (timeline_merge(dst, src))
+		return YQ_ENOMEM;
+	for (size_t i = 0; i < src->nschemes; i++)
+		if (yq_event_add_scheme(dst, src->schemes[i]))
+			return YQ_ENOMEM;
+	for (size_t i = 0; i < src->nplaces; i++)
+		if (add_places(dst, src->places[i].place, src->places[i].count))
+			return YQ_ENOMEM;
+	if (src->title && (!dst->title || src->title_score > dst->title_score)) {
+		char *t = dst->title, *tp = dst->title_post;
+		dst->title = src->title;
+		dst->title_post = src->title_post;
+		dst->title_score = src->title_score;
+		src->title = t;
+		src->title_post = tp;
+	}
+	dst->size += src->size;
+	dst->rated += src->rated;
+	dst->negative += src->negative;
+	if (src->first_seen < dst->first_seen)
+		dst->first_seen = src->first_seen;
+	if (src->last_seen > dst->last_seen)
+		dst->last_seen = src->last_seen;
+	if (src->max_level > dst->max_level)
+		dst->max_level = src->max_level;
+	src->closed = 1;
+	src->merged_into = dst->id;
+	c->alive[src->idx] = 0;
+	c->link[src->idx] = dst->idx;
+	c->merged++;
+	mark_dirty(c, dst);
+	mark_dirty(c, src);
+	return YQ_OK;
+}
+
+/* centroid_cosine: cosine of two events' centroids. */
+static double centroid_cosine(const struct centroid *a, const struct centroid *b)
+{
+	if (a->norm2 <= 0 || b->norm2 <= 0)
+		return 0;
+	if (a->n > b->n) {
+		const struct centroid *t = a;
+		a = b;
+		b = t;
+	}
+	double dot = 0;
+	for (uint32_t i = 0; i < a->cap; i++)
+		if (a->key[i])
+			dot += (double)a->w[i] * cent_get(b, (a->key[i] & ~IDX_BIT) - 1);
+	return dot / sqrt(a->norm2 * b->norm2);
+}
+
+/* link: each open event changed since the last flush is compared, through
+ * the inverted index, with the open events that share its heaviest terms;
+ * the younger of a pair whose centroids reach link_threshold merges into
+ * the older (Europe Media Monitor's clusters → stories, done in the
+ * stream).  0 or YQ_ENOMEM. */
+static int link_events(struct yq_cluster *c)
+{
+	if (!(c->cfg.link_threshold > 0) || ensure_score(c))
+		return c->cfg.link_threshold > 0 ? YQ_ENOMEM : YQ_OK;
+	size_t nd = c->ndirty;
+	for (size_t d = 0; d < nd; d++) {
+		struct yq_event *e = c->ev[c->dirty[d]];
+		if (!e || e->closed)
+			continue;
+		struct centroid *ce = e->priv;
+		struct kw all[CENT_CAP];
+		size_t n = 0;
+		for (uint32_t i = 0; i < ce->cap; i++)
+			if (ce->key[i])
+				all[n++] = (struct kw){(ce->key[i] & ~IDX_BIT) - 1, ce->w[i]};
+		if (!n || ce->norm2 <= 0)
+			continue;
+		qsort(all, n, sizeof(all[0]), cmp_kw_desc);
+		struct pterm pt[INDEX_TERMS];
+		size_t k = n < INDEX_TERMS ? n : INDEX_TERMS;
+		for (size_t i = 0; i < k; i++)
+			pt[i] = (struct pterm){all[i].key, (float)(all[i].w / sqrt(ce->norm2))};
+		uint32_t topi[EXACT_CANDIDATES];
+		size_t ntop = rank(c, pt, k, e->idx, topi);
+		struct yq_event *best = NULL;
+		double best_sim = 0;
+		for (size_t j = 0; j < ntop; j++) {
+			struct yq_event *o = c->ev[topi[j]];
+			double sim = centroid_cosine(ce, o->priv);
+			if (sim > best_sim) {
+				best_sim = sim;
+				best = o;
+			}
+		}
+		c->candidates += ntop;
+		if (!best || best_sim < c->cfg.link_threshold)
+			continue;
+		int rc = best->id < e->id ? merge(c, best, e) : merge(c, e, best);
+		if (rc)
+			return rc;
+	}
+	return YQ_OK;
+}
+
+/* ---- lifecycle ---- */
+
+static const char *const state_name[] = {"new", "rising", "peak", "declining", "closed"};
+
+const char *yq_event_state_name(enum yq_event_state s)
+{
+	return (unsigned)s < 5 ? state_name[s] : "closed";
+}
+
+enum yq_event_state yq_event_state_at(const struct yq_event *ev, int64_t bucket_now)
+{
+	if (ev->closed)
+		return YQ_EV_CLOSED;
+	if (!ev->ntimeline)
+		return YQ_EV_NEW;
+	const struct yq_tl_point *last = &ev->timeline[ev->ntimeline - 1];
+	if (ev->ntimeline == 1 && last->bucket >= bucket_now - 1)
+		return YQ_EV_NEW;
+	uint32_t peak = 0;
+	for (size_t i = 0; i < ev->ntimeline; i++)
+		if (ev->timeline[i].count > peak)
+			peak = ev->timeline[i].count;
+	/* the latest bucket counts only while it is current or just past */
+	uint32_t l = last->bucket >= bucket_now - 1 ? last->count : 0;
+	uint32_t prev = 0;
+	if (l && ev->ntimeline > 1 && ev->timeline[ev->ntimeline - 2].bucket == last->bucket - 1)
+		prev = ev->timeline[ev->ntimeline - 2].count;
+	if (l > prev && l >= peak)
+		return YQ_EV_RISING;
+	if (l > 0 && 5u * l >= 4u * peak)
+		return YQ_EV_PEAK;
+	return YQ_EV_DECLINING;
+}
+
 int yq_cluster_flush(struct yq_cluster *c, int64_t now,
 		     int (*fn)(const struct yq_event *ev, void *ctx), void *ctx)
 {
-	int rc = YQ_OK;
+	int rc = link_events(c);
 	size_t k = 0;
+	if (rc)
+		return rc;
+	int64_t bnow = bucket_of(c, now);
 	for (size_t i = 0; i < c->nopen; i++) {
 		struct yq_event *e = c->ev[c->open[i]];
 		if (!e->closed && now - e->last_seen > c->cfg.close_after)
@@ -578,6 +837,13 @@ int yq_cluster_flush(struct yq_cluster *c, int64_t now,
 	size_t i;
 	for (i = 0; i < c->ndirty; i++) {
 		struct yq_event *e = c->ev[c->dirty[i]];
+		e->state = yq_event_state_at(e, bnow);
+		if (!e->nlifecycle || e->lifecycle[e->nlifecycle - 1].state != e->state) {
+			if (e->nlifecycle == YQ_EVENT_LIFECYCLE_MAX)
+				e->nlifecycle--;
+			e->lifecycle[e->nlifecycle].time = now;
+			e->lifecycle[e->nlifecycle++].state = (uint8_t)e->state;
+		}
 		if ((rc = fn(e, ctx)))
 			break;
 		e->dirty = 0;
@@ -608,6 +874,26 @@ int yq_event_add_scheme(struct yq_event *ev, uint32_t scheme)
 	}
 	ev->schemes[ev->nschemes++] = scheme;
 	return YQ_OK;
+}
+
+static int add_places(struct yq_event *ev, uint32_t place, uint32_t count)
+{
+	for (size_t i = 0; i < ev->nplaces; i++)
+		if (ev->places[i].place == place) {
+			ev->places[i].count += count;
+			return YQ_OK;
+		}
+	if (ev->nplaces == YQ_EVENT_PLACES_MAX)
+		return YQ_OK;
+	if (!ev->places && !(ev->places = malloc(YQ_EVENT_PLACES_MAX * sizeof(*ev->places))))
+		return YQ_ENOMEM;
+	ev->places[ev->nplaces++] = (struct yq_place_count){place, count};
+	return YQ_OK;
+}
+
+int yq_event_add_place(struct yq_event *ev, uint32_t place)
+{
+	return add_places(ev, place, 1);
 }
 
 void yq_event_add_sentiment(struct yq_event *ev, int negative)
@@ -653,4 +939,5 @@ void yq_cluster_stats(const struct yq_cluster *c, struct yq_cluster_stats *s)
 	s->events = c->nev;
 	s->open = c->nopen;
 	s->candidates = c->candidates;
+	s->merged = c->merged;
 }

@@ -15,6 +15,11 @@
  * highest cosine if it reaches the threshold,
  * else it opens a new event.  A post whose duplicate or parent already
  * belongs to an event joins that event directly (the caller says so).
+ * At each flush, story linking (as Europe Media Monitor links clusters into
+ * stories) compares each changed open event's centroid with the open events
+ * found through the index under its heaviest terms: at centroid cosine >=
+ * link_threshold the younger merges into the older, which keeps its id;
+ * yq_cluster_resolve maps a merged id to the survivor (union-find).
  * Events close after close_after seconds without a post; a closed event's
  * memory is freed after the caller has seen it in yq_cluster_flush().
  *
@@ -37,7 +42,9 @@
 #define YQ_CLUSTER_TIMELINE_MAX 4096 /* buckets kept per event */
 
 struct yq_cluster_config {
-	double threshold;      /* cosine to join an event, default 0.3 */
+	double threshold;      /* cosine to join an event, default 0.1 */
+	double link_threshold; /* centroid cosine that links two events into one
+				* story at a flush, default 0.12; 0: no linking */
 	int64_t bucket;        /* seconds per timeline bucket, default 3600 */
 	int64_t close_after;   /* seconds of silence that close an event, default 72 h */
 	struct yq_burst_config burst;
@@ -50,6 +57,19 @@ struct yq_cterm {
 	const char *s;
 	uint32_t len;
 	float w;
+};
+
+/* Lifecycle states, from the event's own timeline (yq_event_state_at). */
+enum yq_event_state { YQ_EV_NEW, YQ_EV_RISING, YQ_EV_PEAK, YQ_EV_DECLINING, YQ_EV_CLOSED };
+
+#define YQ_EVENT_LIFECYCLE_MAX 8 /* state changes kept per event */
+#define YQ_EVENT_PLACES_MAX 32 /* distinct places counted per event */
+
+/* A place (an index into the caller's gazetteer, detect/places.h) and the
+ * number of the event's posts that name it. */
+struct yq_place_count {
+	uint32_t place;
+	uint32_t count;
 };
 
 struct yq_tl_point {
@@ -82,6 +102,14 @@ struct yq_event {
 	char *first_post;              /* id of the event's first post */
 	double title_score;
 	int closed;
+	int64_t merged_into;           /* > 0: closed by story linking into this event */
+	enum yq_event_state state;     /* as of the last flush that reported it */
+	struct {
+		int64_t time;          /* stream time of the flush that saw it */
+		uint8_t state;         /* enum yq_event_state */
+	} lifecycle[YQ_EVENT_LIFECYCLE_MAX]; /* the states it went through, in
+					      * order (when full, the last is replaced) */
+	size_t nlifecycle;
 	int max_level;                 /* highest burst level alerted so far */
 	struct yq_burst burst;
 	struct yq_tl_point *timeline;
@@ -90,6 +118,8 @@ struct yq_event {
 	uint32_t *schemes;             /* indices of the schemes its posts matched */
 	size_t nschemes, schemes_cap;
 	struct yq_event_warn warn;
+	struct yq_place_count *places; /* places named by its posts, unordered */
+	size_t nplaces;
 	/* private */
 	void *priv;
 	uint32_t idx;
@@ -147,6 +177,11 @@ void yq_cluster_close_all(struct yq_cluster *c);
  * into the caller's scheme set); each scheme is kept once.  0 or YQ_ENOMEM. */
 int yq_event_add_scheme(struct yq_event *ev, uint32_t scheme);
 
+/* yq_event_add_place: counts one post of ev that names place; the first
+ * YQ_EVENT_PLACES_MAX distinct places are counted, later new ones are not.
+ * 0 or YQ_ENOMEM. */
+int yq_event_add_place(struct yq_event *ev, uint32_t place);
+
 /* yq_event_add_sentiment: counts the sentiment of the post just added to ev
  * (after yq_cluster_add): rated, and negative if negative != 0; the
  * negative count goes to the event's latest timeline bucket. */
@@ -158,11 +193,35 @@ void yq_event_add_sentiment(struct yq_event *ev, int negative);
 size_t yq_cluster_keywords(const struct yq_cluster *c, const struct yq_event *ev, size_t k,
 			   const char **terms, uint32_t *lens);
 
+/*
+ * yq_event_state_at: the lifecycle state of ev when the current bucket is
+ * bucket_now (stream time / bucket seconds).  With L the count of the
+ * latest bucket if it is the current or the previous one (else 0: the
+ * event is silent), P the count of the bucket just before it and M the
+ * largest bucket count so far:
+ *   closed     the event is closed (or merged into another);
+ *   new        one bucket of posts only, and that bucket is current or just past;
+ *   rising     L > P and L >= M (growing, at its highest);
+ *   peak       L > 0 and L >= 0.8 M (near its highest, no longer growing);
+ *   declining  otherwise (below 0.8 of its peak, or silent).
+ */
+enum yq_event_state yq_event_state_at(const struct yq_event *ev, int64_t bucket_now);
+
+/* yq_event_state_name: "new", "rising", "peak", "declining", "closed". */
+const char *yq_event_state_name(enum yq_event_state s);
+
+/* yq_cluster_resolve: the surviving event of event id (itself unless story
+ * linking merged it into another, transitively); ids this clusterer did
+ * not open are returned unchanged.  Kept for every event ever opened (4
+ * bytes each), so posts reported before a merge can be mapped afterwards. */
+int64_t yq_cluster_resolve(struct yq_cluster *c, int64_t id);
+
 /* Counts for the summary. */
 struct yq_cluster_stats {
 	uint64_t events;       /* opened */
 	uint64_t open;         /* open now */
 	uint64_t candidates;   /* exact centroid comparisons made */
+	uint64_t merged;       /* events merged into others by story linking */
 };
 void yq_cluster_stats(const struct yq_cluster *c, struct yq_cluster_stats *s);
 

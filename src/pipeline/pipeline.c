@@ -14,10 +14,12 @@
  */
 #include "pipeline/pipeline.h"
 #include "analyze/simhash.h"
+#include "analyze/stopwords.h"
 #include "analyze/tfidf.h"
 #include "base/error.h"
 #include "base/hash.h"
 #include "base/utf8.h"
+#include "detect/places.h"
 #include "match/matcher.h"
 #include "text/normalize.h"
 #include "text/structure.h"
@@ -61,6 +63,7 @@ struct yq_pipeline {
 	const char **tterms;    /* the post's terms for the trend detector */
 	uint32_t *tlens;
 	struct yq_matcher *matcher;     /* NULL without schemes */
+	struct yq_places *places;       /* NULL without a gazetteer */
 	struct yq_match_scratch *mscratch;
 	struct yq_match_result mres;
 	struct yq_norm_result nr_title, nr_text; /* separate fields, for matching */
@@ -151,6 +154,22 @@ int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmen
 		goto fail;
 	if ((rc = yq_dedup_new(&p->cfg.dedup, &p->dedup)))
 		goto fail;
+	if (cfg->gazetteer) {
+		if ((rc = yq_places_load(cfg->gazetteer, &p->places, err)))
+			goto fail;
+	} else {
+		/* the default gazetteer (text/segment.h) when there is one; events
+		 * simply have no places without it */
+		struct yq_buf dir = YQ_BUF_INIT, note = YQ_BUF_INIT, ignored = YQ_BUF_INIT;
+		const char *d = yq_gazetteer_dir(&dir, &note);
+		rc = d ? yq_places_load(d, &p->places, &ignored) : YQ_OK;
+		yq_buf_release(&dir);
+		yq_buf_release(&note);
+		yq_buf_release(&ignored);
+		if (rc == YQ_ENOMEM)
+			goto fail;
+		rc = YQ_ENOMEM;
+	}
 	if (cfg->schemes && cfg->schemes->n) {
 		if ((rc = yq_matcher_new(cfg->schemes, p->norm, 0, &p->matcher, err)))
 			goto fail;
@@ -186,6 +205,7 @@ void yq_pipeline_free(struct yq_pipeline *p)
 	yq_signitrend_free(p->trend);
 	free(p->tterms);
 	free(p->tlens);
+	yq_places_free(p->places);
 	yq_match_scratch_free(p->mscratch);
 	yq_matcher_free(p->matcher);
 	yq_match_result_release(&p->mres);
@@ -222,6 +242,11 @@ void yq_pipeline_stats(const struct yq_pipeline *p, struct yq_pipeline_stats *s)
 	struct yq_cluster_stats cs;
 	yq_cluster_stats(p->cluster, &cs);
 	s->events = cs.events;
+}
+
+int64_t yq_pipeline_event(struct yq_pipeline *p, int64_t id)
+{
+	return id > 0 ? yq_cluster_resolve(p->cluster, id) : id;
 }
 
 /* ---- JSON for events and alerts ---- */
@@ -285,6 +310,40 @@ static int schemes_json(struct yq_pipeline *p, const struct yq_event *ev, struct
 	return rc ? rc : yq_buf_addc(b, ']');
 }
 
+/* places_json: the event's YQ_TOP_PLACES most named places,
+ * [{"code","name","level","posts"}, …], most named first. */
+#define YQ_TOP_PLACES 5
+static int places_json(struct yq_pipeline *p, const struct yq_event *ev, struct yq_buf *b)
+{
+	struct yq_place_count top[YQ_TOP_PLACES];
+	size_t n = 0;
+	for (size_t i = 0; p->places && i < ev->nplaces; i++) {
+		struct yq_place_count x = ev->places[i];
+		size_t pos = n;
+		while (pos > 0 && (top[pos - 1].count < x.count ||
+				   (top[pos - 1].count == x.count && top[pos - 1].place > x.place)))
+			pos--;
+		if (pos >= YQ_TOP_PLACES)
+			continue;
+		size_t last = n < YQ_TOP_PLACES ? n : YQ_TOP_PLACES - 1;
+		memmove(top + pos + 1, top + pos, (last - pos) * sizeof(*top));
+		top[pos] = x;
+		if (n < YQ_TOP_PLACES)
+			n++;
+	}
+	int rc = yq_buf_addc(b, '[');
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct yq_place *pl = yq_places_get(p->places, top[i].place);
+		rc = yq_buf_printf(b, "%s{\"code\":\"%s\",\"name\":", i ? "," : "", pl->code);
+		if (!rc)
+			rc = yq_buf_add_json_str(b, pl->name, strlen(pl->name));
+		if (!rc)
+			rc = yq_buf_printf(b, ",\"level\":\"%s\",\"posts\":%u}",
+					   yq_place_level_name(pl->level), top[i].count);
+	}
+	return rc ? rc : yq_buf_addc(b, ']');
+}
+
 static int put_event(const struct yq_event *ev, void *ctx)
 {
 	struct yq_pipeline *p = ctx;
@@ -295,7 +354,9 @@ static int put_event(const struct yq_event *ev, void *ctx)
 	yq_buf_reset(tl);
 	struct yq_buf *sc = &p->schemes_buf;
 	yq_buf_reset(sc);
-	if (keywords_json(p, ev, kw) || timeline_json(p, ev, tl, 1) ||
+	struct yq_buf *pb = &p->hits;
+	yq_buf_reset(pb);
+	if (keywords_json(p, ev, kw) || timeline_json(p, ev, tl, 1) || places_json(p, ev, pb) ||
 	    (ev->nschemes && schemes_json(p, ev, sc)))
 		return YQ_ENOMEM;
 	if (p->st) {
@@ -303,7 +364,9 @@ static int put_event(const struct yq_event *ev, void *ctx)
 			.id = ev->id, .title = ev->title, .keywords = kw->s,
 			.first_seen = ev->first_seen, .last_seen = ev->last_seen,
 			.size = (int64_t)ev->size, .timeline = tl->s,
-			.state = ev->closed ? "closed" : "open",
+			.state = ev->merged_into ? "merged" : yq_event_state_name(ev->state),
+			.merged_into = ev->merged_into,
+			.places = pb->s,
 			.schemes = ev->nschemes ? sc->s : NULL,
 			.negative_share = ev->rated ? (double)ev->negative / (double)ev->rated : -1,
 		};
@@ -314,7 +377,12 @@ static int put_event(const struct yq_event *ev, void *ctx)
 	if (p->cfg.events_out && ev->closed) {
 		struct yq_buf *b = &p->chain;
 		yq_buf_reset(b);
-		int rc = yq_buf_printf(b, "{\"event\":%lld,\"title\":", (long long)ev->id);
+		int rc = yq_buf_printf(b, "{\"event\":%lld,\"state\":\"%s\",", (long long)ev->id,
+				       ev->merged_into ? "merged" : yq_event_state_name(ev->state));
+		if (!rc && ev->merged_into)
+			rc = yq_buf_printf(b, "\"merged_into\":%lld,", (long long)ev->merged_into);
+		if (!rc)
+			rc = yq_buf_adds(b, "\"title\":");
 		if (!rc)
 			rc = yq_buf_add_json_str(b, ev->title ? ev->title : "",
 						 ev->title ? strlen(ev->title) : 0);
@@ -326,7 +394,17 @@ static int put_event(const struct yq_event *ev, void *ctx)
 		if (!rc)
 			rc = add_time(p, b, ev->first_seen);
 		if (!rc)
-			rc = yq_buf_adds(b, ",\"last_seen\":");
+			rc = yq_buf_printf(b, ",\"places\":%s,\"lifecycle\":[", pb->s);
+		for (size_t i = 0; i < ev->nlifecycle && !rc; i++) {
+			rc = yq_buf_printf(b, "%s[\"%s\",", i ? "," : "",
+					   yq_event_state_name(ev->lifecycle[i].state));
+			if (!rc)
+				rc = add_time(p, b, ev->lifecycle[i].time);
+			if (!rc)
+				rc = yq_buf_addc(b, ']');
+		}
+		if (!rc)
+			rc = yq_buf_adds(b, "],\"last_seen\":");
 		if (!rc)
 			rc = add_time(p, b, ev->last_seen);
 		if (!rc)
@@ -616,6 +694,12 @@ static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat
 			for (uint32_t j = off; j < tb->len; j++)
 				if (tb->s[j] >= 'A' && tb->s[j] <= 'Z')
 					tb->s[j] = (char)(tb->s[j] - 'A' + 'a');
+		/* stop words and one-letter Latin words carry no event content */
+		if ((t->kind == YQ_TOK_LATIN && t->len < 2) ||
+		    (t->kind != YQ_TOK_NUMBER && yq_stopword(tb->s + off, t->len))) {
+			tb->len = off;
+			continue;
+		}
 		p->acc[n++] = (struct term_acc){yq_tfidf_hash(tb->s + off, t->len), off, t->len, 1,
 						t->kind};
 	}
@@ -650,6 +734,31 @@ static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat
 	yq_tfidf_observe(p->tfidf, p->tstat, k);
 	*nfeat = k;
 	return k;
+}
+
+/* count_places: each distinct place the post's tokens name counts once for
+ * ev. */
+static int count_places(struct yq_pipeline *p, struct yq_event *ev, const char *text)
+{
+	int32_t seen[16];
+	size_t ns = 0;
+	for (size_t i = 0; i < p->toks.n && ns < 16; i++) {
+		const struct yq_token *t = &p->toks.v[i];
+		if (t->kind != YQ_TOK_WORD)
+			continue;
+		int32_t pl = yq_places_find(p->places, text + t->off, t->len);
+		if (pl < 0)
+			continue;
+		size_t j = 0;
+		while (j < ns && seen[j] != pl)
+			j++;
+		if (j < ns)
+			continue;
+		seen[ns++] = pl;
+		if (yq_event_add_place(ev, (uint32_t)pl))
+			return YQ_ENOMEM;
+	}
+	return YQ_OK;
 }
 
 /* ---- the post ---- */
@@ -872,6 +981,8 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 				 title_weight, &hit)))
 		return rc;
 	res->event = hit.event ? hit.event->id : 0;
+	if (hit.event && p->places && (rc = count_places(p, hit.event, text)))
+		return rc;
 	if (hit.event && res->sentiment)
 		yq_event_add_sentiment(hit.event, strcmp(res->sentiment, "negative") == 0);
 	for (size_t i = 0; hit.event && i < res->schemes; i++)

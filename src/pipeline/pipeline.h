@@ -46,6 +46,10 @@ struct yq_pipeline_config {
 	FILE *alerts_out;      /* alerts as JSON lines, or NULL */
 	FILE *events_out;      /* closed events as JSON lines, or NULL */
 	struct yq_tz *tz;      /* for printing times, borrowed */
+	const char *gazetteer; /* directory of the gazetteer CSVs (detect/places.h) whose
+				* places events count (borrowed), or NULL for the
+				* default yq_gazetteer_dir() (text/segment.h; no
+				* places when it finds none) */
 	const struct yq_scheme_set *schemes; /* monitoring schemes to match, or NULL
 					      * (borrowed; must outlive the pipeline) */
 	struct yq_risk_config risk;
@@ -110,5 +114,9 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 int yq_pipeline_finish(struct yq_pipeline *p, struct yq_buf *err);
 
 void yq_pipeline_stats(const struct yq_pipeline *p, struct yq_pipeline_stats *s);
+
+/* yq_pipeline_event: the event that event id (a yq_post_result.event)
+ * belongs to now: the surviving one if story linking merged it since. */
+int64_t yq_pipeline_event(struct yq_pipeline *p, int64_t id);
 
 #endif

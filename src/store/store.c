@@ -82,7 +82,10 @@ static const char SCHEMA[] =
 	"  keywords TEXT CHECK(keywords IS NULL OR json_valid(keywords)),\n"
 	"  first_seen INTEGER, last_seen INTEGER, size INTEGER,\n"
 	"  timeline TEXT CHECK(timeline IS NULL OR json_valid(timeline)),\n"
-	"  state TEXT CHECK(state IN ('open', 'closed')),\n"
+	"  state TEXT CHECK(state IN ('new', 'rising', 'peak', 'declining', 'closed',"
+	" 'merged')),\n"
+	"  merged_into INTEGER,\n"
+	"  places TEXT CHECK(places IS NULL OR json_valid(places)),\n"
 	"  schemes TEXT CHECK(schemes IS NULL OR json_valid(schemes)),\n"
 	"  negative_share REAL);\n"
 	"CREATE TABLE IF NOT EXISTS post_schemes(\n"
@@ -134,13 +137,14 @@ static const char *const SQL[S_COUNT] = {
 	[S_DEL_POST] = "DELETE FROM posts WHERE rowid = ?1",
 	[S_PUT_EVENT] =
 		"INSERT INTO events(id, title, keywords, first_seen, last_seen,"
-		" size, timeline, state, schemes, negative_share)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+		" size, timeline, state, schemes, negative_share, merged_into, places)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 		" ON CONFLICT(id) DO UPDATE SET title = excluded.title,"
 		" keywords = excluded.keywords, first_seen = excluded.first_seen,"
 		" last_seen = excluded.last_seen, size = excluded.size,"
 		" timeline = excluded.timeline, state = excluded.state,"
-		" schemes = excluded.schemes, negative_share = excluded.negative_share",
+		" schemes = excluded.schemes, negative_share = excluded.negative_share,"
+		" merged_into = excluded.merged_into, places = excluded.places",
 	[S_MAX_EVENT] = "SELECT coalesce(max(id), 0) FROM events",
 	[S_PUT_ALERT] =
 		"INSERT INTO alerts(event, time, level, reason)"
@@ -494,6 +498,10 @@ int yq_store_put_event(struct yq_store *st, const struct yq_event_rec *rec)
 	if (rc == SQLITE_OK)
 		rc = rec->negative_share >= 0 ? sqlite3_bind_double(s, 10, rec->negative_share)
 					      : sqlite3_bind_null(s, 10);
+	if (rc == SQLITE_OK)
+		rc = rec->merged_into > 0 ? sqlite3_bind_int64(s, 11, rec->merged_into)
+					  : sqlite3_bind_null(s, 11);
+	bind_text(s, 12, rec->places, &rc);
 	return rc == SQLITE_OK ? run(st, S_PUT_EVENT) : YQ_EDB;
 }
 

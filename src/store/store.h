@@ -114,9 +114,12 @@ struct yq_event_rec {
 	int64_t first_seen, last_seen; /* Unix seconds */
 	int64_t size;          /* posts, duplicates included */
 	const char *timeline;  /* JSON array [[bucket_start, count, negative], …] */
-	const char *state;     /* "open" or "closed" */
+	const char *state;     /* lifecycle: "new", "rising", "peak", "declining",
+				* "closed", or "merged" (story linking) */
 	const char *schemes;   /* JSON array of the scheme ids its posts matched, or NULL */
 	double negative_share; /* share of its rated posts that are negative; < 0: none rated */
+	int64_t merged_into;   /* > 0: the event it was merged into; else NULL */
+	const char *places;    /* JSON array of its most named places, or NULL */
 };
 
 /* yq_store_put_event: inserts or replaces the event with rec->id.  0 or YQ_EDB. */

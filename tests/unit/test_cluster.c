@@ -6,7 +6,11 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "analyze/stopwords.h"
 #include "detect/cluster.h"
+#include "detect/places.h"
+#include "base/buf.h"
+#include <stdlib.h>
 
 static size_t terms_of(const char *words, struct yq_cterm *t)
 {
@@ -150,12 +154,117 @@ static void test_burst_level_rises_once(void **state)
 	yq_cluster_free(c);
 }
 
+static int nop(const struct yq_event *ev, void *ctx)
+{
+	(void)ev;
+	(void)ctx;
+	return 0;
+}
+
+/* Two events opened apart (the post-level threshold is high) whose
+ * centroids then agree are linked at the flush: the younger merges into the
+ * older, and both ids resolve to the older. */
+static void test_story_linking(void **state)
+{
+	(void)state;
+	struct yq_cluster_config cfg;
+	yq_cluster_config_default(&cfg);
+	cfg.threshold = 0.9;
+	cfg.link_threshold = 0.5;
+	struct yq_cluster *c;
+	struct yq_cluster_hit h;
+	assert_int_equal(yq_cluster_new(&cfg, 1, &c), 0);
+	assert_int_equal(add(c, "flood river city", 0, 0, &h), 1);
+	assert_int_equal(add(c, "flood river town", 10, 0, &h), 2);
+	assert_int_equal(add(c, "concert stadium tickets", 20, 0, &h), 3);
+	assert_int_equal(yq_cluster_resolve(c, 2), 2);
+	assert_int_equal(yq_cluster_flush(c, 30, nop, NULL), 0);
+	assert_int_equal(yq_cluster_resolve(c, 2), 1);
+	assert_int_equal(yq_cluster_resolve(c, 1), 1);
+	assert_int_equal(yq_cluster_resolve(c, 3), 3);
+	/* a post forced into the merged event joins the survivor */
+	assert_int_equal(add(c, "flood", 40, 2, &h), 1);
+	assert_int_equal(h.event->size, 3);
+	struct yq_cluster_stats st;
+	yq_cluster_stats(c, &st);
+	assert_int_equal(st.merged, 1);
+	yq_cluster_free(c);
+}
+
+/* The lifecycle rule of cluster.h on hand-made timelines. */
+static void test_lifecycle(void **state)
+{
+	(void)state;
+	struct yq_tl_point tl[3] = {{10, 2, 0}, {11, 5, 0}, {12, 3, 0}};
+	struct yq_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.timeline = tl;
+	ev.ntimeline = 1;
+	assert_int_equal(yq_event_state_at(&ev, 10), YQ_EV_NEW);
+	assert_int_equal(yq_event_state_at(&ev, 13), YQ_EV_DECLINING); /* silent */
+	ev.ntimeline = 2;
+	assert_int_equal(yq_event_state_at(&ev, 11), YQ_EV_RISING);
+	ev.ntimeline = 3;
+	assert_int_equal(yq_event_state_at(&ev, 12), YQ_EV_DECLINING); /* 3 < 0.8 x 5 */
+	tl[2].count = 4;
+	assert_int_equal(yq_event_state_at(&ev, 12), YQ_EV_PEAK); /* 4 >= 0.8 x 5 */
+	ev.closed = 1;
+	assert_int_equal(yq_event_state_at(&ev, 12), YQ_EV_CLOSED);
+	assert_string_equal(yq_event_state_name(YQ_EV_PEAK), "peak");
+}
+
+static void test_stopwords(void **state)
+{
+	(void)state;
+	assert_int_equal(yq_stopword("the", 3), 1);
+	assert_int_equal(yq_stopword("rt", 2), 1);
+	assert_int_equal(yq_stopword("的", strlen("的")), 1);
+	assert_int_equal(yq_stopword("flood", 5), 0);
+	assert_int_equal(yq_stopword("杭州", strlen("杭州")), 0);
+	assert_int_equal(yq_stopword("", 0), 0);
+}
+
+/* Places from the real gazetteer: full and short names with their codes;
+ * a county's short form is not a name. */
+static void test_places(void **state)
+{
+	(void)state;
+	const char *data = getenv("YQ_DATA");
+	if (!data)
+		skip();
+	struct yq_buf dir = YQ_BUF_INIT, err = YQ_BUF_INIT;
+	assert_int_equal(yq_buf_printf(&dir, "%s/gazetteer_cn", data), 0);
+	struct yq_places *pl;
+	assert_int_equal(yq_places_load(dir.s, &pl, &err), 0);
+	int32_t i = yq_places_find(pl, "杭州", strlen("杭州"));
+	assert_true(i >= 0);
+	assert_string_equal(yq_places_get(pl, (uint32_t)i)->code, "3301");
+	assert_string_equal(yq_places_get(pl, (uint32_t)i)->name, "杭州市");
+	assert_int_equal(yq_places_get(pl, (uint32_t)i)->level, YQ_PLACE_CITY);
+	i = yq_places_find(pl, "广西", strlen("广西"));
+	assert_true(i >= 0);
+	assert_string_equal(yq_places_get(pl, (uint32_t)i)->code, "45");
+	i = yq_places_find(pl, "西湖区", strlen("西湖区"));
+	assert_true(i >= 0);
+	assert_string_equal(yq_places_get(pl, (uint32_t)i)->code, "330106");
+	assert_int_equal(yq_places_find(pl, "平安", strlen("平安")), -1);
+	assert_int_equal(yq_places_find(pl, "市辖区", strlen("市辖区")), -1);
+	yq_places_free(pl);
+	yq_places_free(NULL);
+	yq_buf_release(&dir);
+	yq_buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_stories_split),
 		cmocka_unit_test(test_close_after_silence),
 		cmocka_unit_test(test_burst_level_rises_once),
+		cmocka_unit_test(test_story_linking),
+		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_stopwords),
+		cmocka_unit_test(test_places),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

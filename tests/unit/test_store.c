@@ -241,8 +241,10 @@ static void test_author_hash(void **state)
 static void test_events_alerts(void **state)
 {
 	struct yq_store *st = open_ok(new_path());
-	struct yq_event_rec ev = {3, "武汉封城", "[\"武汉\",\"封城\"]", 100, 200, 5,
-				  "[[0,2,0],[3600,3,1]]", "open", "[\"wuhan\"]", 0.125};
+	struct yq_event_rec ev = {.id = 3, .title = "武汉封城", .keywords = "[\"武汉\",\"封城\"]",
+				  .first_seen = 100, .last_seen = 200, .size = 5,
+				  .timeline = "[[0,2,0],[3600,3,1]]", .state = "new",
+				  .schemes = "[\"wuhan\"]", .negative_share = 0.125};
 	int64_t id1 = 0, id2 = 0;
 
 	assert_int_equal(yq_store_max_event_id(st), 0);
@@ -278,7 +280,7 @@ static void test_events_alerts(void **state)
 	assert_int_equal(count(st, "SELECT schemes ->> '$[0]' = 'wuhan' FROM events WHERE id = 3"), 1);
 	/* an event without rated posts stores no share */
 	ev.id = 11;
-	ev.state = "open";
+	ev.state = "peak";
 	ev.negative_share = -1;
 	ev.schemes = NULL;
 	assert_int_equal(yq_store_begin(st), 0);
