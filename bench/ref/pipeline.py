@@ -57,6 +57,7 @@ def main():
     t_seg = t_dedup = t_cluster = 0.0
     bands = [defaultdict(list) for _ in range(4)]
     centroids = []          # cluster -> {word: weight}
+    norms2 = []             # cluster -> squared norm of its centroid
     index = defaultdict(list)
     dups = 0
     t_all = time.perf_counter()
@@ -91,18 +92,22 @@ def main():
         best, best_sim = None, 0.0
         for c in cands:
             cen = centroids[c]
-            cn = math.sqrt(sum(v * v for v in cen.values())) or 1.0
+            cn = math.sqrt(norms2[c]) or 1.0
             sim = sum(v * cen.get(w, 0.0) for w, v in vec.items()) / cn
             if sim > best_sim:
                 best, best_sim = c, sim
         if best is None or best_sim < 0.3:
             best = len(centroids)
             centroids.append({})
+            norms2.append(0.0)
         cen = centroids[best]
         for w, v in vec.items():
-            if w not in cen:
+            old = cen.get(w)
+            if old is None:
                 index[w].append(best)
-            cen[w] = cen.get(w, 0.0) + v
+                old = 0.0
+            cen[w] = old + v
+            norms2[best] += (old + v) ** 2 - old * old
         t3 = time.perf_counter()
         t_seg += t1 - t0
         t_dedup += t2 - t1
