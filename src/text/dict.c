@@ -260,6 +260,21 @@ static int is_ascii_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
+int yq_dict_next_line(const char *data, size_t len, size_t *pos, size_t *b, size_t *e)
+{
+	if (*pos >= len)
+		return 0;
+	const char *nl = memchr(data + *pos, '\n', len - *pos);
+	*b = *pos;
+	*e = nl ? (size_t)(nl - data) : len;
+	*pos = *e + 1;
+	while (*b < *e && is_ascii_space((unsigned char)data[*b]))
+		(*b)++;
+	while (*e > *b && is_ascii_space((unsigned char)data[*e - 1]))
+		(*e)--;
+	return 1;
+}
+
 /* Reads a whole file (at most YQ_DICT_FILE_MAX bytes) into a malloc'd
  * buffer. */
 static int read_file(const char *path, char **out, size_t *len, struct yq_buf *err)
@@ -343,17 +358,11 @@ int yq_dict_load(struct yq_dict *d, const char *path, struct yq_buf *err)
 	int rc = cps ? read_file(path, &data, &len, err) : YQ_ENOMEM;
 	if (rc)
 		goto out;
-	for (size_t pos = 0; pos < len;) {
-		const char *nl = memchr(data + pos, '\n', len - pos);
-		size_t b = pos, e = nl ? (size_t)(nl - data) : len;
-		pos = e + 1;
+	size_t pos = 0, b, e;
+	while (yq_dict_next_line(data, len, &pos, &b, &e)) {
 		lineno++;
 		if (lineno == 1 && e - b >= 3 && memcmp(data + b, "\xEF\xBB\xBF", 3) == 0)
 			b += 3;
-		while (b < e && is_ascii_space((unsigned char)data[b]))
-			b++;
-		while (e > b && is_ascii_space((unsigned char)data[e - 1]))
-			e--;
 		if (b == e)
 			continue;
 		if (!yq_utf8_valid(data + b, e - b)) {

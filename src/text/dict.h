@@ -133,6 +133,14 @@ int yq_dict_load(struct yq_dict *d, const char *path, struct yq_buf *err);
 int yq_dict_read_file(const char *path, char **out, size_t *len, struct yq_buf *err);
 
 /*
+ * yq_dict_next_line: the next line of data[0..len) from *pos (advanced past
+ * it), as [*b, *e) with ASCII whitespace trimmed at both ends (CRLF files
+ * included).  Returns 1, or 0 at the end.  Every dictionary-style file
+ * (dict.txt, user dictionaries, HMM tables) is read line by line with it.
+ */
+int yq_dict_next_line(const char *data, size_t len, size_t *pos, size_t *b, size_t *e);
+
+/*
  * yq_dict_finish: sets bonus_lf = log(total / nwords), the log frequency of
  * an average word (the least a user or place word counts in analysis mode),
  * and builds the edge filter, a one-hash Bloom filter over all

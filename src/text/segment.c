@@ -497,11 +497,6 @@ static int suggest_freq(struct yq_segmenter *s, struct yq_seg_work *ws, struct y
 	return YQ_OK;
 }
 
-static int ascii_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
 /* Does r[0..n) match "( [0-9]+)?( [a-z]+)?$"?  The digits go to [*fb, *fe). */
 static int match_tail(const char *r, size_t n, size_t *fb, size_t *fe)
 {
@@ -548,15 +543,9 @@ static int load_userdict(struct yq_segmenter *s, const char *path, struct yq_buf
 	int rc = cps ? yq_dict_read_file(path, &data, &len, err) : YQ_ENOMEM;
 	if (rc)
 		goto out;
-	for (size_t pos = 0; pos < len;) {
-		const char *nl = memchr(data + pos, '\n', len - pos);
-		size_t b = pos, e = nl ? (size_t)(nl - data) : len;
-		pos = e + 1;
+	size_t pos = 0, b, e;
+	while (yq_dict_next_line(data, len, &pos, &b, &e)) {
 		lineno++;
-		while (b < e && ascii_space((unsigned char)data[b]))
-			b++;
-		while (e > b && ascii_space((unsigned char)data[e - 1]))
-			e--;
 		if (!yq_utf8_valid(data + b, e - b)) {
 			yq_buf_printf(err, "%s:%zu: dictionary file must be UTF-8", path, lineno);
 			rc = YQ_EFORMAT;
