@@ -5,8 +5,7 @@
 #include "base/error.h"
 #include "cli/cli.h"
 #include "cli/input.h"
-#include "classify/model.h"
-#include "match/scheme.h"
+#include "cli/pipeline_env.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
 #include "text/segment.h"
@@ -96,15 +95,12 @@ int yq_cmd_replay(int argc, char **argv)
 	struct yq_input in;
 	struct yq_pipeline_config cfg;
 	const char *signals = NULL, *sens_path = NULL, *places = NULL;
-	struct yq_risk_lexicon *sens = NULL, *juris = NULL;
+	struct yq_pipeline_env env = {0};
 	FILE *sf = NULL;
 	long rss_load = 0;
 	const char *db = NULL, *alerts = NULL, *schemes_path = NULL, *model = "sentiment";
 	int model_given = 0;
-	struct yq_classifier *clf = NULL;
-	struct yq_scheme_set *schemes = NULL;
 	int status = YQ_EXIT_RUNTIME, rc;
-	struct yq_segmenter *seg = NULL;
 	struct yq_store *st = NULL;
 	FILE *af = NULL;
 	struct ctx c = {0};
@@ -197,56 +193,19 @@ int yq_cmd_replay(int argc, char **argv)
 	}
 	cfg.signals_out = sf;
 	{
-		char def[4096];
-		const char *dir = getenv("YQ_CONFIG_DIR");
-		const char *path = sens_path;
-		if (!path) {
-			snprintf(def, sizeof def, "%s/sensitivity.tsv", dir ? dir : YQ_CONFIG_DIR_DEFAULT);
-			path = def;
-		}
-		if (strcmp(path, "none") != 0 && yq_risk_lexicon_load(path, &sens, &c.err)) {
-			yq_cli_err("replay", "sensitivity lexicon: %s", c.err.s);
-			status = YQ_EXIT_USAGE;
+		struct yq_pipeline_env_opts eo = {
+			.sensitivity = sens_path, .jurisdiction = places, .schemes = schemes_path,
+			.sentiment = model, .sentiment_given = model_given,
+		};
+		if ((status = yq_pipeline_env_load("replay", &eo, &cfg, &env)))
 			goto out;
-		}
-		yq_buf_reset(&c.err);
-		if (places && yq_risk_lexicon_from_list("jurisdiction", places, &juris, &c.err)) {
-			yq_cli_err("replay", "--jurisdiction: %s", c.err.s);
-			status = YQ_EXIT_USAGE;
-			goto out;
-		}
-		cfg.sensitivity = sens;
-		cfg.jurisdiction = juris;
+		status = YQ_EXIT_RUNTIME;
 	}
-	if (schemes_path) {
-		if (yq_scheme_load(schemes_path, &schemes, &c.err)) {
-			yq_cli_err("replay", "%s", c.err.s);
-			status = YQ_EXIT_USAGE;
-			goto out;
-		}
-		cfg.schemes = schemes;
-	}
-	if (model) {
-		yq_buf_reset(&c.err);
-		rc = yq_classifier_load(model, &clf, &c.err);
-		if (rc && (model_given || rc != YQ_ENOTFOUND)) {
-			yq_cli_err("replay", "sentiment model: %s", c.err.s);
-			status = model_given ? YQ_EXIT_USAGE : YQ_EXIT_RUNTIME;
-			goto out;
-		}
-		if (rc)
-			fprintf(stderr, "yuqing: replay: note: %s; posts are stored without sentiment\n",
-				c.err.s);
-		cfg.sentiment = clf;
-		yq_buf_reset(&c.err);
-	}
-	if ((rc = yq_cli_segmenter("replay", &seg)))
-		goto out;
-	if ((rc = yq_store_open(db, seg, &st, &c.err))) {
+	if ((rc = yq_store_open(db, env.seg, &st, &c.err))) {
 		yq_cli_err("replay", "opening %s: %s", db, c.err.s);
 		goto out;
 	}
-	if ((rc = yq_pipeline_new(&cfg, seg, st, &c.p, &c.err))) {
+	if ((rc = yq_pipeline_new(&cfg, env.seg, st, &c.p, &c.err))) {
 		yq_cli_err("replay", "%s", c.err.len ? c.err.s : yq_strerror(rc));
 		goto out;
 	}
@@ -285,9 +244,9 @@ int yq_cmd_replay(int argc, char **argv)
 	printf("invalid UTF-8      %llu sequences repaired\n", (unsigned long long)in.bad_utf8);
 	printf("events             %llu\n", (unsigned long long)s.events);
 	printf("alerts             %llu\n", (unsigned long long)s.alerts);
-	if (schemes)
+	if (env.schemes)
 		printf("matched schemes    %llu posts\n", (unsigned long long)s.matched);
-	if (clf)
+	if (env.clf)
 		printf("negative           %llu posts (sentiment model %s)\n",
 		       (unsigned long long)s.negative, model);
 	printf("elapsed            %.2f s, %.0f posts/s\n", secs,
@@ -296,11 +255,11 @@ int yq_cmd_replay(int argc, char **argv)
 	       cpu, cpu > 0 ? (double)in.read / cpu : 0);
 	printf("stages (posts/s)   normalize %.0f, tokenize %.0f, ", per_s(s.posts, s.ns_normalize),
 	       per_s(s.posts, s.ns_tokenize));
-	if (clf)
+	if (env.clf)
 		printf("sentiment %.0f, ", per_s(s.posts, s.ns_sentiment));
 	printf("features %.0f, dedup %.0f, ", per_s(s.posts, s.ns_features),
 	       per_s(s.posts, s.ns_dedup));
-	if (schemes)
+	if (env.schemes)
 		printf("match %.0f, ", per_s(s.posts, s.ns_match));
 	printf("cluster %.0f, store %.0f\n", per_s(s.posts, s.ns_cluster), per_s(s.posts, s.ns_store));
 	printf("signals            %llu bursting terms\n", (unsigned long long)s.signals);
@@ -322,11 +281,7 @@ int yq_cmd_replay(int argc, char **argv)
 out:
 	yq_pipeline_free(c.p);
 	yq_store_close(st);
-	yq_segmenter_free(seg);
-	yq_scheme_set_free(schemes);
-	yq_risk_lexicon_free(sens);
-	yq_risk_lexicon_free(juris);
-	yq_classifier_free(clf);
+	yq_pipeline_env_release(&env);
 	if (af)
 		fclose(af);
 	if (sf)

@@ -242,7 +242,7 @@ int yq_reader_open(const char *path, const struct yq_reader_config *cfg,
 		yq_buf_init(&r->xval[k]);
 		r->xcol[k] = -1;
 	}
-	r->fmt = cfg->format == YQ_FMT_AUTO ? guess_format(path) : cfg->format;
+	r->fmt = !path ? YQ_FMT_JSONL : cfg->format == YQ_FMT_AUTO ? guess_format(path) : cfg->format;
 	r->source = cfg->source ? cfg->source : "unknown";
 	r->tz = cfg->tz;
 	r->now = cfg->now;
@@ -254,6 +254,11 @@ int yq_reader_open(const char *path, const struct yq_reader_config *cfg,
 	}
 	if (cfg->map && (rc = parse_map(r, cfg->map, err)))
 		goto fail;
+	if (!path) { /* records come through yq_reader_parse_json */
+		r->fmt = YQ_FMT_JSONL;
+		*out = r;
+		return YQ_OK;
+	}
 	if ((rc = yq_lines_open(path, &r->lines))) {
 		yq_buf_printf(err, "cannot open %s: %s", path, strerror(errno));
 		goto fail;
@@ -570,6 +575,67 @@ static int fill_post(struct yq_reader *r, struct yq_post *p, struct yq_buf *err)
 	return YQ_OK;
 }
 
+/* parse_json: the JSON Lines record in r->line (not blank) → *p. */
+static int parse_json(struct yq_reader *r, struct yq_post *p, struct yq_buf *err)
+{
+	int rc = YQ_OK;
+	yq_buf_reset(&r->rec);
+	size_t bad = 0;
+	if (yq_utf8_repair(r->line.s, r->line.len, &r->rec, &bad))
+		return YQ_ENOMEM;
+	json_error_t je;
+	json_t *obj = json_loadb(r->rec.s, r->rec.len, JSON_DECODE_ANY, &je);
+	if (!obj || !json_is_object(obj)) {
+		if (obj)
+			yq_buf_adds(err, "not a JSON object");
+		else
+			yq_buf_printf(err, "bad JSON at column %d: %s", je.column, je.text);
+		json_decref(obj);
+		return YQ_EFORMAT;
+	}
+	for (int f = 0; f < F_COUNT && rc == 0; f++)
+		rc = json_field(r, obj, f);
+	for (size_t k = 0; k < r->nx && rc == 0; k++)
+		rc = json_store(r, json_object_get(obj, r->xname[k]), k, set_extra);
+	json_decref(obj);
+	if (rc)
+		return rc;
+	r->bad_utf8 += bad;
+	return fill_post(r, p, err);
+}
+
+/* clear_record: forgets the fields of the previous record. */
+static void clear_record(struct yq_reader *r)
+{
+	for (int f = 0; f < F_COUNT; f++)
+		r->have[f] = 0;
+	for (size_t k = 0; k < r->nx; k++)
+		r->xout[k] = NULL;
+	r->bad_utf8 = 0;
+}
+
+int yq_reader_parse_json(struct yq_reader *r, const char *line, size_t n, struct yq_post *p,
+			 struct yq_buf *err)
+{
+	yq_buf_reset(err);
+	if (n > YQ_LINE_MAX) {
+		yq_buf_printf(err, "line longer than %u bytes", YQ_LINE_MAX);
+		return YQ_EFORMAT;
+	}
+	yq_buf_reset(&r->line);
+	if (yq_buf_add(&r->line, line, n))
+		return YQ_ENOMEM;
+	clear_record(r);
+	size_t i = 0;
+	while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+		i++;
+	if (i == n) {
+		yq_buf_adds(err, "blank line");
+		return YQ_EFORMAT;
+	}
+	return parse_json(r, p, err);
+}
+
 int yq_reader_next(struct yq_reader *r, struct yq_post *p, size_t *line, struct yq_buf *err)
 {
 	int rc;
@@ -588,11 +654,7 @@ again:
 	}
 	if (rc)
 		return rc;
-	for (int f = 0; f < F_COUNT; f++)
-		r->have[f] = 0;
-	for (size_t k = 0; k < r->nx; k++)
-		r->xout[k] = NULL;
-	r->bad_utf8 = 0;
+	clear_record(r);
 
 	if (r->fmt == YQ_FMT_JSONL) {
 		size_t i = 0;
@@ -600,29 +662,7 @@ again:
 			i++;
 		if (i == r->line.len)
 			goto again; /* blank line */
-		yq_buf_reset(&r->rec);
-		size_t bad = 0;
-		if (yq_utf8_repair(r->line.s, r->line.len, &r->rec, &bad))
-			return YQ_ENOMEM;
-		json_error_t je;
-		json_t *obj = json_loadb(r->rec.s, r->rec.len, JSON_DECODE_ANY, &je);
-		if (!obj || !json_is_object(obj)) {
-			if (obj)
-				yq_buf_adds(err, "not a JSON object");
-			else
-				yq_buf_printf(err, "bad JSON at column %d: %s", je.column, je.text);
-			json_decref(obj);
-			return YQ_EFORMAT;
-		}
-		for (int f = 0; f < F_COUNT && rc == 0; f++)
-			rc = json_field(r, obj, f);
-		for (size_t k = 0; k < r->nx && rc == 0; k++)
-			rc = json_store(r, json_object_get(obj, r->xname[k]), k, set_extra);
-		json_decref(obj);
-		if (rc)
-			return rc;
-		r->bad_utf8 += bad;
-		return fill_post(r, p, err);
+		return parse_json(r, p, err);
 	}
 
 	/* TSV / CSV: assemble a whole record (CSV quotes may span lines). */

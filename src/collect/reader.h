@@ -86,7 +86,9 @@ struct yq_reader_config {
 struct yq_reader;
 
 /*
- * yq_reader_open: opens path ("-" is stdin).  Errors: YQ_EIO (cannot open
+ * yq_reader_open: opens path ("-" is stdin); path NULL makes a reader with
+ * no input whose records are given one at a time to yq_reader_parse_json
+ * (the daemon's HTTP push and file tails).  Errors: YQ_EIO (cannot open
  * or read), YQ_EINVAL (bad map or format, a feed file that is no feed or
  * over the cap; message in err), YQ_ENOMEM.
  */
@@ -102,6 +104,17 @@ void yq_reader_close(struct yq_reader *r);
  * error (the stream ends); YQ_ENOMEM.  *line is always the (first) line number of the record.
  */
 int yq_reader_next(struct yq_reader *r, struct yq_post *p, size_t *line, struct yq_buf *err);
+
+/*
+ * yq_reader_parse_json: one JSON Lines record line[0..n) (no line end) →
+ * *p, with r's field mapping, aliases, source, zone and id rules, exactly
+ * as yq_reader_next reads a line of a .jsonl file.  Strings of *p are
+ * valid until the next call on r.  Returns 0, YQ_EFORMAT (a blank line,
+ * bad JSON, no text; reason in err, at most YQ_LINE_MAX bytes), YQ_ENOMEM.
+ * Do not mix with yq_reader_next on a file reader's pending record.
+ */
+int yq_reader_parse_json(struct yq_reader *r, const char *line, size_t n, struct yq_post *p,
+			 struct yq_buf *err);
 
 /* yq_reader_set_now: updates the reference time for relative times (the
  * replay sets it to the stream time). */

@@ -1085,3 +1085,15 @@ int yq_pipeline_finish(struct yq_pipeline *p, struct yq_buf *err)
 	yq_cluster_close_all(p->cluster);
 	return end_batch(p, err);
 }
+
+/* ---- caller-driven transactions (the daemon, serve/daemon.c) ---- */
+
+int yq_pipeline_begin(struct yq_pipeline *p, struct yq_buf *err)
+{
+	return ensure_txn(p, err);
+}
+
+int yq_pipeline_commit(struct yq_pipeline *p, struct yq_buf *err)
+{
+	return end_batch(p, err);
+}

@@ -119,4 +119,17 @@ void yq_pipeline_stats(const struct yq_pipeline *p, struct yq_pipeline_stats *s)
  * belongs to now: the surviving one if story linking merged it since. */
 int64_t yq_pipeline_event(struct yq_pipeline *p, int64_t id);
 
+/*
+ * Caller-driven transactions, for a caller that writes rows of its own in
+ * the same transaction as the posts (the daemon's collector checkpoints):
+ * set cfg.batch to SIZE_MAX so the pipeline never commits by itself, call
+ * yq_pipeline_begin() before the posts of a batch (it opens the store's
+ * transaction unless one is open), write the extra rows on yq_store_db(st),
+ * then yq_pipeline_commit(): it stores the events changed since the last
+ * commit and commits.  Both return 0 or YQ_EDB (message in err); commit
+ * also YQ_ENOMEM.
+ */
+int yq_pipeline_begin(struct yq_pipeline *p, struct yq_buf *err);
+int yq_pipeline_commit(struct yq_pipeline *p, struct yq_buf *err);
+
 #endif

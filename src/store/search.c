@@ -11,7 +11,7 @@
 
 #define MAX_QUERY 4096
 
-static int build_match(const char *q, struct yq_buf *m)
+int yq_search_match_expr(const char *q, struct yq_buf *m)
 {
 	size_t terms = 0;
 	const char *p = q;
@@ -48,7 +48,7 @@ int yq_search_posts(struct yq_store *st, const char *query, size_t limit,
 		yq_buf_printf(err, "query longer than %d bytes", MAX_QUERY);
 		return YQ_EINVAL;
 	}
-	rc = build_match(query, &m);
+	rc = yq_search_match_expr(query, &m);
 	if (rc == YQ_EINVAL) {
 		yq_buf_adds(err, "empty query");
 		goto out;

@@ -37,4 +37,9 @@ int yq_search_posts(struct yq_store *st, const char *query, size_t limit,
 		    int (*fn)(const struct yq_search_hit *hit, void *ctx), void *ctx,
 		    int64_t *total, struct yq_buf *err);
 
+/* yq_search_match_expr: appends the FTS5 expression of query q (the
+ * language above: each term a quoted phrase) to m, for callers that add
+ * their own filters (store/query.h).  0, YQ_EINVAL (no term), YQ_ENOMEM. */
+int yq_search_match_expr(const char *q, struct yq_buf *m);
+
 #endif
