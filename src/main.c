@@ -250,6 +250,18 @@ static const struct command commands[] = {
 	 "  --since T    only alerts raised at or after T (ISO 8601, epoch seconds ...)\n"
 	 "  --tz TZ      zone of the times written and of --since (default Asia/Shanghai)\n"
 	 "  --sender S   CAP sender and identifier prefix (default yuqing)\n"},
+	{"serve", yq_cmd_serve, "the daemon: collectors, pipeline, HTTP API, live stream",
+	 "usage: yuqing serve --config FILE\n\n"
+	 "Runs the monitoring service: the sources of FILE (YAML; config/yuqing.example.yaml,\n"
+	 "docs/http-api.md) are collected (files and directories followed as they grow,\n"
+	 "RSS/Atom feeds polled, posts pushed to POST /api/posts), analysed by the same\n"
+	 "pipeline as 'yuqing replay' and stored in the configured database; the HTTP API\n"
+	 "(default 127.0.0.1:8080) serves posts, events, alerts, the live stream\n"
+	 "(/api/stream, Server-Sent Events), schemes, sources, /healthz and /metrics.\n"
+	 "Relative paths in FILE are read from FILE's directory.  SIGTERM or SIGINT\n"
+	 "drains the queue and commits; a restart resumes every file from its\n"
+	 "checkpoint, so no post is lost or stored twice (also after kill -9).\n"
+	 "Exit 0 after a clean stop, 1 when the database fails, 2 for a bad FILE.\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

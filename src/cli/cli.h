@@ -45,5 +45,6 @@ int yq_cmd_fetch(int argc, char **argv);
 int yq_cmd_match(int argc, char **argv);
 int yq_cmd_scheme(int argc, char **argv);
 int yq_cmd_alerts(int argc, char **argv);
+int yq_cmd_serve(int argc, char **argv);
 
 #endif

@@ -23,7 +23,8 @@
 
 struct yq_item {
 	struct yq_item *next;
-	int has_post;          /* 0: a checkpoint only (a skipped bad record) */
+	int has_post;          /* 0: a checkpoint only */
+	int rejected;          /* a checkpoint for a bad record (counted per source) */
 	struct yq_post post;   /* strings point into storage (owned) */
 	char *storage;
 	int src;               /* index of the configured source, -1: an unnamed push */

@@ -1,0 +1,159 @@
+/*
+ * internal.h — what the files of serve/ share: the daemon's state and the
+ * HTTP request a handler works on.  Not a public API: only the .c files of src/serve
+ * include it.
+ *
+ * Shared state and its guards: cfg, seg, schemes, names are read-only
+ * after start; q, sse and m are thread-safe objects; stopping and fatal
+ * are atomics; st, p and the writer's bookkeeping belong to the writer
+ * thread alone.
+ */
+#ifndef YQ_SERVE_INTERNAL_H
+#define YQ_SERVE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <sqlite3.h>
+
+#include "base/buf.h"
+#include "collect/ptime.h"
+#include "serve/config.h"
+#include "serve/metrics.h"
+#include "serve/queue.h"
+#include "serve/sse.h"
+#include "store/store.h"
+
+struct yq_pipeline;
+struct yq_pipeline_config;
+
+struct yq_daemon {
+	const struct yq_serve_config *cfg;
+	const struct yq_pipeline_config *pcfg;
+	const struct yq_segmenter *seg;
+	const char **names;          /* source names, for metrics */
+	struct yq_queue *q;
+	struct yq_sse *sse;
+	struct yq_metrics *m;
+	struct MHD_Daemon *mhd;
+	int listen_fd;
+	int port;
+	int64_t started;             /* Unix seconds */
+	uint64_t started_ns;
+	/* writer thread */
+	struct yq_store *st;
+	struct yq_pipeline *p;
+	struct yq_tz *wtz;
+	int64_t last_alert;          /* highest alert id published */
+	pthread_t writer, files, feeds;
+	int writer_on, files_on, feeds_on;
+	atomic_int stopping;         /* collectors and HTTP: stop now */
+	atomic_int fatal;            /* the writer stopped on an error */
+	pthread_mutex_t err_mu;
+	struct yq_buf fatal_msg;     /* guarded by err_mu */
+	/* scheme test and backtest (api_schemes.c), made on first use */
+	pthread_mutex_t scheme_mu;
+	struct yq_scheme_env *scheme_env; /* guarded by scheme_mu */
+};
+
+struct yq_scheme_env;
+/* yq_scheme_env_free: frees d->scheme_env (api_schemes.c). */
+void yq_scheme_env_free(struct yq_scheme_env *e);
+
+/* Collector threads (collect_files.c, collect_feeds.c). */
+void *yq_serve_files_main(void *arg);
+void *yq_serve_feeds_main(void *arg);
+/* yq_serve_has_files / _feeds: 1 if a source of that kind is configured. */
+int yq_serve_has_files(const struct yq_serve_config *cfg);
+int yq_serve_has_feeds(const struct yq_serve_config *cfg);
+
+/* yq_serve_push_item: queues it for the writer, waiting while the queue
+ * is full but giving up when the daemon stops (it is then freed).
+ * Returns 0 or YQ_EEOF (stopping). */
+int yq_serve_push_item(struct yq_daemon *d, struct yq_item *it);
+
+/* yq_serve_sleep_ms: sleeps ms milliseconds, or less when the daemon
+ * stops; returns 1 when stopping. */
+int yq_serve_sleep_ms(struct yq_daemon *d, int64_t ms);
+
+/* yq_serve_log: one line "yuqing: serve: …" on stderr (thread-safe). */
+void yq_serve_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- HTTP ---- */
+
+struct yq_req;
+typedef void (*yq_handler)(struct yq_req *r);
+
+struct yq_req {
+	struct yq_daemon *d;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *route;          /* the template, NULL: unmatched */
+	yq_handler handler;
+	char param[512];            /* the {id} segment, percent-decoded */
+	struct yq_buf body;
+	int too_big;
+	int answered;               /* a response was queued early (413) */
+	/* the response */
+	int status;
+	struct yq_buf out;
+	const char *ctype;
+	const char *allow;          /* 405: the Allow header */
+	int stream;                 /* live stream: out is the first chunk */
+	uint64_t cursor;            /* live stream position */
+	size_t out_off;             /* live stream: bytes of out already sent */
+	/* lazily opened */
+	sqlite3 *db;
+	struct yq_tz *tz;
+};
+
+/* yq_req_arg: a query-string argument or NULL. */
+const char *yq_req_arg(struct yq_req *r, const char *key);
+/* yq_req_header: a request header or NULL. */
+const char *yq_req_header(struct yq_req *r, const char *key);
+/* yq_req_json: answers status with v (stolen) as JSON. */
+void yq_req_json(struct yq_req *r, int status, json_t *v);
+/* yq_req_error: answers status with {"error": message}. */
+void yq_req_error(struct yq_req *r, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* yq_req_db: the request's read-only connection (opened on first use),
+ * or NULL after answering 503. */
+sqlite3 *yq_req_db(struct yq_req *r);
+/* yq_req_tz: the request's time zone object, or NULL after answering 500. */
+struct yq_tz *yq_req_tz(struct yq_req *r);
+/* yq_req_db_error: answers a query function's failure: 400 for YQ_EINVAL,
+ * 404 for YQ_ENOTFOUND, 500 otherwise (counted as a db error). */
+void yq_req_db_error(struct yq_req *r, int rc, const struct yq_buf *err);
+/* yq_req_int: query argument key as an integer in [min, max] into *out
+ * (unchanged when absent); returns -1 after answering 400. */
+int yq_req_int(struct yq_req *r, const char *key, int64_t min, int64_t max, int64_t *out);
+/* yq_req_time: query argument key as a time (ISO 8601, epoch …) into
+ * *out, *has = 1; returns -1 after answering 400. */
+int yq_req_time(struct yq_req *r, const char *key, int64_t *out, int *has);
+
+/* Handlers (api_*.c). */
+void yq_api_healthz(struct yq_req *r);
+void yq_api_metrics(struct yq_req *r);
+void yq_api_posts_push(struct yq_req *r);
+void yq_api_posts_list(struct yq_req *r);
+void yq_api_post_get(struct yq_req *r);
+void yq_api_events_list(struct yq_req *r);
+void yq_api_event_get(struct yq_req *r);
+void yq_api_alerts_list(struct yq_req *r);
+void yq_api_alert_get(struct yq_req *r);
+void yq_api_alert_ack(struct yq_req *r);
+void yq_api_stream(struct yq_req *r);
+void yq_api_sources_list(struct yq_req *r);
+void yq_api_schemes_list(struct yq_req *r);
+void yq_api_scheme_get(struct yq_req *r);
+void yq_api_schemes_test(struct yq_req *r);
+void yq_api_scheme_backtest(struct yq_req *r);
+
+/* yq_http_start: starts libmicrohttpd on d->listen_fd.  yq_http_stop. */
+int yq_http_start(struct yq_daemon *d, struct yq_buf *err);
+void yq_http_stop(struct yq_daemon *d);
+
+#endif
