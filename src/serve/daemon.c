@@ -174,13 +174,13 @@ static void publish(struct yq_daemon *d, struct batch *b, uint64_t id)
 	struct yq_buf err = YQ_BUF_INIT;
 	for (size_t i = 0; i < b->nalerts; i++, id++) {
 		json_t *a = NULL;
-		if (yq_query_alert(db, d->wtz, b->alerts[i].id, &a, &err) == YQ_OK) {
-			char *s = json_dumps(a, JSON_COMPACT);
-			if (s)
-				yq_sse_publish(d->sse, id, "alert", s);
-			free(s);
-			json_decref(a);
-		}
+		int rc = yq_query_alert(db, d->wtz, b->alerts[i].id, &a, &err);
+		char *s = rc ? NULL : json_dumps(a, JSON_COMPACT);
+		if (!s || (rc = yq_sse_publish(d->sse, id, "alert", s)))
+			yq_serve_log("live stream: alert %lld not published: %s",
+				     (long long)b->alerts[i].id, err.len ? err.s : yq_strerror(rc));
+		free(s);
+		json_decref(a);
 		const char *lv = b->alerts[i].level;
 		enum yq_counter c = !strcmp(lv, "I")     ? YQ_M_ALERTS_I
 				    : !strcmp(lv, "II")  ? YQ_M_ALERTS_II
@@ -192,13 +192,13 @@ static void publish(struct yq_daemon *d, struct batch *b, uint64_t id)
 	}
 	for (size_t i = 0; i < b->ntouched; i++, id++) {
 		json_t *e = NULL;
-		if (yq_query_event_brief(db, b->touched[i], &e, &err) == YQ_OK) {
-			char *s = json_dumps(e, JSON_COMPACT);
-			if (s)
-				yq_sse_publish(d->sse, id, "event", s);
-			free(s);
-			json_decref(e);
-		}
+		int rc = yq_query_event_brief(db, b->touched[i], &e, &err);
+		char *s = rc ? NULL : json_dumps(e, JSON_COMPACT);
+		if (!s || (rc = yq_sse_publish(d->sse, id, "event", s)))
+			yq_serve_log("live stream: event %lld not published: %s",
+				     (long long)b->touched[i], err.len ? err.s : yq_strerror(rc));
+		free(s);
+		json_decref(e);
 	}
 	yq_buf_release(&err);
 }

@@ -6,7 +6,9 @@
  * ("id: N\nevent: E\ndata: D\n\n"), so a client's send is a copy.
  * Invariants: ids in the ring ascend from start; last_published is the id
  * of the newest message ever published (also when the ring is empty after
- * a restart: it is then first_id - 1, the persisted last id).
+ * a restart: it is then first_id - 1, the persisted last id); every
+ * published id above `dropped` is still in the ring, so a client whose
+ * position is at or above it can be served without a gap.
  */
 #include "serve/sse.h"
 #include "base/error.h"
@@ -30,6 +32,8 @@ struct yq_sse {
 	size_t keep, start, n;
 	uint64_t next_id;        /* next id to reserve */
 	uint64_t last_published;
+	uint64_t dropped;        /* highest id that left the ring (or was
+				  * published before this process started) */
 	size_t clients;
 	int closed;
 };
@@ -46,6 +50,7 @@ int yq_sse_new(size_t keep, uint64_t first_id, struct yq_sse **out)
 	}
 	h->next_id = first_id ? first_id : 1;
 	h->last_published = h->next_id - 1;
+	h->dropped = h->next_id - 1;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -96,6 +101,7 @@ int yq_sse_publish(struct yq_sse *h, uint64_t id, const char *event, const char 
 	struct msg *m;
 	if (h->n == h->keep) { /* drop the oldest */
 		m = &h->ring[h->start];
+		h->dropped = m->id;
 		free(m->frame);
 		h->start = (h->start + 1) % h->keep;
 		h->n--;
@@ -118,7 +124,7 @@ void yq_sse_close(struct yq_sse *h)
 	pthread_mutex_unlock(&h->mu);
 }
 
-/* parse_id: a Last-Event-ID value as a decimal id; 0 when unreadable. */
+/* parse_id: a Last-Event-ID value as a decimal id; -1 when unreadable. */
 static int parse_id(const char *s, uint64_t *out)
 {
 	char *end;
@@ -132,6 +138,17 @@ static int parse_id(const char *s, uint64_t *out)
 	return 0;
 }
 
+static int resync(struct yq_sse *h, uint64_t *cursor, struct yq_buf *out)
+{
+	*cursor = h->last_published;
+	return yq_buf_printf(out,
+			     "id: %llu\nevent: resync\ndata: {\"last_id\":%llu,"
+			     "\"reason\":\"messages after your last id are no longer kept;"
+			     " reload a snapshot\"}\n\n",
+			     (unsigned long long)h->last_published,
+			     (unsigned long long)h->last_published);
+}
+
 int yq_sse_start(struct yq_sse *h, const char *last_event_id, uint64_t *cursor,
 		 struct yq_buf *out)
 {
@@ -141,27 +158,28 @@ int yq_sse_start(struct yq_sse *h, const char *last_event_id, uint64_t *cursor,
 	uint64_t last = h->last_published;
 	*cursor = last; /* live only, unless a resumable id was given */
 	if (last_event_id) {
-		/* the oldest id a client may have seen and still be resumed:
-		 * everything after it is in the ring */
-		uint64_t floor = h->n ? h->ring[h->start].id - 1 : last;
-		if (parse_id(last_event_id, &want) == 0 && want >= floor && want <= last)
+		/* resumable when every message after the client's id is still
+		 * in the ring */
+		if (parse_id(last_event_id, &want) == 0 && want >= h->dropped && want <= last)
 			*cursor = want;
 		else if (!rc)
-			rc = yq_buf_printf(out,
-					   "id: %llu\nevent: resync\ndata: {\"last_id\":%llu,"
-					   "\"reason\":\"Last-Event-ID is not in the replay buffer;"
-					   " reload a snapshot\"}\n\n",
-					   (unsigned long long)last, (unsigned long long)last);
+			rc = resync(h, cursor, out);
 	}
 	pthread_mutex_unlock(&h->mu);
 	return rc ? YQ_ENOMEM : YQ_OK;
 }
 
-/* collect: appends frames after *cursor; returns how many.  h->mu held. */
+/* collect: appends frames after *cursor; returns how many.  A client so
+ * slow that messages it has not seen left the ring gets a resync, never
+ * a silent gap.  h->mu held. */
 static size_t collect(struct yq_sse *h, uint64_t *cursor, size_t max_bytes, struct yq_buf *out,
 		      int *nomem)
 {
 	size_t k = 0;
+	if (*cursor < h->dropped) {
+		*nomem = resync(h, cursor, out) != 0;
+		return 1;
+	}
 	for (size_t i = 0; i < h->n; i++) {
 		struct msg *m = &h->ring[(h->start + i) % h->keep];
 		if (m->id <= *cursor)

@@ -15,7 +15,9 @@
  *   L older than the kept  one "resync" message (id = the last published
  *   ones, or unknown       id) telling the client to reload a snapshot,
  *                          then live; never a silent replay or gap
- * Every message frame has an "id:" line; heartbeats are comment lines.
+ * A connected client so slow that messages it has not read yet left the
+ * ring gets the same resync message instead of a silent gap.  Every
+ * message frame has an "id:" line; heartbeats are comment lines.
  *
  * Threads: one publisher (the writer) and any number of clients (HTTP
  * connection threads); one mutex guards the ring, a condition variable
