@@ -50,15 +50,17 @@ struct yq_audit_entry {
 	const char *addr;         /* client address, or NULL */
 };
 
-/* yq_audit_init: creates audit_log and audit_head (IF NOT EXISTS, one
- * transaction).  0 or YQ_EDB. */
+/* yq_audit_init: initializes libsodium, creates audit_log and audit_head
+ * (IF NOT EXISTS, one transaction).  Call it before the other functions.
+ * 0, YQ_EDB or YQ_ENOMEM. */
 int yq_audit_init(sqlite3 *db);
 
 /*
  * yq_audit_append: appends e (action required; fields capped at
  * YQ_AUDIT_FIELD_MAX, JSON at YQ_AUDIT_JSON_MAX; before/after must parse as
  * JSON) and updates the head, atomically; *seq_out (if not NULL) gets its
- * sequence number.  Errors: YQ_EINVAL (missing action, bad JSON), YQ_ETOOBIG,
+ * sequence number.  Errors: YQ_EINVAL (missing action, bad JSON, a field
+ * that is not UTF-8), YQ_ETOOBIG,
  * YQ_EDB, YQ_ENOMEM.
  */
 int yq_audit_append(sqlite3 *db, const struct yq_audit_entry *e, int64_t *seq_out);

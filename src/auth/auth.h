@@ -136,8 +136,10 @@ void yq_auth_policy_default(struct yq_auth_policy *p);
 /* ---- schema and users ---- */
 
 /*
- * yq_auth_init: creates the auth_* tables and indexes (CREATE TABLE IF NOT
- * EXISTS, one transaction) on db (borrowed).  Idempotent.  0 or YQ_EDB.
+ * yq_auth_init: initializes libsodium and creates the auth_* tables and
+ * indexes (CREATE TABLE IF NOT EXISTS, one transaction) on db (borrowed).
+ * Idempotent; call it before the other functions.  0, YQ_EDB, or YQ_ENOMEM
+ * (libsodium could not initialize).
  */
 int yq_auth_init(sqlite3 *db);
 
