@@ -262,6 +262,30 @@ static const struct command commands[] = {
 	 "drains the queue and commits; a restart resumes every file from its\n"
 	 "checkpoint, so no post is lost or stored twice (also after kill -9).\n"
 	 "Exit 0 after a clean stop, 1 when the database fails, 2 for a bad FILE.\n"},
+	{"user", yq_cmd_user, "add users (the first admin), list them, issue API tokens",
+	 "usage: yuqing user add --db DB NAME --role ROLE [--department D]\n"
+	 "       yuqing user list --db DB\n"
+	 "       yuqing user token --db DB NAME [--label L]\n"
+	 "       yuqing user revoke --db DB TOKEN_ID\n\n"
+	 "add: creates user NAME with ROLE: admin, analyst (监测员), leader (领导),\n"
+	 "handler (处置人员, needs --department) or viewer (只读).  The password (8 to\n"
+	 "1024 bytes) is the first line of standard input, or is asked for twice on a\n"
+	 "terminal; it is never taken from the command line.  Stored as argon2id.\n"
+	 "list: one TSV line a user: name, role, department, active|disabled, created.\n"
+	 "token: prints a new API token for NAME (send it as 'Authorization: Bearer\n"
+	 "TOKEN'); it is shown this once, only its hash is kept; its id goes to stderr.\n"
+	 "revoke: revokes the API token with that id.\n"
+	 "Each change is appended to the audit log.  docs/auth.md has the roles.\n"},
+	{"audit", yq_cmd_audit, "verify the hash-chained audit log, or list it",
+	 "usage: yuqing audit verify --db DB [--head HEX]\n"
+	 "       yuqing audit list --db DB [--after SEQ] [--limit N]\n\n"
+	 "verify: recomputes the audit log's hash chain.  Intact: prints\n"
+	 "'ok: N entries, head HASH' and exits 0.  An edited, deleted, inserted or\n"
+	 "reordered entry: 'yuqing: audit: entry SEQ: what is wrong (DB)' and exit 1.\n"
+	 "--head HEX: a head hash printed earlier must still be in the chain (catches\n"
+	 "a deleted tail whose head row was rewritten too).\n"
+	 "list: the entries after SEQ (default 0), at most N (default 100, up to\n"
+	 "1000), as one JSON array.  The database is opened read-only.\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -46,5 +46,14 @@ int yq_cmd_match(int argc, char **argv);
 int yq_cmd_scheme(int argc, char **argv);
 int yq_cmd_alerts(int argc, char **argv);
 int yq_cmd_serve(int argc, char **argv);
+int yq_cmd_user(int argc, char **argv);
+int yq_cmd_audit(int argc, char **argv);
+
+struct sqlite3;
+/* yq_cli_auth_db: opens the database at path for the user and audit
+ * commands (busy timeout 5 s, foreign keys; read-write: WAL, and the auth
+ * and audit tables created if missing; readonly: nothing created).  Errors
+ * are reported as lines for cmd; 0 or YQ_EDB.  Implemented in cmd_user.c. */
+int yq_cli_auth_db(const char *cmd, const char *path, int readonly, struct sqlite3 **out);
 
 #endif
