@@ -3,10 +3,15 @@
  * GET /api/alerts/{id}, POST /api/alerts/{id}/ack.
  *
  * Reads run on the request's read-only connection.  An acknowledgement is
- * a write on its own read-write connection, in BEGIN IMMEDIATE with the
- * 5 s busy timeout, so it waits for the writer's commit instead of failing
- * with "database is locked" (field case storage-01).
+ * a write on the request's read-write connection, in one BEGIN IMMEDIATE
+ * transaction with the 5 s busy timeout (it waits for the writer's commit
+ * instead of failing with "database is locked": field case storage-01):
+ * the acknowledgement row, the outbox's ack (no further escalation up the
+ * duty roster) and the audit entry (who, when, before and after) commit
+ * together.
  */
+#include "auth/audit.h"
+#include "auth/txn.h"
 #include "base/error.h"
 #include "serve/internal.h"
 #include "store/query.h"
@@ -156,19 +161,49 @@ void yq_api_alert_ack(struct yq_req *r)
 		}
 		note = n ? json_string_value(n) : NULL;
 	}
-	if (yq_query_open(r->d->cfg->db, 0, NULL, &db, &err)) {
-		yq_req_db_error(r, YQ_EDB, &err);
+	if (!(db = yq_req_wdb(r)))
 		goto out;
+	{
+		struct yq_txn t;
+		int64_t now = (int64_t)time(NULL);
+		const char *who = yq_req_actor(r);
+		char addr[64], oid[32];
+		if (yq_txn_begin(db, &t)) {
+			yq_buf_adds(&err, sqlite3_errmsg(db));
+			yq_req_db_error(r, YQ_EDB, &err);
+			goto out;
+		}
+		int rc = yq_query_ack(db, id, who, note, now, &err);
+		if (rc == 0) { /* stop the escalation; record who did it */
+			int drc = yq_deliver_ack(db, id, who, now);
+			snprintf(oid, sizeof oid, "%lld", (long long)id);
+			json_t *a = json_pack("{s:b,s:s,s:s?}", "acknowledged", 1, "by", who, "note", note);
+			char *as = a ? json_dumps(a, JSON_COMPACT) : NULL;
+			json_decref(a);
+			struct yq_audit_entry e = {
+				.time = now, .actor = who, .action = "alert.ack", .object_type = "alert",
+				.object_id = oid, .before = "{\"acknowledged\":false}", .after = as,
+				.addr = yq_req_addr(r, addr, sizeof addr),
+			};
+			if ((drc && drc != YQ_ENOTFOUND) || !as || yq_audit_append(db, &e, NULL)) {
+				yq_buf_adds(&err, sqlite3_errmsg(db));
+				rc = YQ_EDB;
+			}
+			free(as);
+		}
+		int end = yq_txn_end(&t, rc < 0 ? rc : 0); /* commits, or rolls back an error */
+		if (rc >= 0 && end)
+			rc = YQ_EDB;
+		if (rc < 0) {
+			if (!err.len)
+				yq_buf_adds(&err, sqlite3_errmsg(db));
+			yq_req_db_error(r, rc, &err);
+			goto out;
+		}
+		yq_req_json(r, 200, json_pack("{s:I,s:b,s:b,s:s}", "alert", (json_int_t)id,
+					      "acknowledged", 1, "already", rc == 1, "by", who));
 	}
-	int rc = yq_query_ack(db, id, "api", note, (int64_t)time(NULL), &err);
-	if (rc < 0) {
-		yq_req_db_error(r, rc, &err);
-		goto out;
-	}
-	yq_req_json(r, 200, json_pack("{s:I,s:b,s:b}", "alert", (json_int_t)id, "acknowledged", 1,
-				      "already", rc == 1));
 out:
 	json_decref(body);
-	sqlite3_close(db);
 	yq_buf_release(&err);
 }

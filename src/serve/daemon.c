@@ -20,6 +20,7 @@
 #include "serve/daemon.h"
 #include "base/error.h"
 #include "pipeline/pipeline.h"
+#include "auth/audit.h"
 #include "serve/internal.h"
 #include "store/query.h"
 
@@ -203,6 +204,36 @@ static void publish(struct yq_daemon *d, struct batch *b, uint64_t id)
 	yq_buf_release(&err);
 }
 
+/*
+ * enqueue_alert: alert id into the delivery outbox (deliver.h), in the
+ * writer's transaction, so an alert and its notifications commit together
+ * and none is lost across a restart.  The JSON is deliver.h's alert:
+ * id, event, level, time (Unix s), title (the event's), summary (its
+ * keywords), url (the event in the API), reason.
+ */
+static int enqueue_alert(struct yq_daemon *d, sqlite3 *db, int64_t id, int64_t now)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = YQ_EDB;
+	char url[256];
+	if (sqlite3_prepare_v2(db,
+			       "SELECT json_object('id', a.id, 'event', a.event, 'level', a.level,"
+			       " 'time', a.time, 'title', coalesce(e.title, ''), 'summary',"
+			       " coalesce((SELECT group_concat(k.value, ' ') FROM json_each(e.keywords) k),"
+			       " ''), 'url', ?2 || a.event, 'reason', json(a.reason))"
+			       " FROM alerts a LEFT JOIN events e ON e.id = a.event WHERE a.id = ?1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return YQ_EDB;
+	snprintf(url, sizeof url, "http://%s:%d/api/events/", d->cfg->host, d->port);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, url, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = yq_deliver_enqueue(db, d->dcfg, (const char *)sqlite3_column_text(s, 0), NULL,
+					0, now, NULL);
+	sqlite3_finalize(s);
+	return rc ? YQ_EDB : YQ_OK;
+}
+
 /* run_batch: one transaction over the items of list; 0 or a fatal code. */
 static int run_batch(struct yq_daemon *d, struct batch *b, struct yq_item *list)
 {
@@ -276,6 +307,11 @@ static int run_batch(struct yq_daemon *d, struct batch *b, struct yq_item *list)
 		rc = YQ_EDB;
 		goto out;
 	}
+	for (size_t i = 0; i < b->nalerts; i++)
+		if ((rc = enqueue_alert(d, db, b->alerts[i].id, now))) {
+			set_fatal(d, "alert outbox", sqlite3_errmsg(db));
+			goto out;
+		}
 	size_t nmsg = b->nalerts + b->ntouched;
 	uint64_t first = nmsg ? yq_sse_reserve(d->sse, nmsg) : 0;
 	if (nmsg && yq_query_state_put(db, "sse_last", (int64_t)(first + nmsg - 1))) {
@@ -406,6 +442,14 @@ int yq_daemon_new(const struct yq_serve_config *cfg, const struct yq_pipeline_co
 	if ((rc = yq_query_schema(db, err)))
 		goto fail;
 	rc = YQ_EDB;
+	if (yq_auth_init(db) || yq_audit_init(db) || yq_deliver_init(db))
+		goto dberr;
+	yq_auth_policy_default(&d->policy);
+	if ((rc = yq_deliver_config_load(cfg->path, &d->dcfg, err))) {
+		yq_buf_printf(err, " (channels and roster of %s)", cfg->path);
+		goto fail;
+	}
+	rc = YQ_EDB;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		goto dberr;
 	for (size_t i = 0; i < cfg->nsources; i++) {
@@ -469,6 +513,11 @@ int yq_daemon_start(struct yq_daemon *d, struct yq_buf *err)
 		}
 		d->files_on = 1;
 	}
+	if (pthread_create(&d->deliver, NULL, yq_serve_deliver_main, d)) {
+		yq_buf_adds(err, "cannot start the alert sender");
+		return YQ_ENOMEM;
+	}
+	d->deliver_on = 1;
 	if (yq_serve_has_feeds(d->cfg)) {
 		if (pthread_create(&d->feeds, NULL, yq_serve_feeds_main, d)) {
 			yq_buf_adds(err, "cannot start the feed collector");
@@ -504,6 +553,9 @@ int yq_daemon_stop(struct yq_daemon *d, struct yq_buf *err)
 	if (d->writer_on)
 		pthread_join(d->writer, NULL);
 	d->writer_on = 0;
+	if (d->deliver_on)
+		pthread_join(d->deliver, NULL);
+	d->deliver_on = 0;
 	if (atomic_load(&d->fatal)) {
 		pthread_mutex_lock(&d->err_mu);
 		yq_buf_adds(err, d->fatal_msg.s);
@@ -518,7 +570,7 @@ void yq_daemon_free(struct yq_daemon *d)
 	if (!d)
 		return;
 	struct yq_buf ignored = YQ_BUF_INIT;
-	if (d->writer_on || d->files_on || d->feeds_on || d->mhd)
+	if (d->writer_on || d->files_on || d->feeds_on || d->deliver_on || d->mhd)
 		yq_daemon_stop(d, &ignored);
 	yq_buf_release(&ignored);
 	if (d->listen_fd >= 0)
@@ -529,6 +581,7 @@ void yq_daemon_free(struct yq_daemon *d)
 	yq_queue_free(d->q);
 	yq_metrics_free(d->m);
 	yq_tz_free(d->wtz);
+	yq_deliver_config_free(d->dcfg);
 	free(d->names);
 	yq_buf_release(&d->fatal_msg);
 	pthread_mutex_destroy(&d->err_mu);

@@ -13,6 +13,10 @@
  *   feeds       polls the RSS/Atom sources with the fetcher (conditional
  *               GET, backoff), queues their items; its health writes go
  *               on its own connection, never inside a network call
+ *   sender      the alert outbox (deliver/deliver.h): escalation up the
+ *               duty roster and delivery, every second, on its own
+ *               connection; alerts are enqueued by the writer in the
+ *               transaction that stores them
  *   HTTP        libmicrohttpd, one thread per connection (so a live-stream
  *               client may block in its callback), each request on its own
  *               read-only connection (WAL); POST /api/posts queues posts

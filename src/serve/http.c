@@ -15,6 +15,14 @@
  * 405 with Allow.  The query string is never part of the route (field case
  * metrics-01).
  *
+ * Who may ask: every route but /healthz, /api/csrf and /api/login needs a
+ * logged-in user — a session cookie (HttpOnly, SameSite=Strict) or an
+ * "Authorization: Bearer" API token — whose role has the route's
+ * permission (auth.h's table); 401 without one, 403 with the wrong role.
+ * A state-changing request on a cookie also needs the session's CSRF token
+ * in X-CSRF-Token (403 otherwise).  This is checked on the first call for
+ * a request, from its headers, before any of its body is read.
+ *
  * Caps: request headers are capped by MHD's per-connection memory
  * (limits.header_bytes; MHD answers an oversized header itself); a body
  * over limits.body_bytes is 413 — at once when Content-Length says so,
@@ -26,7 +34,10 @@
 #include "serve/internal.h"
 #include "store/query.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdarg.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,25 +46,34 @@ struct route {
 	const char *method;
 	const char *tmpl;
 	yq_handler fn;
+	int perm; /* enum yq_perm, or PUBLIC */
 };
 
+#define PUBLIC (-1)
+#define LOGGED_IN (-2) /* any logged-in user (auth.h's "read" is every role's) */
+
 static const struct route routes[] = {
-	{"GET", "/healthz", yq_api_healthz},
-	{"GET", "/metrics", yq_api_metrics},
-	{"POST", "/api/posts", yq_api_posts_push},
-	{"GET", "/api/posts", yq_api_posts_list},
-	{"GET", "/api/posts/{id}", yq_api_post_get},
-	{"GET", "/api/events", yq_api_events_list},
-	{"GET", "/api/events/{id}", yq_api_event_get},
-	{"GET", "/api/alerts", yq_api_alerts_list},
-	{"GET", "/api/alerts/{id}", yq_api_alert_get},
-	{"POST", "/api/alerts/{id}/ack", yq_api_alert_ack},
-	{"GET", "/api/stream", yq_api_stream},
-	{"GET", "/api/sources", yq_api_sources_list},
-	{"GET", "/api/schemes", yq_api_schemes_list},
-	{"POST", "/api/schemes/test", yq_api_schemes_test},
-	{"GET", "/api/schemes/{id}", yq_api_scheme_get},
-	{"GET", "/api/schemes/{id}/backtest", yq_api_scheme_backtest},
+	{"GET", "/healthz", yq_api_healthz, PUBLIC},
+	{"GET", "/api/csrf", yq_api_csrf, PUBLIC},
+	{"POST", "/api/login", yq_api_login, PUBLIC},
+	{"POST", "/api/logout", yq_api_logout, LOGGED_IN},
+	{"GET", "/api/me", yq_api_me, LOGGED_IN},
+	{"GET", "/metrics", yq_api_metrics, YQ_PERM_READ},
+	{"POST", "/api/posts", yq_api_posts_push, YQ_PERM_POST_PUSH},
+	{"GET", "/api/posts", yq_api_posts_list, YQ_PERM_READ},
+	{"GET", "/api/posts/{id}", yq_api_post_get, YQ_PERM_READ},
+	{"GET", "/api/events", yq_api_events_list, YQ_PERM_READ},
+	{"GET", "/api/events/{id}", yq_api_event_get, YQ_PERM_READ},
+	{"GET", "/api/alerts", yq_api_alerts_list, YQ_PERM_READ},
+	{"GET", "/api/alerts/{id}", yq_api_alert_get, YQ_PERM_READ},
+	{"POST", "/api/alerts/{id}/ack", yq_api_alert_ack, YQ_PERM_ALERT_ACK},
+	{"GET", "/api/alerts/{id}/deliveries", yq_api_deliveries, YQ_PERM_READ},
+	{"GET", "/api/stream", yq_api_stream, YQ_PERM_READ},
+	{"GET", "/api/sources", yq_api_sources_list, YQ_PERM_READ},
+	{"GET", "/api/schemes", yq_api_schemes_list, YQ_PERM_READ},
+	{"POST", "/api/schemes/test", yq_api_schemes_test, YQ_PERM_SCHEME_WRITE},
+	{"GET", "/api/schemes/{id}", yq_api_scheme_get, YQ_PERM_READ},
+	{"GET", "/api/schemes/{id}/backtest", yq_api_scheme_backtest, YQ_PERM_SCHEME_WRITE},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -89,6 +109,7 @@ static void route(struct yq_req *r, const char *url)
 		if (!strcmp(routes[i].method, r->method)) {
 			r->route = routes[i].tmpl;
 			r->handler = routes[i].fn;
+			r->perm = routes[i].perm;
 			memcpy(r->param, param, sizeof param);
 			return;
 		}
@@ -144,6 +165,101 @@ void yq_req_error(struct yq_req *r, int status, const char *fmt, ...)
 	va_end(ap);
 	yq_req_json(r, status, json_pack("{s:s%,s:i}", "error", m.s, m.len, "status", status));
 	yq_buf_release(&m);
+}
+
+sqlite3 *yq_req_wdb(struct yq_req *r)
+{
+	struct yq_buf err = YQ_BUF_INIT;
+	if (!r->wdb && yq_query_open(r->d->cfg->db, 0, NULL, &r->wdb, &err)) {
+		yq_metrics_add(r->d->m, YQ_M_ERR_DB, 1);
+		yq_req_error(r, 503, "database unavailable: %s", err.s);
+		r->wdb = NULL;
+	}
+	yq_buf_release(&err);
+	return r->wdb;
+}
+
+const char *yq_req_addr(struct yq_req *r, char *buf, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(buf, cap, "-");
+	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, buf,
+			  (socklen_t)cap);
+	else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+			  buf, (socklen_t)cap);
+	return buf;
+}
+
+const char *yq_req_actor(const struct yq_req *r)
+{
+	return r->who.kind == YQ_PRINCIPAL_USER ? r->who.name : "anonymous";
+}
+
+/* ---- who may ask ---- */
+
+static int changes_state(const char *method)
+{
+	return strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "OPTIONS");
+}
+
+/*
+ * authorize: the principal of the request — an "Authorization: Bearer"
+ * API token, else the session cookie — and the route's permission; a
+ * state-changing request authenticated by its cookie must also carry the
+ * session's CSRF token in X-CSRF-Token (a token request carries no
+ * ambient credential and needs none).  Returns 1 to go on, 0 after
+ * answering 401, 403 or 503.
+ */
+static int authorize(struct yq_req *r)
+{
+	struct yq_daemon *d = r->d;
+	const char *authz = yq_req_header(r, "Authorization");
+	const char *sid = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, YQ_AUTH_COOKIE);
+	int64_t now = (int64_t)time(NULL);
+	sqlite3 *db;
+	int rc;
+	if (sid && strlen(sid) == YQ_AUTH_SECRET_HEX)
+		memcpy(r->sid, sid, YQ_AUTH_SECRET_HEX + 1);
+	if (r->perm == PUBLIC)
+		return 1;
+	if (!(db = yq_req_wdb(r)))
+		return 0;
+	if (authz && !strncasecmp(authz, "Bearer ", 7))
+		rc = yq_auth_token_check(db, authz + 7, &r->who);
+	else if (*r->sid)
+		rc = yq_auth_session_check(db, &d->policy, r->sid, now, &r->who);
+	else
+		rc = YQ_OK;
+	if (rc) {
+		yq_metrics_add(d->m, YQ_M_ERR_DB, 1);
+		yq_req_error(r, 503, "cannot check the credentials: %s", sqlite3_errmsg(db));
+		return 0;
+	}
+	if (r->who.kind != YQ_PRINCIPAL_USER) {
+		yq_req_error(r, 401, "login required (POST /api/login, or Authorization: Bearer TOKEN)");
+		return 0;
+	}
+	if (r->perm >= 0 && !yq_auth_allows(r->who.role, (enum yq_perm)r->perm)) {
+		yq_req_error(r, 403, "role %s may not %s", yq_auth_role_name(r->who.role),
+			     yq_auth_perm_name((enum yq_perm)r->perm));
+		return 0;
+	}
+	if (changes_state(r->method) && !r->who.via_token) {
+		int ok = 0;
+		if (yq_auth_csrf_check(db, &d->policy, r->sid, yq_req_header(r, "X-CSRF-Token"), now,
+				       &ok)) {
+			yq_req_error(r, 503, "cannot check the CSRF token: %s", sqlite3_errmsg(db));
+			return 0;
+		}
+		if (!ok) {
+			yq_req_error(r, 403, "missing or wrong X-CSRF-Token for this session");
+			return 0;
+		}
+	}
+	return 1;
 }
 
 sqlite3 *yq_req_db(struct yq_req *r)
@@ -258,7 +374,16 @@ static enum MHD_Result send_response(struct yq_req *r)
 			MHD_add_response_header(resp, "Allow", r->allow);
 		if (r->status == 503)
 			MHD_add_response_header(resp, "Retry-After", "1");
+		if (r->status == 429) {
+			char ra[32];
+			snprintf(ra, sizeof ra, "%lld", (long long)(r->retry_after > 0 ? r->retry_after : 1));
+			MHD_add_response_header(resp, "Retry-After", ra);
+		}
+		if (r->status == 401)
+			MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"yuqing\"");
 	}
+	if (r->cookie.len)
+		MHD_add_response_header(resp, "Set-Cookie", r->cookie.s);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
@@ -282,8 +407,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r->status = 200;
 		yq_buf_init(&r->body);
 		yq_buf_init(&r->out);
+		yq_buf_init(&r->cookie);
+		r->perm = PUBLIC;
 		route(r, url);
 		*con_cls = r;
+		if (r->handler && !authorize(r))
+			return send_response(r);
 		const char *cl = yq_req_header(r, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > d->cfg->max_body) {
 			r->too_big = 1;
@@ -331,7 +460,9 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (r->stream)
 		yq_sse_client_delta(r->d->sse, -1);
 	sqlite3_close(r->db);
+	sqlite3_close(r->wdb);
 	yq_tz_free(r->tz);
+	yq_buf_release(&r->cookie);
 	yq_buf_release(&r->body);
 	yq_buf_release(&r->out);
 	free(r);

@@ -19,8 +19,10 @@
 #include <microhttpd.h>
 #include <sqlite3.h>
 
+#include "auth/auth.h"
 #include "base/buf.h"
 #include "collect/ptime.h"
+#include "deliver/deliver.h"
 #include "serve/config.h"
 #include "serve/metrics.h"
 #include "serve/queue.h"
@@ -48,8 +50,11 @@ struct yq_daemon {
 	struct yq_pipeline *p;
 	struct yq_tz *wtz;
 	int64_t last_alert;          /* highest alert id published */
-	pthread_t writer, files, feeds;
-	int writer_on, files_on, feeds_on;
+	pthread_t writer, files, feeds, deliver;
+	int writer_on, files_on, feeds_on, deliver_on;
+	/* users and alert delivery (auth/, deliver/) */
+	struct yq_auth_policy policy;
+	struct yq_deliver_config *dcfg; /* channels and roster of the config file (owned) */
 	atomic_int stopping;         /* collectors and HTTP: stop now */
 	atomic_int fatal;            /* the writer stopped on an error */
 	pthread_mutex_t err_mu;
@@ -62,6 +67,9 @@ struct yq_daemon {
 struct yq_scheme_env;
 /* yq_scheme_env_free: frees d->scheme_env (api_schemes.c). */
 void yq_scheme_env_free(struct yq_scheme_env *e);
+
+/* The alert sender thread (api_auth.c): yq_deliver_tick every second. */
+void *yq_serve_deliver_main(void *arg);
 
 /* Collector threads (collect_files.c, collect_feeds.c). */
 void *yq_serve_files_main(void *arg);
@@ -105,8 +113,15 @@ struct yq_req {
 	int stream;                 /* live stream: out is the first chunk */
 	uint64_t cursor;            /* live stream position */
 	size_t out_off;             /* live stream: bytes of out already sent */
+	/* who asks (auth.h): checked before the body is read */
+	int perm;                   /* the route's permission, -1: public */
+	struct yq_principal who;
+	char sid[YQ_AUTH_SECRET_HEX + 1]; /* the session cookie, "" when none */
+	struct yq_buf cookie;       /* a Set-Cookie value to send, or "" */
+	int64_t retry_after;        /* 429: seconds */
 	/* lazily opened */
-	sqlite3 *db;
+	sqlite3 *db;                /* read-only */
+	sqlite3 *wdb;               /* read-write (auth, acknowledgements) */
 	struct yq_tz *tz;
 };
 
@@ -122,6 +137,13 @@ void yq_req_error(struct yq_req *r, int status, const char *fmt, ...)
 /* yq_req_db: the request's read-only connection (opened on first use),
  * or NULL after answering 503. */
 sqlite3 *yq_req_db(struct yq_req *r);
+/* yq_req_wdb: the request's read-write connection (busy timeout 5 s),
+ * or NULL after answering 503. */
+sqlite3 *yq_req_wdb(struct yq_req *r);
+/* yq_req_addr: the client's address as text (for rate limits and audit). */
+const char *yq_req_addr(struct yq_req *r, char *buf, size_t cap);
+/* yq_req_actor: the principal's name for the audit log. */
+const char *yq_req_actor(const struct yq_req *r);
 /* yq_req_tz: the request's time zone object, or NULL after answering 500. */
 struct yq_tz *yq_req_tz(struct yq_req *r);
 /* yq_req_db_error: answers a query function's failure: 400 for YQ_EINVAL,
@@ -147,6 +169,11 @@ void yq_api_alert_get(struct yq_req *r);
 void yq_api_alert_ack(struct yq_req *r);
 void yq_api_stream(struct yq_req *r);
 void yq_api_sources_list(struct yq_req *r);
+void yq_api_login(struct yq_req *r);
+void yq_api_logout(struct yq_req *r);
+void yq_api_csrf(struct yq_req *r);
+void yq_api_me(struct yq_req *r);
+void yq_api_deliveries(struct yq_req *r);
 void yq_api_schemes_list(struct yq_req *r);
 void yq_api_scheme_get(struct yq_req *r);
 void yq_api_schemes_test(struct yq_req *r);

@@ -111,6 +111,11 @@ static int p_text(struct params *p, const char *s, size_t len)
 	return ++p->n;
 }
 
+static void p_opt(struct params *p, const char *s)
+{
+	p_text(p, s, s ? strlen(s) : 0); /* a NULL text binds SQL NULL */
+}
+
 static int prepare(sqlite3 *db, const char *sql, const struct params *p, sqlite3_stmt **out,
 		   struct yq_buf *err)
 {
@@ -696,40 +701,24 @@ int yq_query_ack(sqlite3 *db, int64_t id, const char *user, const char *note, in
 		yq_buf_adds(err, "note longer than 4096 bytes");
 		return YQ_EINVAL;
 	}
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	p_int(&p, id);
+	if ((rc = count_of(db, "SELECT count(*) FROM alerts WHERE id = ?1", &p, &exists, err)))
+		return rc;
+	if (!exists) {
+		yq_buf_printf(err, "no alert %lld", (long long)id);
+		return YQ_ENOTFOUND;
+	}
+	p_opt(&p, user);
+	p_int(&p, now);
+	p_opt(&p, note);
+	if (exec1(db,
+		  "INSERT INTO alert_acks(alert, user, time, note) VALUES (?1, ?2, ?3, ?4)"
+		  " ON CONFLICT(alert) DO NOTHING",
+		  &p, &changes)) {
 		yq_buf_adds(err, sqlite3_errmsg(db));
 		return YQ_EDB;
 	}
-	p_int(&p, id);
-	if ((rc = count_of(db, "SELECT count(*) FROM alerts WHERE id = ?1", &p, &exists, err)))
-		goto out;
-	if (!exists) {
-		yq_buf_printf(err, "no alert %lld", (long long)id);
-		rc = YQ_ENOTFOUND;
-		goto out;
-	}
-	p_text(&p, user ? user : "", user ? strlen(user) : 0);
-	p_int(&p, now);
-	if (note)
-		p_text(&p, note, strlen(note));
-	if ((rc = exec1(db,
-			note ? "INSERT INTO alert_acks(alert, user, time, note) VALUES (?1, ?2, ?3, ?4)"
-			       " ON CONFLICT(alert) DO NOTHING"
-			     : "INSERT INTO alert_acks(alert, user, time) VALUES (?1, ?2, ?3)"
-			       " ON CONFLICT(alert) DO NOTHING",
-			&p, &changes))) {
-		yq_buf_adds(err, sqlite3_errmsg(db));
-		goto out;
-	}
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		yq_buf_adds(err, sqlite3_errmsg(db));
-		rc = YQ_EDB;
-		goto out;
-	}
 	return changes ? 0 : 1;
-out:
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
 }
 
 int yq_query_offset_get(sqlite3 *db, const char *source, const char *path, int64_t *offset,
@@ -786,11 +775,6 @@ int yq_query_state_put(sqlite3 *db, const char *key, int64_t value)
 		     "INSERT INTO serve_state(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE"
 		     " SET value = excluded.value",
 		     &p, NULL);
-}
-
-static void p_opt(struct params *p, const char *s)
-{
-	p_text(p, s, s ? strlen(s) : 0); /* a NULL text binds SQL NULL */
 }
 
 int yq_query_source_register(sqlite3 *db, const struct yq_source_rec *s)

@@ -16,8 +16,8 @@
  *
  * Connections: readers open the file read-only with yq_query_open (WAL
  * lets them read while the writer writes); every connection gets a 5 s
- * busy_timeout (field case storage-01), and write helpers used outside the
- * writer thread wrap themselves in BEGIN IMMEDIATE … COMMIT.
+ * busy_timeout (field case storage-01); writers outside the writer thread
+ * open BEGIN IMMEDIATE around the helpers (auth/txn.h).
  *
  * JSON results are jansson objects the caller json_decref()s.  Times are
  * Unix seconds in the database and ISO 8601 in tz in the JSON ("time") next
@@ -121,7 +121,8 @@ int yq_query_event_brief(sqlite3 *db, int64_t id, json_t **out, struct yq_buf *e
 
 /*
  * yq_query_ack: records that user acknowledged alert id at time now with
- * note (NULL: none; at most 4 KiB), in its own BEGIN IMMEDIATE transaction.
+ * note (NULL: none; at most 4 KiB), in the caller's transaction (the API
+ * opens BEGIN IMMEDIATE and adds the outbox and audit rows to it).
  * Returns 0 (acknowledged now), 1 (it already was: nothing changed),
  * YQ_ENOTFOUND (no such alert), YQ_EINVAL (note too long), YQ_EDB.
  */

@@ -17,47 +17,48 @@ limits: {body_bytes: 2097152, header_bytes: 8192}
 sources:
   - {name: weibo, kind: push, platform: weibo, tier: individual, region: 武汉}
 YAML
+TOKEN=$(make_user "$T/serve.db" admin admin)
 start_serve "$T/yuqing.yaml" "$T/log"
-check_eq "healthz" "$(curl -s "$URL/healthz" | jget 'd["status"]')" ok
+check_eq "healthz" "$(acurl "$URL/healthz" | jget 'd["status"]')" ok
 
 # push in batches of 1000 lines
 accepted=0
 split -l 1000 "$T/posts.jsonl" "$T/part."
 for f in "$T"/part.*; do
-  a=$(curl -s -XPOST --data-binary @"$f" "$URL/api/posts?source=weibo" | jget 'd["accepted"]')
+  a=$(acurl -XPOST --data-binary @"$f" "$URL/api/posts?source=weibo" | jget 'd["accepted"]')
   accepted=$((accepted + a))
 done
 check_eq "posts accepted" "$accepted" "$N"
 db="$T/serve.db"
-all_stored() { [ "$(curl -s "$URL/api/posts?limit=1" | jget 'd["total"]')" = "$N" ]; }
+all_stored() { [ "$(acurl "$URL/api/posts?limit=1" | jget 'd["total"]')" = "$N" ]; }
 wait_for "all posts stored" all_stored
 check_eq "posts in the database" "$(q "$db" 'select count(*) from posts')" "$N"
-check_eq "posts of source weibo" "$(curl -s "$URL/api/posts?source=weibo&limit=1" | jget 'd["total"]')" "$N"
+check_eq "posts of source weibo" "$(acurl "$URL/api/posts?source=weibo&limit=1" | jget 'd["total"]')" "$N"
 
 # search: q through FTS5 with our tokenizer = substring count on the normalized text
 for w in 口罩 钟南山; do
-  api=$(curl -s -G --data-urlencode "q=$w" "$URL/api/posts?limit=5" | jget 'd["total"]')
+  api=$(acurl -G --data-urlencode "q=$w" "$URL/api/posts?limit=5" | jget 'd["total"]')
   check_eq "q=$w = substring count" "$api" "$(q "$db" "select count(*) from posts where instr(norm, '$w') > 0")"
 done
 check_eq "q with no term" "$(status GET "$URL/api/posts?q=%20")" 400
 # filters: time window (a day in Asia/Shanghai) and sentiment
-day_api=$(curl -s "$URL/api/posts?since=2020-01-20&until=2020-01-21&limit=1" | jget 'd["total"]')
+day_api=$(acurl "$URL/api/posts?since=2020-01-20&until=2020-01-21&limit=1" | jget 'd["total"]')
 check_eq "posts of 2020-01-20" "$day_api" "$(q "$db" "select count(*) from posts where time >= 1579449600 and time < 1579536000")"
-neg_api=$(curl -s "$URL/api/posts?sentiment=negative&limit=1" | jget 'd["total"]')
+neg_api=$(acurl "$URL/api/posts?sentiment=negative&limit=1" | jget 'd["total"]')
 check_eq "negative posts" "$neg_api" "$(q "$db" "select count(*) from posts where sentiment = 'negative'")"
 check_eq "bad since" "$(status GET "$URL/api/posts?since=notatime")" 400
 # one post
 id=$(head -1 "$T/posts.jsonl" | jget 'd["id"]')
 text=$(head -1 "$T/posts.jsonl" | jget 'd["text"]')
-check_eq "one post: text" "$(curl -s "$URL/api/posts/$id" | jget 'd["text"]')" "$text"
+check_eq "one post: text" "$(acurl "$URL/api/posts/$id" | jget 'd["text"]')" "$text"
 check_eq "unknown post" "$(status GET "$URL/api/posts/no-such-post")" 404
 
 # events: sorted by risk, one with its timeline, keywords, top posts and why
-ev=$(curl -s "$URL/api/events?limit=5")
+ev=$(acurl "$URL/api/events?limit=5")
 check_ge "events" "$(echo "$ev" | jget 'd["total"]')" 20
 check_eq "events sorted by risk" "$(echo "$ev" | jget '[e["risk"] or 0 for e in d["events"]] == sorted([e["risk"] or 0 for e in d["events"]], reverse=True)')" True
 top=$(echo "$ev" | jget 'd["events"][0]["id"]')
-one=$(curl -s "$URL/api/events/$top")
+one=$(acurl "$URL/api/events/$top")
 check_eq "event has a timeline" "$(echo "$one" | jget 'len(d["timeline"]) > 0')" True
 check_eq "event has keywords" "$(echo "$one" | jget 'len(d["keywords"]) > 0')" True
 check_eq "event has top posts" "$(echo "$one" | jget 'len(d["top_posts"]) > 0')" True
@@ -68,16 +69,16 @@ check_eq "event id not a number" "$(status GET "$URL/api/events/abc")" 400
 # alerts: as stored; acknowledge one
 n_alerts=$(q "$db" 'select count(*) from alerts')
 check_ge "alerts stored" "$n_alerts" 1
-check_eq "alerts listed" "$(curl -s "$URL/api/alerts?limit=1" | jget 'd["total"]')" "$n_alerts"
-aid=$(curl -s "$URL/api/alerts?limit=1" | jget 'd["alerts"][0]["id"]')
-check_eq "ack" "$(curl -s -XPOST -d '{"note":"已转交"}' "$URL/api/alerts/$aid/ack" | jget 'd["acknowledged"] and not d["already"]')" True
-check_eq "ack again: already" "$(curl -s -XPOST "$URL/api/alerts/$aid/ack" | jget 'd["already"]')" True
-check_eq "acked alerts" "$(curl -s "$URL/api/alerts?acked=true" | jget 'd["total"]')" 1
-check_eq "ack note stored" "$(curl -s "$URL/api/alerts/$aid" | jget 'd["ack_note"]')" 已转交
+check_eq "alerts listed" "$(acurl "$URL/api/alerts?limit=1" | jget 'd["total"]')" "$n_alerts"
+aid=$(acurl "$URL/api/alerts?limit=1" | jget 'd["alerts"][0]["id"]')
+check_eq "ack" "$(acurl -XPOST -d '{"note":"已转交"}' "$URL/api/alerts/$aid/ack" | jget 'd["acknowledged"] and not d["already"]')" True
+check_eq "ack again: already" "$(acurl -XPOST "$URL/api/alerts/$aid/ack" | jget 'd["already"]')" True
+check_eq "acked alerts" "$(acurl "$URL/api/alerts?acked=true" | jget 'd["total"]')" 1
+check_eq "ack note stored" "$(acurl "$URL/api/alerts/$aid" | jget 'd["ack_note"]')" 已转交
 check_eq "ack of an unknown alert" "$(status POST "$URL/api/alerts/999999/ack")" 404
 
 # storage-01: another connection holds the write lock ~300 ms; the ack waits and succeeds
-aid2=$(curl -s "$URL/api/alerts?acked=false&limit=1" | jget 'd["alerts"][0]["id"]')
+aid2=$(acurl "$URL/api/alerts?acked=false&limit=1" | jget 'd["alerts"][0]["id"]')
 $PY - "$db" <<'PY' &
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
@@ -93,12 +94,12 @@ check_eq "ack while another writer holds the lock" "$(status POST "$URL/api/aler
 wait $lock
 
 # bad requests: the daemon answers and stays up
-bad=$(curl -s -XPOST --data-binary '{"text": "一条好的帖子"}
+bad=$(acurl -XPOST --data-binary '{"text": "一条好的帖子"}
 {not json' "$URL/api/posts")
 check_eq "one bad line of two: accepted" "$(echo "$bad" | jget 'd["accepted"]')" 1
 check_eq "bad line reported with its number" "$(echo "$bad" | jget 'd["errors"][0]["line"]')" 2
 check_eq "all lines malformed" "$(status POST "$URL/api/posts" --data-binary '{broken')" 400
-curl -s -XPOST --data-binary '{broken' "$URL/api/posts" | grep -q 'bad JSON' || fail "400 without a clear message"
+acurl -XPOST --data-binary '{broken' "$URL/api/posts" | grep -q 'bad JSON' || fail "400 without a clear message"
 check_eq "empty push" "$(status POST "$URL/api/posts")" 400
 check_eq "unknown push source" "$(status POST "$URL/api/posts?source=nope" --data-binary '{"text":"x"}')" 400
 head -c 3000000 /dev/zero | tr '\0' 'a' > "$T/big"
@@ -109,7 +110,7 @@ case "$hdr" in 413|431) echo "ok: header over the cap = $hdr" ;; *) fail "header
 check_eq "malformed ack body" "$(status POST "$URL/api/alerts/$aid/ack" -d '{"note":')" 400
 check_eq "unknown route" "$(status GET "$URL/wp-login.php")" 404
 check_eq "wrong method" "$(status DELETE "$URL/api/posts")" 405
-check_eq "healthz after bad requests" "$(curl -s "$URL/healthz" | jget 'd["status"]')" ok
+check_eq "healthz after bad requests" "$(acurl "$URL/healthz" | jget 'd["status"]')" ok
 check_eq "posts after bad requests" "$(q "$db" 'select count(*) from posts')" $((N + 1))
 
 stop_serve

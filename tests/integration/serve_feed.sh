@@ -55,6 +55,7 @@ sources:
   - {name: news, kind: feed, url: "http://127.0.0.1:$(cat "$T/feedport")/rss.xml", interval: 1s,
      platform: news, tier: local, region: 某区}
 YAML
+TOKEN=$(make_user "$T/f.db" admin admin)
 start_serve "$T/yuqing.yaml" "$T/log"
 db="$T/f.db"
 polls() { [ -f "$T/requests.jsonl" ] && [ "$(wc -l < "$T/requests.jsonl")" -ge 4 ]; }
@@ -74,11 +75,11 @@ check_eq "one record for the edited article (feed-03)" \
 check_eq "its title updated" "$(q "$db" "select title from posts where id = 'https://news.example.cn/a/123'")" 某区供暖投诉增多
 check_eq "its pubDate updated" "$(q "$db" "select time from posts where id = 'https://news.example.cn/a/123'")" \
   "$(date -d '2025-02-03T09:30:00+08:00' +%s)"
-check_eq "counted as an edit" "$(curl -s "$URL/metrics" | awk '/^yuqing_feed_item_edits_total\{source="news"\}/ {print $2}')" 1
+check_eq "counted as an edit" "$(acurl "$URL/metrics" | awk '/^yuqing_feed_item_edits_total\{source="news"\}/ {print $2}')" 1
 check_eq "the new guid is a new post" "$(q "$db" "select title from posts where id = 'https://news.example.cn/a/124'")" 某区地铁临时停运
 check_eq "posts of the source" "$(q "$db" "select count(*) from posts where source = 'news'")" 2
 check_eq "events: the article once" "$(q "$db" "select count(distinct event) from posts where id = 'https://news.example.cn/a/123'")" 1
-src=$(curl -s "$URL/api/sources")
+src=$(acurl "$URL/api/sources")
 check_eq "registry: platform and tier" "$(echo "$src" | jget '[d["sources"][0][k] for k in ("platform", "tier", "region")]')" "['news', 'local', '某区']"
 check_eq "registry: state has ETag v4" "$(echo "$src" | jget 'd["sources"][0]["feed_state"]["etag"]')" '"v4"'
 check_eq "registry: no errors" "$(echo "$src" | jget 'd["sources"][0]["errors"]')" 0

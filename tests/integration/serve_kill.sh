@@ -31,9 +31,10 @@ sources:
 YAML
 db="$T/k.db"
 count() { sqlite3 "$db" 'select count(*) from posts' 2>/dev/null || echo 0; }
-existed() { curl -s "$URL/metrics" | awk '/^yuqing_posts_existed_total\{source="inbox"\}/ {print $2}'; }
+existed() { acurl "$URL/metrics" | awk '/^yuqing_posts_existed_total\{source="inbox"\}/ {print $2}'; }
 
 # 1. SIGKILL mid-ingestion
+TOKEN=$(make_user "$T/k.db" admin admin)
 start_serve "$T/yuqing.yaml" "$T/log"
 some() { [ "$(count)" -ge 3000 ]; }
 wait_for "3000 posts stored" some
@@ -48,7 +49,7 @@ check_eq "checkpoint = bytes of the posts stored" \
   "$(q "$db" "select offset from serve_offsets where path like '%a.jsonl'")" \
   "$(head -n "$n1" "$T/inbox/a.jsonl" | wc -c)"
 start_serve "$T/yuqing.yaml" "$T/log"
-all1() { [ "$(count)" -ge $((N + 3000)) ] && [ "$(curl -s "$URL/metrics" | awk '/^yuqing_queue_depth / {print $2}')" = 0 ]; }
+all1() { [ "$(count)" -ge $((N + 3000)) ] && [ "$(acurl "$URL/metrics" | awk '/^yuqing_queue_depth / {print $2}')" = 0 ]; }
 wait_for "every post of a.jsonl and b.tsv" all1
 sleep 0.5
 check_eq "posts after the restart" "$(count)" $((N + 3000))
@@ -82,8 +83,8 @@ printf '还在写"}\n{not json\n{"id": "after-bad", "text": "坏行之后的帖�
 done3() { [ "$(q "$db" "select count(*) from posts where id = 'after-bad'")" = 1 ]; }
 wait_for "the line after a bad one" done3
 check_eq "the completed line" "$(q "$db" "select text from posts where id = 'partial-1'")" "半行还在写"
-check_eq "rejected lines of the source" "$(curl -s "$URL/api/sources" | jget '[s for s in d["sources"] if s["name"] == "inbox"][0]["rejected"]')" 1
-check_eq "items of the source" "$(curl -s "$URL/api/sources" | jget '[s for s in d["sources"] if s["name"] == "inbox"][0]["items"]')" $((N + 8002))
+check_eq "rejected lines of the source" "$(acurl "$URL/api/sources" | jget '[s for s in d["sources"] if s["name"] == "inbox"][0]["rejected"]')" 1
+check_eq "items of the source" "$(acurl "$URL/api/sources" | jget '[s for s in d["sources"] if s["name"] == "inbox"][0]["items"]')" $((N + 8002))
 check_eq "checkpoint at the end of the file" "$(q "$db" "select offset from serve_offsets where path like '%a.jsonl'")" "$(wc -c < "$T/inbox/a.jsonl")"
 check_eq "b.tsv done" "$(q "$db" "select done || ':' || offset from serve_offsets where path like '%b.tsv'")" "1:3001"
 stop_serve

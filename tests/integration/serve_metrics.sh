@@ -21,18 +21,19 @@ sources:
     interval: 1h
   - {name: weibo, kind: push}
 YAML
+TOKEN=$(make_user "$T/m.db" admin admin)
 start_serve "$T/yuqing.yaml" "$T/log"
-curl -s -XPOST --data-binary @"$T/posts.jsonl" "$URL/api/posts?source=weibo" > /dev/null
-stored() { [ "$(curl -s "$URL/api/posts?limit=1" | jget 'd["total"]')" = 1000 ]; }
+acurl -XPOST --data-binary @"$T/posts.jsonl" "$URL/api/posts?source=weibo" > /dev/null
+stored() { [ "$(acurl "$URL/api/posts?limit=1" | jget 'd["total"]')" = 1000 ]; }
 wait_for "posts stored" stored
-feed_failed() { curl -s "$URL/metrics" | grep -q '^feed_fetch_errors_total{source=".*"} 1$'; }
+feed_failed() { acurl "$URL/metrics" | grep -q '^feed_fetch_errors_total{source=".*"} 1$'; }
 wait_for "the feed's failed poll" feed_failed
 
 for p in /api/events/1 /api/events/2 /api/events/3 "/api/events/1?x=1"; do
   check_eq "GET $p" "$(status GET "$URL$p")" 200
 done
 check_eq "GET /wp-login.php" "$(status GET "$URL/wp-login.php")" 404
-curl -s "$URL/metrics" > "$T/metrics"
+acurl "$URL/metrics" > "$T/metrics"
 check_eq "one series for /api/events/{id}" \
   "$(grep -c '^http_requests_total{.*route="/api/events/{id}"' "$T/metrics")" 1
 check_eq "metrics-01 series" \

@@ -18,11 +18,12 @@ port_file: port
 pipeline: {bucket: 1d, min_count: 20}
 limits: {sse_heartbeat: 1, sse_replay: 5000}
 YAML
+TOKEN=$(make_user "$T/s.db" admin admin)
 start_serve "$T/yuqing.yaml" "$T/log"
 ids() { grep '^id: ' "$1" | cut -d' ' -f2; }
 
 # a live client, connected before anything happens
-curl -sN -i --max-time 12 "$URL/api/stream" > "$T/live" &
+acurl -N -i --max-time 12 "$URL/api/stream" > "$T/live" &
 live=$!
 has_heartbeat() { grep -q '^: heartbeat' "$T/live"; }
 wait_for "a heartbeat comment" has_heartbeat
@@ -34,7 +35,7 @@ grep -qi '^content-length' "$T/headers" && fail "a Content-Length on the stream"
 grep -qi '^content-encoding' "$T/headers" && fail "a compressed stream"
 check_eq "no history before anything happened" "$(ids "$T/live" | wc -l)" 0
 
-curl -s -XPOST --data-binary @"$T/posts.jsonl" "$URL/api/posts" > /dev/null
+acurl -XPOST --data-binary @"$T/posts.jsonl" "$URL/api/posts" > /dev/null
 has_alert() { grep -q '^event: alert' "$T/live" && kill -0 "$live" 2>/dev/null; }
 wait_for "an alert on the open stream (flushed, not at the end)" has_alert
 quiet() { # no new message for a second: the writer is done
@@ -48,38 +49,38 @@ frames=$(grep -c '^data: ' "$T/live")
 check_eq "every data frame has an id" "$frames" "$n"
 check_eq "alerts on the stream = alerts stored" "$(grep -c '^event: alert' "$T/live")" "$(q "$T/s.db" 'select count(*) from alerts')"
 last=$(tail -1 "$T/live.ids")
-check_eq "healthz knows the last id" "$(curl -s "$URL/healthz" | jget 'd["stream_last_id"]')" "$last"
+check_eq "healthz knows the last id" "$(acurl "$URL/healthz" | jget 'd["stream_last_id"]')" "$last"
 
 # resume inside the buffer: exactly the later ones, once
 k=$(sed -n "$((n - 10))p" "$T/live.ids")
-curl -sN --max-time 2 -H "Last-Event-ID: $k" "$URL/api/stream" > "$T/resume" || true
+acurl -N --max-time 2 -H "Last-Event-ID: $k" "$URL/api/stream" > "$T/resume" || true
 check_eq "resume after $k: the 10 later ids" "$(ids "$T/resume" | tr '\n' ' ')" "$(tail -10 "$T/live.ids" | tr '\n' ' ')"
 check_eq "resume: no resync" "$(grep -c '^event: resync' "$T/resume" || true)" 0
 # an id the server never sent: one resync, no replay (an id older than the
 # buffer: the same, tests/unit/test_sse.c)
-curl -sN --max-time 2 -H "Last-Event-ID: $((last + 1000))" "$URL/api/stream" > "$T/old" || true
+acurl -N --max-time 2 -H "Last-Event-ID: $((last + 1000))" "$URL/api/stream" > "$T/old" || true
 check_eq "unknown id: one resync" "$(grep -c '^event: resync' "$T/old")" 1
 check_eq "unknown id: no replayed message" "$(grep -c '^event: \(alert\|event\)' "$T/old" || true)" 0
 check_eq "resync frame carries the last id" "$(ids "$T/old")" "$last"
 # garbage id: resync too
-curl -sN --max-time 2 -H "Last-Event-ID: abc" "$URL/api/stream" > "$T/garbage" || true
+acurl -N --max-time 2 -H "Last-Event-ID: abc" "$URL/api/stream" > "$T/garbage" || true
 check_eq "unreadable id: one resync" "$(grep -c '^event: resync' "$T/garbage")" 1
 # no header: live only
-curl -sN --max-time 2 "$URL/api/stream" > "$T/fresh" || true
+acurl -N --max-time 2 "$URL/api/stream" > "$T/fresh" || true
 check_eq "no Last-Event-ID: no history" "$(ids "$T/fresh" | wc -l)" 0
 wait "$live" || true
 
 # across a restart: ids go on rising; the last id resumes with nothing replayed
 stop_serve
 start_serve "$T/yuqing.yaml" "$T/log"
-curl -sN --max-time 2 -H "Last-Event-ID: $last" "$URL/api/stream" > "$T/after" || true
+acurl -N --max-time 2 -H "Last-Event-ID: $last" "$URL/api/stream" > "$T/after" || true
 check_eq "after restart, last id: no resync" "$(grep -c '^event: resync' "$T/after" || true)" 0
 check_eq "after restart, last id: nothing replayed" "$(ids "$T/after" | wc -l)" 0
-curl -sN --max-time 8 "$URL/api/stream" > "$T/live2" &
+acurl -N --max-time 8 "$URL/api/stream" > "$T/live2" &
 live=$!
 sleep 0.5
 covid_jsonl 3000 "$T/more.jsonl"
-tail -n 1500 "$T/more.jsonl" | curl -s -XPOST --data-binary @- "$URL/api/posts" > /dev/null
+tail -n 1500 "$T/more.jsonl" | acurl -XPOST --data-binary @- "$URL/api/posts" > /dev/null
 wait "$live" || true
 first2=$(ids "$T/live2" | head -1)
 [ -n "$first2" ] || fail "no message after the restart"
