@@ -21,7 +21,8 @@
  * permission (auth.h's table); 401 without one, 403 with the wrong role.
  * A state-changing request on a cookie also needs the session's CSRF token
  * in X-CSRF-Token (403 otherwise).  This is checked on the first call for
- * a request, from its headers, before any of its body is read.
+ * a request, from its headers; the body of a refused request is read and
+ * dropped (up to the body cap) so the client gets the answer cleanly.
  *
  * Caps: request headers are capped by MHD's per-connection memory
  * (limits.header_bytes; MHD answers an oversized header itself); a body
@@ -77,12 +78,15 @@ static const struct route routes[] = {
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
-/* match: path against tmpl; the {id} segment into param. */
-static int match(const char *tmpl, const char *path, char *param, size_t cap)
+/* match: path against tmpl; the {id} segment into param; greedy: a
+ * final {id} takes the rest of the path, slashes included. */
+static int match(const char *tmpl, const char *path, char *param, size_t cap, int greedy)
 {
 	while (*tmpl && *path) {
 		if (!strncmp(tmpl, "{id}", 4)) {
-			const char *end = tmpl[4] ? strchr(path, '/') : path + strlen(path);
+			const char *end = tmpl[4] || !greedy ? strchr(path, '/') : path + strlen(path);
+			if (!end && !tmpl[4])
+				end = path + strlen(path);
 			if (!end || end == path || (size_t)(end - path) >= cap)
 				return 0;
 			memcpy(param, path, (size_t)(end - path));
@@ -102,9 +106,14 @@ static int match(const char *tmpl, const char *path, char *param, size_t cap)
 static void route(struct yq_req *r, const char *url)
 {
 	char allow[128] = "";
-	for (size_t i = 0; i < NROUTES; i++) {
+	/* one-segment ids first, so /api/alerts/1/deliveries is not alert
+	 * "1/deliveries"; then a final {id} may take the rest of the path */
+	for (size_t k = 0; k < 2 * NROUTES; k++) {
+		size_t i = k % NROUTES;
 		char param[sizeof r->param];
-		if (!match(routes[i].tmpl, url, param, sizeof param))
+		if (k == NROUTES && *allow)
+			break; /* a one-segment template matched with another method */
+		if (!match(routes[i].tmpl, url, param, sizeof param, k >= NROUTES))
 			continue;
 		if (!strcmp(routes[i].method, r->method)) {
 			r->route = routes[i].tmpl;
@@ -114,7 +123,7 @@ static void route(struct yq_req *r, const char *url)
 			return;
 		}
 		r->route = routes[i].tmpl; /* 405: counted under its template */
-		if (!strstr(allow, routes[i].method)) {
+		if (!strstr(allow, routes[i].method) && strlen(allow) + 10 < sizeof allow) {
 			if (*allow)
 				strcat(allow, ", ");
 			strcat(allow, routes[i].method);
@@ -412,7 +421,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		route(r, url);
 		*con_cls = r;
 		if (r->handler && !authorize(r))
-			return send_response(r);
+			r->denied = 1; /* answered after the body, which is discarded */
 		const char *cl = yq_req_header(r, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > d->cfg->max_body) {
 			r->too_big = 1;
@@ -426,6 +435,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		if (r->denied) {
+			r->dropped += *upload_size; /* counted, not kept */
+			*upload_size = 0;
+			if (r->dropped > d->cfg->max_body)
+				return send_response(r); /* enough: answer now */
+			return MHD_YES;
+		}
 		if (!r->too_big) {
 			if (r->body.len + *upload_size > d->cfg->max_body) {
 				r->too_big = 1;
@@ -437,7 +453,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (r->too_big)
+	if (r->denied)
+		; /* the 401/403 authorize() prepared */
+	else if (r->too_big)
 		yq_req_error(r, 413, "request body over %zu bytes", d->cfg->max_body);
 	else if (r->handler)
 		r->handler(r);

@@ -105,6 +105,8 @@ struct yq_req {
 	struct yq_buf body;
 	int too_big;
 	int answered;               /* a response was queued early (413) */
+	int denied;                 /* authorize() answered 401/403: the body is dropped */
+	size_t dropped;             /* bytes of a denied request's body */
 	/* the response */
 	int status;
 	struct yq_buf out;
