@@ -112,7 +112,7 @@ int yq_calendar_is_workday(const struct yq_calendar *cal, int64_t day, int *is);
 int yq_calendar_add_workdays(const struct yq_calendar *cal, int64_t day, int n, int64_t *out);
 
 /* yq_calendar_workdays_between: working days in (from, to] (0 when to <=
- * from) into *out.  0 or YQ_ECALENDAR. */
+ * from) into *out; at most ten years apart.  0, YQ_EINVAL, YQ_ECALENDAR. */
 int yq_calendar_workdays_between(const struct yq_calendar *cal, int64_t from, int64_t to,
 				 int64_t *out);
 
