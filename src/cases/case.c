@@ -411,10 +411,15 @@ int yq_case_dept_set(sqlite3 *db, const struct yq_principal *who, const char *ad
 		goto out;
 	}
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *oc = (const char *)sqlite3_column_text(s, 1);
+		if (!strcmp((const char *)sqlite3_column_text(s, 0), ctext) &&
+		    ((!oc && !contact) || (oc && contact && !strcmp(oc, contact))))
+			goto out; /* unchanged */
 		before = json_pack("{s:s,s:o,s:o}", "name", name, "categories",
 				   json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL),
 				   "contact", jtext(s, 1));
+	}
 	sqlite3_finalize(s);
 	s = NULL;
 	if (sqlite3_prepare_v2(db,

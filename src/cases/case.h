@@ -148,6 +148,46 @@ struct yq_case_config {
  * handle 5, respond 2, supervise 3 working days, remind_hour 9. */
 void yq_case_config_default(struct yq_case_config *c);
 
+/*
+ * Settings from the `cases:` section of the daemon's YAML configuration
+ * (docs/cases.md):
+ *
+ *   cases:
+ *     holidays: [holidays-cn.tsv, holidays-office.tsv]  # later files override
+ *     deadlines: {assess: 1, instruct: 1, handle: 5, respond: 2, supervise: 3}
+ *     remind_hour: 9
+ *     departments:
+ *       - {name: 住建局, categories: [供暖, 物业], contact: "0571-12345"}
+ *
+ * Relative holiday paths are read from the configuration file's directory.
+ * Without `holidays`, holidays-cn.tsv in that directory is used when it
+ * exists; with no calendar at all no deadline is computed (and cases carry
+ * no due date).
+ */
+struct yq_case_dept_conf {
+	char *name, *contact;
+	char **categories;
+	size_t n;
+};
+struct yq_case_settings {
+	struct yq_case_config cfg;      /* cfg.cal = cal; cfg.dcfg NULL (the caller sets it) */
+	struct yq_calendar *cal;        /* owned, or NULL */
+	char *holidays;                 /* the files read, joined by ", " (for logs), or NULL */
+	struct yq_case_dept_conf *depts;
+	size_t n_depts;
+};
+/* yq_case_settings_load: reads the cases section of the YAML file at path
+ * (no section: the defaults).  YQ_EIO, YQ_EFORMAT ("line N: ..." or the
+ * calendar's "file:line: ..." in err), YQ_ETOOBIG, YQ_ENOMEM.  Free with
+ * yq_case_settings_free (NULL: no-op). */
+int yq_case_settings_load(const char *path, struct yq_case_settings **out, struct yq_buf *err);
+void yq_case_settings_free(struct yq_case_settings *s);
+/* yq_case_settings_apply: registers the configured departments (audited as
+ * "system" only when they differ from the stored ones).  0, YQ_EINVAL,
+ * YQ_EDB. */
+int yq_case_settings_apply(sqlite3 *db, const struct yq_case_settings *s, int64_t now,
+			   struct yq_buf *err);
+
 /* yq_case_init: creates the tables above and the audit tables.  0 or
  * YQ_EDB. */
 int yq_case_init(sqlite3 *db);
@@ -159,7 +199,9 @@ int yq_case_init(sqlite3 *db);
  * bytes) handling categories[0..n) (each 1..YQ_CASE_FIELD_MAX bytes, n <=
  * YQ_CASE_CATEGORIES_MAX) with an optional contact, audited as
  * "department.set" by who (needs config_write; NULL who: the system, e.g.
- * loading the configuration).  0, YQ_EINVAL, YQ_EFORBIDDEN, YQ_EDB.
+ * loading the configuration); a department that already has exactly these
+ * categories and contact is left alone (no write, no audit entry).
+ * 0, YQ_EINVAL, YQ_EFORBIDDEN, YQ_EDB.
  */
 int yq_case_dept_set(sqlite3 *db, const struct yq_principal *who, const char *addr,
 		     const char *name, const char *const *categories, size_t n,
