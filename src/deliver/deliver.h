@@ -10,6 +10,8 @@
  *   deliver_outbox(id, alert_id, recipient (dedupe key), channel, address,
  *                  name, state, attempts, next_attempt, last_error, created,
  *                  sent_at), UNIQUE(alert_id, recipient)
+ *   deliver_keys(alert_id, key, rank, duplicate_of, duplicates)  the alert
+ *                  key rules of yq_deliver_enqueue (workflow-07)
  *
  * Outbox states: pending → sending → sent | pending (retry at next_attempt)
  * | failed (permanent platform/config error, or max_attempts reached) |
@@ -160,7 +162,15 @@ int yq_deliver_init(sqlite3 *db);
  * recipient of roster level 0 and of extra[0..n_extra) (recipients named
  * by schemes), due now.  A recipient already queued for this alert id (same
  * channel and address) is skipped, so several schemes matching one event,
- * or the same alert enqueued twice, notify each recipient once.  *queued
+ * or the same alert enqueued twice, notify each recipient once.
+ * Alert key (workflow-07): a new alert id with the "key" (a string; the
+ * daemon uses "event:<event id>") of an earlier one is a duplicate when its
+ * level ranks no higher (I > II > III > IV > other): recorded in
+ * deliver_keys with duplicate_of and counted in the earlier one's
+ * duplicates, nobody notified, no escalation, and it carries the earlier
+ * acknowledgement (an acked alert stays acked).  A higher level notifies
+ * as usual and cancels the pending escalations of the key's earlier
+ * alerts (their acks stay as history).  *queued
  * (if not NULL) gets the number of new rows.  One transaction.
  * Errors: YQ_EINVAL (not an object, no integer id), YQ_ETOOBIG, YQ_EDB.
  */

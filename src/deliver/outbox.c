@@ -58,7 +58,11 @@ static const char SCHEMA[] =
 	" attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL,"
 	" last_error TEXT, created INTEGER NOT NULL, sent_at INTEGER,"
 	" UNIQUE(alert_id, recipient));"
-	"CREATE INDEX IF NOT EXISTS deliver_outbox_due ON deliver_outbox(state, next_attempt);";
+	"CREATE INDEX IF NOT EXISTS deliver_outbox_due ON deliver_outbox(state, next_attempt);"
+	"CREATE TABLE IF NOT EXISTS deliver_keys(alert_id INTEGER PRIMARY KEY,"
+	" key TEXT NOT NULL, rank INTEGER NOT NULL,"
+	" duplicate_of INTEGER, duplicates INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS deliver_keys_key ON deliver_keys(key, rank);";
 
 int yq_deliver_init(sqlite3 *db)
 {
@@ -135,13 +139,117 @@ static int64_t escalation_at(const struct yq_deliver_config *cfg, size_t level, 
 	return created + cfg->levels[level + 1].after_minutes * 60;
 }
 
+/* alert_key: the alert's dedupe key (its "key" string, "" when none);
+ * *rank its level's rank (I 4 … IV 1, else 0). */
+static void alert_key(json_t *j, char *key, size_t cap, int *rank)
+{
+	static const char *const levels[] = {"IV", "III", "II", "I"};
+	json_t *k = json_object_get(j, "key");
+	const char *lv = json_string_value(json_object_get(j, "level"));
+	*key = 0;
+	if (json_is_string(k))
+		snprintf(key, cap, "%s", json_string_value(k));
+	*rank = 0;
+	for (int i = 0; lv && i < 4; i++)
+		if (!strcmp(lv, levels[i]))
+			*rank = i + 1;
+}
+
+/*
+ * by_key: the alert-key rules (workflow-07), inside enqueue's transaction,
+ * for a NEW alert_id with key and rank.  An earlier alert of the key at
+ * an equal or higher rank makes this one a duplicate: it is recorded with
+ * no notification and no escalation, carries the earlier alert's
+ * acknowledgement (an acked alert stays acked), and the earlier one counts
+ * it (*dup = 1).  Otherwise it is a first alert or a rise: the pending
+ * escalations of the key's earlier alerts are cancelled (the new level
+ * notifies once; their acknowledgements stay as history).
+ */
+static int by_key(sqlite3 *db, int64_t alert_id, const char *alert_json, const char *key,
+		  int rank, int64_t now, int *dup)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t prior = 0;
+	int rc = 0;
+	*dup = 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT k.alert_id FROM deliver_keys k WHERE k.key = ?1 AND k.rank >= ?2"
+			       " AND k.duplicate_of IS NULL ORDER BY k.rank DESC, k.alert_id DESC LIMIT 1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return YQ_EDB;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, rank);
+	int st = sqlite3_step(s);
+	if (st == SQLITE_ROW)
+		prior = sqlite3_column_int64(s, 0);
+	else if (st != SQLITE_DONE)
+		rc = YQ_EDB;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc)
+		return rc;
+	if (prior) {
+		*dup = 1;
+		if (sqlite3_prepare_v2(db,
+				       "INSERT INTO deliver_alerts(alert_id, alert, created, acked_by,"
+				       " acked_at) SELECT ?1, ?2, ?3, acked_by, acked_at FROM"
+				       " deliver_alerts WHERE alert_id = ?4",
+				       -1, &s, NULL) != SQLITE_OK)
+			return YQ_EDB;
+		sqlite3_bind_int64(s, 1, alert_id);
+		sqlite3_bind_text(s, 2, alert_json, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, now);
+		sqlite3_bind_int64(s, 4, prior);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : YQ_EDB;
+		sqlite3_finalize(s);
+		s = NULL;
+		if (!rc && sqlite3_prepare_v2(db,
+					      "UPDATE deliver_keys SET duplicates = duplicates + 1"
+					      " WHERE alert_id = ?1",
+					      -1, &s, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(s, 1, prior);
+			rc = sqlite3_step(s) == SQLITE_DONE ? 0 : YQ_EDB;
+		} else if (!rc) {
+			rc = YQ_EDB;
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+	} else if (sqlite3_prepare_v2(db,
+				      "UPDATE deliver_alerts SET next_escalation = NULL WHERE alert_id IN"
+				      " (SELECT alert_id FROM deliver_keys WHERE key = ?1)",
+				      -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : YQ_EDB;
+		sqlite3_finalize(s);
+		s = NULL;
+	} else {
+		rc = YQ_EDB;
+	}
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO deliver_keys(alert_id, key, rank, duplicate_of)"
+			       " VALUES (?1, ?2, ?3, ?4)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return YQ_EDB;
+	sqlite3_bind_int64(s, 1, alert_id);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, rank);
+	if (prior)
+		sqlite3_bind_int64(s, 4, prior);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : YQ_EDB;
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int yq_deliver_enqueue(sqlite3 *db, const struct yq_deliver_config *cfg, const char *alert_json,
 		       const struct yq_recipient *extra, size_t n_extra, int64_t now, int *queued)
 {
 	json_t *j = NULL, *id;
 	sqlite3_stmt *s = NULL;
 	struct yq_txn t;
-	int rc, added = 0, fresh;
+	char key[300];
+	int rc, added = 0, fresh, rank, dup = 0;
 
 	if (queued)
 		*queued = 0;
@@ -156,9 +264,29 @@ int yq_deliver_enqueue(sqlite3 *db, const struct yq_deliver_config *cfg, const c
 		return YQ_EINVAL;
 	}
 	int64_t alert_id = json_integer_value(id);
+	alert_key(j, key, sizeof key, &rank);
 	json_decref(j);
 	if ((rc = yq_txn_begin(db, &t)))
 		return rc;
+	if (*key) { /* a new alert of a known key: duplicate or rise (workflow-07) */
+		if (sqlite3_prepare_v2(db, "SELECT 1 FROM deliver_alerts WHERE alert_id = ?1", -1, &s,
+				       NULL) != SQLITE_OK) {
+			rc = YQ_EDB;
+			goto out;
+		}
+		sqlite3_bind_int64(s, 1, alert_id);
+		int st = sqlite3_step(s);
+		sqlite3_finalize(s);
+		s = NULL;
+		if (st == SQLITE_DONE && (rc = by_key(db, alert_id, alert_json, key, rank, now, &dup)))
+			goto out;
+		if (st != SQLITE_DONE && st != SQLITE_ROW) {
+			rc = YQ_EDB;
+			goto out;
+		}
+		if (dup)
+			goto out; /* recorded, nobody notified */
+	}
 	if (sqlite3_prepare_v2(db,
 			       "INSERT OR IGNORE INTO deliver_alerts(alert_id, alert, created,"
 			       " next_escalation) VALUES (?1, ?2, ?3, ?4)",

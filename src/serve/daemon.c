@@ -209,8 +209,11 @@ static void publish(struct yq_daemon *d, struct batch *b, uint64_t id)
  * enqueue_alert: alert id into the delivery outbox (deliver.h), in the
  * writer's transaction, so an alert and its notifications commit together
  * and none is lost across a restart.  The JSON is deliver.h's alert:
- * id, event, level, time (Unix s), title (the event's), summary (its
- * keywords), url (the event in the API), reason.
+ * id, event, key ("event:<id>": a later alert of the event at no higher
+ * level is a duplicate that notifies nobody, a higher one cancels the
+ * pending escalation: workflow-07, deliver.h), level, time (Unix s),
+ * title (the event's), summary (its keywords), url (the event in the
+ * API), reason.
  */
 static int enqueue_alert(struct yq_daemon *d, sqlite3 *db, int64_t id, int64_t now)
 {
@@ -218,7 +221,8 @@ static int enqueue_alert(struct yq_daemon *d, sqlite3 *db, int64_t id, int64_t n
 	int rc = YQ_EDB;
 	char url[256];
 	if (sqlite3_prepare_v2(db,
-			       "SELECT json_object('id', a.id, 'event', a.event, 'level', a.level,"
+			       "SELECT json_object('id', a.id, 'event', a.event, 'key', 'event:' || a.event,"
+			       " 'level', a.level,"
 			       " 'time', a.time, 'title', coalesce(e.title, ''), 'summary',"
 			       " coalesce((SELECT group_concat(k.value, ' ') FROM json_each(e.keywords) k),"
 			       " ''), 'url', ?2 || a.event, 'reason', json(a.reason))"

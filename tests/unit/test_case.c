@@ -54,7 +54,9 @@ static int setup(void **state)
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(path, sizeof path, "%s/c.db", dir);
-	if (sqlite3_open(path, &db) != SQLITE_OK || yq_deliver_init(db) || yq_case_init(db) ||
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
+	    yq_deliver_init(db) || yq_case_init(db) ||
 	    yq_case_init(db))
 		return -1;
 	snprintf(path, sizeof path, "%s/config/holidays-cn.tsv", src ? src : ".");
