@@ -178,6 +178,9 @@ void yq_api_me(struct yq_req *r);
 void yq_api_deliveries(struct yq_req *r);
 void yq_api_schemes_list(struct yq_req *r);
 void yq_api_scheme_get(struct yq_req *r);
+void yq_api_scheme_create(struct yq_req *r);
+void yq_api_scheme_update(struct yq_req *r);
+void yq_api_scheme_delete(struct yq_req *r);
 void yq_api_schemes_test(struct yq_req *r);
 void yq_api_scheme_backtest(struct yq_req *r);
 
