@@ -24,6 +24,7 @@
  */
 #include "cases/case.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,11 +236,16 @@ static int text_ok(const char *s, size_t max)
 	return n > 0 && n <= max && yq_utf8_valid(s, n);
 }
 
-static int fail(struct yq_buf *err, int rc, const char *fmt, const char *arg)
+/* fail: rc, with the message (printf) in err when err is not NULL. */
+__attribute__((format(printf, 3, 4)))
+static int fail(struct yq_buf *err, int rc, const char *fmt, ...)
 {
+	va_list ap;
 	if (err) {
 		yq_buf_reset(err);
-		yq_buf_printf(err, fmt, arg);
+		va_start(ap, fmt);
+		yq_buf_vprintf(err, fmt, ap);
+		va_end(ap);
 	}
 	return rc;
 }
@@ -382,18 +388,20 @@ int yq_case_dept_set(sqlite3 *db, const struct yq_principal *who, const char *ad
 		return fail(err, YQ_EFORBIDDEN, "%s may not change departments",
 			    who->kind == YQ_PRINCIPAL_USER ? yq_auth_role_name(who->role) : "anonymous");
 	if (!text_ok(name, YQ_AUTH_DEPT_MAX))
-		return fail(err, YQ_EINVAL, "a department name is 1..%s bytes of UTF-8", "128");
+		return fail(err, YQ_EINVAL, "a department name is 1..%d bytes of UTF-8",
+			    YQ_AUTH_DEPT_MAX);
 	if (n > YQ_CASE_CATEGORIES_MAX)
-		return fail(err, YQ_EINVAL, "at most %s categories", "64");
+		return fail(err, YQ_EINVAL, "at most %d categories", YQ_CASE_CATEGORIES_MAX);
 	if (contact && strlen(contact) > YQ_CASE_FIELD_MAX)
-		return fail(err, YQ_EINVAL, "contact: at most %s bytes", "256");
+		return fail(err, YQ_EINVAL, "contact: at most %d bytes", YQ_CASE_FIELD_MAX);
 	if (!(cats = json_array())) {
 		rc = YQ_ENOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!text_ok(categories[i], YQ_CASE_FIELD_MAX)) {
-			rc = fail(err, YQ_EINVAL, "a category is 1..%s bytes of UTF-8", "256");
+			rc = fail(err, YQ_EINVAL, "a category is 1..%d bytes of UTF-8",
+				  YQ_CASE_FIELD_MAX);
 			goto out;
 		}
 		json_array_append_new(cats, json_string(categories[i]));
@@ -521,12 +529,12 @@ static int assign(sqlite3 *db, int64_t id, const char *const *depts, size_t n, s
 	sqlite3_stmt *s = NULL;
 	int rc;
 	if (n > YQ_CASE_DEPTS_MAX)
-		return fail(err, YQ_EINVAL, "at most %s departments on a case", "16");
+		return fail(err, YQ_EINVAL, "at most %d departments on a case", YQ_CASE_DEPTS_MAX);
 	if ((rc = exec1(db, "DELETE FROM case_assign WHERE case_id = ?1", id, NULL, 0)))
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		if (!depts[i] || !*depts[i])
-			return fail(err, YQ_EINVAL, "an empty department name%s", "");
+			return fail(err, YQ_EINVAL, "an empty department name");
 		if (sqlite3_prepare_v2(db,
 				       "INSERT OR IGNORE INTO case_assign(case_id, department)"
 				       " SELECT ?1, name FROM case_departments WHERE name = ?2",
@@ -694,20 +702,20 @@ int yq_case_create(sqlite3 *db, const struct yq_case_config *cfg, const struct y
 	for (size_t i = 0; in->source_type && i < 4; i++)
 		known |= !strcmp(in->source_type, types[i]);
 	if (!known)
-		return fail(err, YQ_EINVAL, "source type is event, alert, message or manual%s", "");
+		return fail(err, YQ_EINVAL, "source type is event, alert, message or manual");
 	if (strcmp(in->source_type, "manual") && !text_ok(in->source_id, YQ_CASE_FIELD_MAX))
 		return fail(err, YQ_EINVAL, "a case from a %s needs its id", in->source_type);
 	if (in->title && !text_ok(in->title, YQ_CASE_TITLE_MAX))
-		return fail(err, YQ_EINVAL, "title: 1..%s bytes of UTF-8", "512");
+		return fail(err, YQ_EINVAL, "title: 1..%d bytes of UTF-8", YQ_CASE_TITLE_MAX);
 	if ((in->category && !text_ok(in->category, YQ_CASE_FIELD_MAX)) ||
 	    (in->summary && !text_ok(in->summary, YQ_CASE_TEXT_MAX)))
-		return fail(err, YQ_EINVAL, "category or summary: empty, too long or not UTF-8%s", "");
+		return fail(err, YQ_EINVAL, "category or summary: empty, too long or not UTF-8");
 	if (in->why) {
 		why = json_loads(in->why, 0, NULL);
 		if (!json_is_object(why) || strlen(in->why) > YQ_CASE_TEXT_MAX) {
 			json_decref(why);
-			return fail(err, YQ_EINVAL, "why must be a JSON object of at most %s bytes",
-				    "65536");
+			return fail(err, YQ_EINVAL, "why must be a JSON object of at most %d bytes",
+				    YQ_CASE_TEXT_MAX);
 		}
 		json_decref(why);
 		why = NULL;
@@ -718,7 +726,7 @@ int yq_case_create(sqlite3 *db, const struct yq_case_config *cfg, const struct y
 	if ((rc = source_lookup(db, in, &stitle, &swhy, err)))
 		goto out;
 	if (!in->title && !stitle) {
-		rc = fail(err, YQ_EINVAL, "a case needs a title%s", "");
+		rc = fail(err, YQ_EINVAL, "a case needs a title");
 		goto out;
 	}
 	yq_date_to_ymd(yq_calendar_day_of(now), &y, &m, &d);
@@ -855,7 +863,7 @@ static int check_args(enum yq_case_action action, const struct yq_case_args *a,
 	if (!a)
 		a = &none;
 	if (a->note && !text_ok(a->note, YQ_CASE_TEXT_MAX))
-		return fail(err, YQ_EINVAL, "note: empty, over %s bytes or not UTF-8", "65536");
+		return fail(err, YQ_EINVAL, "note: empty, over %d bytes or not UTF-8", YQ_CASE_TEXT_MAX);
 	switch (action) {
 	case YQ_CASE_INSTRUCT_ACT:
 	case YQ_CASE_HANDLED:
@@ -868,16 +876,15 @@ static int check_args(enum yq_case_action action, const struct yq_case_args *a,
 		if (a->resolution <= YQ_RES_NONE || a->resolution >= YQ_RES_COUNT)
 			return fail(err, YQ_EINVAL,
 				    "close needs a resolution: fixed, not_fixed, not_our_responsibility,"
-				    " false_info_clarified or duplicate%s", "");
+				    " false_info_clarified or duplicate");
 		break;
 	case YQ_CASE_RESPOND_ACT:
 		if (!text_ok(a->text, YQ_CASE_TEXT_MAX) || !text_ok(a->channel, YQ_CASE_FIELD_MAX))
-			return fail(err, YQ_EINVAL, "respond needs the response text and its channel%s",
-				    "");
+			return fail(err, YQ_EINVAL, "respond needs the response text and its channel");
 		if (a->link && !text_ok(a->link, YQ_CASE_FIELD_MAX))
-			return fail(err, YQ_EINVAL, "link: at most %s bytes", "256");
+			return fail(err, YQ_EINVAL, "link: at most %d bytes", YQ_CASE_FIELD_MAX);
 		if (a->published < 0)
-			return fail(err, YQ_EINVAL, "published: a time%s", "");
+			return fail(err, YQ_EINVAL, "published: a time");
 		break;
 	default:
 		break;
@@ -901,9 +908,9 @@ int yq_case_act(sqlite3 *db, const struct yq_case_config *cfg, const struct yq_p
 	if (!args)
 		args = &none;
 	if ((unsigned)action >= YQ_CASE_ACTION_COUNT)
-		return fail(err, YQ_EINVAL, "unknown action%s", "");
+		return fail(err, YQ_EINVAL, "unknown action");
 	if (!actor_is_user(who))
-		return fail(err, YQ_EFORBIDDEN, "not logged in%s", "");
+		return fail(err, YQ_EFORBIDDEN, "not logged in");
 	if ((rc = check_args(action, args, err)))
 		return rc;
 	if ((rc = yq_txn_begin(db, &t)))
@@ -919,7 +926,7 @@ int yq_case_act(sqlite3 *db, const struct yq_case_config *cfg, const struct yq_p
 	bind_vis(s, who);
 	int st = sqlite3_step(s);
 	if (st != SQLITE_ROW) {
-		rc = st == SQLITE_DONE ? fail(err, YQ_ENOTFOUND, "no case %s", "with that id")
+		rc = st == SQLITE_DONE ? fail(err, YQ_ENOTFOUND, "no case with that id")
 				       : YQ_EDB;
 		goto out;
 	}
@@ -958,7 +965,7 @@ int yq_case_act(sqlite3 *db, const struct yq_case_config *cfg, const struct yq_p
 		json_decref(dj);
 		if (!nd) {
 			rc = fail(err, YQ_EINVAL,
-				  "submit needs the departments that will handle the case%s", "");
+				  "submit needs the departments that will handle the case");
 			goto out;
 		}
 	}
@@ -1046,9 +1053,9 @@ int yq_case_list(sqlite3 *db, const struct yq_principal *who, const struct yq_ca
 	*out = NULL;
 	if (f->state && yq_case_state_parse(f->state, &st))
 		return fail(err, YQ_EINVAL, "state: one of assess, instruct, handle, respond,"
-			    " supervise, closed, archived%s", "");
+			    " supervise, closed, archived");
 	if (limit > YQ_CASE_LIST_MAX || f->offset > 1000000 || f->overdue < -1 || f->overdue > 1)
-		return fail(err, YQ_EINVAL, "limit 1..1000, offset 0..1000000, overdue%s", "");
+		return fail(err, YQ_EINVAL, "limit 1..%d, offset 0..1000000, overdue -1..1", YQ_CASE_LIST_MAX);
 	if (sqlite3_prepare_v2(db,
 			       "SELECT " CASE_COLS " FROM cases c WHERE " VIS
 			       " AND (?1 IS NULL OR c.state = ?1)"
@@ -1156,7 +1163,7 @@ int yq_case_get(sqlite3 *db, const struct yq_case_config *cfg, const struct yq_p
 	bind_vis(s, who);
 	int r = sqlite3_step(s);
 	if (r != SQLITE_ROW) {
-		rc = r == SQLITE_DONE ? fail(err, YQ_ENOTFOUND, "no case %s", "with that id") : YQ_EDB;
+		rc = r == SQLITE_DONE ? fail(err, YQ_ENOTFOUND, "no case with that id") : YQ_EDB;
 		goto out;
 	}
 	if (!(c = case_json(db, s, now))) {
@@ -1230,55 +1237,91 @@ static int64_t prev_workday(const struct yq_calendar *cal, int64_t day)
 	return -1;
 }
 
-int yq_case_remind(sqlite3 *db, const struct yq_case_config *cfg, int64_t now, int *queued)
+/* missing: 1 if reminder (id, type, due) has no row yet, 0 if it has, <0 error. */
+static int missing(sqlite3 *db, int64_t id, const char *type, int64_t due)
 {
 	sqlite3_stmt *s = NULL;
-	struct yq_txn t;
-	int rc = 0, n = 0, st = SQLITE_DONE;
-	if (queued)
-		*queued = 0;
-	if (!cfg || !cfg->dcfg)
-		return 0;
-	if ((rc = yq_txn_begin(db, &t)))
-		return rc;
+	int rc;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT 1 FROM case_reminders WHERE case_id = ?1 AND type = ?2"
+			       " AND due_at = ?3",
+			       -1, &s, NULL) != SQLITE_OK)
+		return YQ_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, due);
+	int st = sqlite3_step(s);
+	rc = st == SQLITE_DONE ? 1 : st == SQLITE_ROW ? 0 : YQ_EDB;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/*
+ * scan: the reminders due at now.  write 0: only looks (no transaction,
+ * no write lock) and returns 1 as soon as one has no row yet, else 0;
+ * write 1: queues every one that is new (inside the caller's transaction),
+ * counting them in *n.  <0 on errors.
+ */
+static int scan(sqlite3 *db, const struct yq_case_config *cfg, int64_t now, int write, int *n)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0, st = SQLITE_DONE;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT id, number, title, due_at, state FROM cases WHERE due_at IS NOT"
 			       " NULL AND state NOT IN ('closed', 'archived') ORDER BY due_at",
-			       -1, &s, NULL) != SQLITE_OK) {
-		rc = YQ_EDB;
-		goto out;
-	}
-	while (!rc && (st = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0), due = sqlite3_column_int64(s, 3);
+			       -1, &s, NULL) != SQLITE_OK)
+		return YQ_EDB;
+	while (rc == 0 && (st = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0), due = sqlite3_column_int64(s, 3), key;
 		const char *num = (const char *)sqlite3_column_text(s, 1);
 		const char *title = (const char *)sqlite3_column_text(s, 2);
+		const char *type;
 		char msg[160], when[32];
 		enum yq_case_state cs = YQ_CASE_ASSESS;
 		yq_case_state_parse((const char *)sqlite3_column_text(s, 4), &cs);
 		iso(due, when);
 		if (now >= due) {
+			type = "overdue";
+			key = due;
 			snprintf(msg, sizeof msg, "%s（%s）已超期，期限 %s", yq_case_state_zh(cs),
 				 yq_case_state_name(cs), when);
-			rc = queue_notice(db, cfg, id, num, title, "overdue", due, msg, now, &n);
-			continue;
-		}
-		int64_t last = yq_calendar_day_of(due - 1);
-		int64_t prev = cfg->cal ? prev_workday(cfg->cal, last) : last - 1;
-		if (prev < 0)
-			continue;
-		int64_t soon = yq_calendar_day_start(prev) + (int64_t)cfg->remind_hour * 3600;
-		if (now >= soon) {
+		} else {
+			int64_t last = yq_calendar_day_of(due - 1);
+			int64_t prev = cfg->cal ? prev_workday(cfg->cal, last) : last - 1;
+			if (prev < 0)
+				continue;
+			key = yq_calendar_day_start(prev) + (int64_t)cfg->remind_hour * 3600;
+			if (now < key)
+				continue;
+			type = "due-in-1-working-day";
 			snprintf(msg, sizeof msg, "%s（%s）将于 1 个工作日后到期，期限 %s",
 				 yq_case_state_zh(cs), yq_case_state_name(cs), when);
-			rc = queue_notice(db, cfg, id, num, title, "due-in-1-working-day", soon, msg,
-					  now, &n);
 		}
+		if (write)
+			rc = queue_notice(db, cfg, id, num, title, type, key, msg, now, n);
+		else
+			rc = missing(db, id, type, key);
 	}
-	if (!rc && st != SQLITE_DONE)
+	if (rc == 0 && st != SQLITE_DONE && st != SQLITE_ROW)
 		rc = YQ_EDB;
-out:
 	sqlite3_finalize(s);
-	rc = yq_txn_end(&t, rc);
+	return rc;
+}
+
+int yq_case_remind(sqlite3 *db, const struct yq_case_config *cfg, int64_t now, int *queued)
+{
+	struct yq_txn t;
+	int rc, n = 0;
+	if (queued)
+		*queued = 0;
+	if (!cfg || !cfg->dcfg)
+		return 0;
+	/* look first without the write lock: most scans find nothing new */
+	if ((rc = scan(db, cfg, now, 0, NULL)) <= 0)
+		return rc;
+	if ((rc = yq_txn_begin(db, &t)))
+		return rc;
+	rc = yq_txn_end(&t, scan(db, cfg, now, 1, &n));
 	if (!rc && queued)
 		*queued = n;
 	return rc;

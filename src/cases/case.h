@@ -318,8 +318,11 @@ int yq_case_get(sqlite3 *db, const struct yq_case_config *cfg, const struct yq_p
  * Each (case, type, due_at) is queued at most once ever (see the header
  * comment); the outbox alert id of a reminder is -(case_reminders.id), so
  * it never collides with a real alert, and it is marked acknowledged at
- * once (a reminder does not escalate up the roster).  *queued (may be
- * NULL) gets the number of new reminders.  0, YQ_EDB, YQ_ENOMEM.
+ * once (a reminder does not escalate up the roster).  The cases are first
+ * scanned without a transaction; the write transaction is opened only when
+ * a reminder is missing, so a periodic scan does not take the write lock
+ * for nothing.  *queued (may be NULL) gets the number of new reminders.
+ * 0, YQ_EDB, YQ_ENOMEM.
  */
 int yq_case_remind(sqlite3 *db, const struct yq_case_config *cfg, int64_t now, int *queued);
 
