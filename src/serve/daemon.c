@@ -237,6 +237,23 @@ static int enqueue_alert(struct yq_daemon *d, sqlite3 *db, int64_t id, int64_t n
 		rc = yq_deliver_enqueue(db, d->dcfg, (const char *)sqlite3_column_text(s, 0), NULL,
 					0, now, NULL);
 	sqlite3_finalize(s);
+	s = NULL;
+	/* a duplicate of an acknowledged alert stays acknowledged in the API too */
+	if (rc == 0) {
+		if (sqlite3_prepare_v2(db,
+				       "INSERT OR IGNORE INTO alert_acks(alert, user, time, note)"
+				       " SELECT ?1, a.user, a.time, 'duplicate of alert ' || a.alert"
+				       " FROM deliver_keys k JOIN alert_acks a ON a.alert = k.duplicate_of"
+				       " WHERE k.alert_id = ?1",
+				       -1, &s, NULL) != SQLITE_OK)
+			rc = YQ_EDB;
+		else {
+			sqlite3_bind_int64(s, 1, id);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				rc = YQ_EDB;
+		}
+	}
+	sqlite3_finalize(s);
 	return rc ? YQ_EDB : YQ_OK;
 }
 
