@@ -7,9 +7,10 @@ usage: serve.py URL TOKEN POSTS.jsonl RATE BATCH
 Pushes the posts of POSTS.jsonl (JSON Lines) to URL/api/posts in batches of
 BATCH at RATE posts per second (one batch every BATCH/RATE seconds, on a
 fixed schedule, not after the previous answer), while a second thread reads
-URL/api/stream.  An alert's reason names the post that raised it (the last
-of top_posts); its latency is the alert's arrival on the stream minus the
-time that post's batch was sent.  Prints accepted posts/s and the latency
+URL/api/stream.  An alert's reason lists, in top_posts, the post that raised it
+(with the event's title post and first post, which were sent earlier); its
+latency is the alert's arrival on the stream minus the time the latest-sent
+of them was pushed.  Prints accepted posts/s and the latency
 percentiles as `key value` lines.
 """
 import http.client, json, sys, threading, time, urllib.parse
@@ -36,9 +37,11 @@ def stream():
         elif line.startswith(b"data: ") and event == "alert":
             t = time.monotonic()
             a = json.loads(line[6:])
-            tops = a["reason"].get("top_posts") or []
-            if tops and tops[-1] in sent_at:
-                lat.append(t - sent_at[tops[-1]])
+            # the post that raised it is one of top_posts (title post, first
+            # post, the raising post, duplicates removed): the one sent last
+            sent = [sent_at[p] for p in a["reason"].get("top_posts") or [] if p in sent_at]
+            if sent:
+                lat.append(t - max(sent))
 
 th = threading.Thread(target=stream, daemon=True)
 th.start()

@@ -40,6 +40,10 @@ for _ in $(seq 1 300); do [ -s "$out/port" ] && break; sleep 0.1; done
 url="http://127.0.0.1:$(cat "$out/port")"
 echo "input: $(wc -l < "$out/posts.jsonl") real Weibo posts pushed at $RATE posts/s in batches of $BATCH"
 /usr/bin/python3 bench/serve.py "$url" "$token" "$out/posts.jsonl" "$RATE" "$BATCH" | tee "$out/result"
+ticks=$(getconf CLK_TCK)
+cpu=$(awk -v t="$ticks" '{printf "%.2f", ($14 + $15) / t}' /proc/$pid/stat)
+stored=$(curl -s -H "Authorization: Bearer $token" "$url/metrics" | awk '/^yuqing_posts_stored_total/ {s += $2} END {print s}')
+echo "daemon cpu: $cpu s (user+sys, start-up included) for $stored posts stored: $(awk -v n="$stored" -v c="$cpu" 'BEGIN {printf "%.0f", n / c}') posts per CPU second"
 echo "daemon memory: $(awk '/^VmHWM/ {printf "peak %.1f MiB", $2 / 1024} /^VmRSS/ {printf ", now %.1f MiB", $2 / 1024}' /proc/$pid/status)"
 curl -s -H "Authorization: Bearer $token" "$url/metrics" | grep -E '^yuqing_(ingest_latency_seconds_(sum|count)|commits_total|posts_stored_total)'
 kill -TERM $pid
