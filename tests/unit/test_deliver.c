@@ -546,6 +546,8 @@ static void test_config_errors(void **state)
 		 "line 6: after_minutes must increase from level to level"},
 		{"roster:\n  - after_minutes: 5\n    notify: []\n",
 		 "line 2: the first roster level has after_minutes: 0"},
+		{"channels:\n  - {name: a, kind: wecom, url: 'http://x/', interrupted: maybe}\n",
+		 "line 2: interrupted must be resend or hold"},
 	};
 	char path[160];
 	snprintf(path, sizeof path, "%s/bad.yaml", dir);
@@ -951,6 +953,8 @@ static void test_killed_mid_send(void **state)
 	int64_t t = now_s();
 	int att;
 
+	assert_int_equal(cfg->channels[0].resend_interrupted, 1); /* webhook default */
+	assert_int_equal(cfg->channels[1].resend_interrupted, 0); /* robot default */
 	enqueue(db, cfg, 40, t, 2);
 	/* the webhook (row 1) answers after 3 s: the child dies inside the request */
 	control("/mode?path=/webhook&delay=3");
@@ -1012,6 +1016,39 @@ static void test_killed_mid_send(void **state)
 	sqlite3_close(db);
 }
 
+/* a robot channel configured with `interrupted: resend` prefers a possible
+ * duplicate to a possible loss */
+static void test_killed_resend_option(void **state)
+{
+	static const char yaml[] =
+		"channels:\n"
+		"  - {name: ding, kind: dingtalk, url: 'http://127.0.0.1:@P@/dingtalk?access_token=@T@',\n"
+		"     keyword: 舆情, secret: SECfieldtest009, interrupted: resend}\n"
+		"roster:\n  - after_minutes: 0\n    notify: [{channel: ding}]\n";
+	sqlite3 *db = open_db("kill3");
+	struct yq_deliver_config *cfg = config(yaml, "kill3");
+	struct yq_deliver *d;
+	struct yq_tick_stats st = {0};
+	int64_t t = now_s();
+
+	assert_int_equal(cfg->channels[0].resend_interrupted, 1);
+	enqueue(db, cfg, 60, t, 1);
+	control("/mode?path=/dingtalk&delay=3");
+	child_tick("kill3", yaml, "kill3", t);
+	assert_string_equal(row_state(db, 60, "ding", NULL, NULL, 0), "sending");
+	usleep(2000 * 1000);
+	assert_int_equal(yq_deliver_open(db, cfg, &d), 0);
+	assert_string_equal(row_state(db, 60, "ding", NULL, NULL, 0), "pending");
+	assert_int_equal(yq_deliver_tick(d, t, &st), 0);
+	assert_int_equal(st.sent, 1);
+	json_t *log = server_log("kill3");
+	assert_int_equal(json_array_size(log), 2);
+	json_decref(log);
+	yq_deliver_free(d);
+	yq_deliver_config_free(cfg);
+	sqlite3_close(db);
+}
+
 static void test_killed_between_attempts(void **state)
 {
 	sqlite3 *db = open_db("kill2");
@@ -1067,6 +1104,7 @@ int main(void)
 		cmocka_unit_test(test_dingtalk_clock_per_send),
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_killed_mid_send),
+		cmocka_unit_test(test_killed_resend_option),
 		cmocka_unit_test(test_killed_between_attempts),
 	};
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
