@@ -324,6 +324,60 @@ static void test_reminders(void **state)
 	sqlite3_finalize(s);
 }
 
+/* the cases: section of the YAML configuration */
+static void test_settings(void **state)
+{
+	(void)state;
+	char path[128], cmd[1200];
+	struct yq_buf err = YQ_BUF_INIT;
+	struct yq_case_settings *st = NULL;
+	const char *src = getenv("YQ_SRC");
+	snprintf(path, sizeof path, "%s/s.yaml", dir);
+	FILE *f = fopen(path, "w");
+	fprintf(f, "database: x.db\ncases:\n  holidays: [%s/config/holidays-cn.tsv, o.tsv]\n"
+		   "  deadlines: {handle: 3, 督办: 2}\n  remind_hour: 8\n  departments:\n"
+		   "    - {name: 住建局, categories: [城乡建设, 供暖], contact: '12345'}\n"
+		   "    - {name: 交通局}\n", src ? src : ".");
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "printf '2024-02-09 off 除夕\\n' > %s/o.tsv", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(yq_case_settings_load(path, &st, &err), 0);
+	assert_int_equal(st->cfg.deadline_days[YQ_CASE_HANDLE], 3);
+	assert_int_equal(st->cfg.deadline_days[YQ_CASE_SUPERVISE], 2);
+	assert_int_equal(st->cfg.deadline_days[YQ_CASE_ASSESS], 1); /* default kept */
+	assert_int_equal(st->cfg.remind_hour, 8);
+	assert_int_equal(st->n_depts, 2);
+	assert_int_equal(st->depts[0].n, 2);
+	int64_t d, out;
+	assert_int_equal(yq_date_parse("2024-02-08", &d), 0);
+	assert_int_equal(yq_calendar_add_workdays(st->cal, d, 3, &out), 0); /* 除夕 off */
+	char s10[11];
+	yq_date_format(out, s10);
+	assert_string_equal(s10, "2024-02-20");
+	assert_int_equal(yq_case_settings_apply(db, st, 0, &err), 0);
+	yq_case_settings_free(st);
+	st = NULL;
+
+	const char *bad[] = {
+		"cases:\n  deadline: {handle: 3}\n",            /* unknown key */
+		"cases:\n  deadlines: {done: 3}\n",             /* unknown state */
+		"cases:\n  remind_hour: 25\n",                  /* out of range */
+		"cases:\n  departments:\n    - {categories: [a]}\n", /* no name */
+		"cases:\n  holidays: [missing.tsv]\n",          /* no such file */
+	};
+	const int want[] = {YQ_EFORMAT, YQ_EFORMAT, YQ_EFORMAT, YQ_EFORMAT, YQ_EIO};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		f = fopen(path, "w");
+		fputs(bad[i], f);
+		fclose(f);
+		yq_buf_reset(&err);
+		assert_int_equal(yq_case_settings_load(path, &st, &err), want[i]);
+		assert_null(st);
+		assert_true(err.len > 0);
+	}
+	yq_buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_workflow),
 		cmocka_unit_test(test_calendar_missing),
 		cmocka_unit_test(test_reminders),
+		cmocka_unit_test(test_settings),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
