@@ -13,6 +13,9 @@ const char *yq_strerror(int code)
 	case YQ_EDB: return "database error";
 	case YQ_ETOOBIG: return "input too large";
 	case YQ_EEOF: return "end of input";
+	case YQ_ECALENDAR: return "no working-day schedule loaded for that year";
+	case YQ_EFORBIDDEN: return "not permitted for this role";
+	case YQ_ESTATE: return "not allowed in the current state";
 	}
 	return "unknown error";
 }

@@ -18,6 +18,9 @@ enum {
 	YQ_EDB = -6,      /* the database refused an operation */
 	YQ_ETOOBIG = -7,  /* an input exceeded a hard cap */
 	YQ_EEOF = -8,     /* end of input (readers) */
+	YQ_ECALENDAR = -9,  /* a date in a year with no loaded holiday schedule */
+	YQ_EFORBIDDEN = -10,/* the principal's role may not do this (API: 403) */
+	YQ_ESTATE = -11,    /* not allowed in the object's current state (API: 409) */
 };
 
 /* yq_strerror: a static English phrase for a YQ_E* code; never NULL. */

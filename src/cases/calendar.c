@@ -141,13 +141,6 @@ void yq_calendar_free(struct yq_calendar *cal)
 	free(cal);
 }
 
-const char *yq_calendar_strerror(int code)
-{
-	if (code == YQ_ECALENDAR)
-		return "no working-day schedule loaded for that year";
-	return yq_strerror(code);
-}
-
 /* find: index of the first row with day >= day. */
 static size_t find(const struct yq_calendar *cal, int64_t day)
 {

@@ -40,9 +40,6 @@
 
 #include "base/buf.h"
 
-/* A date outside every loaded year's schedule (distinct from YQ_E* codes
- * of base/error.h; yq_calendar_strerror names it). */
-#define YQ_ECALENDAR (-40)
 #define YQ_CALENDAR_ROWS_MAX 4096
 #define YQ_CALENDAR_OFFSET_S (8 * 3600) /* Asia/Shanghai, fixed */
 #define YQ_CALENDAR_ADD_MAX 366         /* working days one call may add */
@@ -66,10 +63,6 @@ int yq_calendar_load(struct yq_calendar *cal, const char *path, struct yq_buf *e
  * 0 = rest day; marks day's year as loaded when mark_year.  0,
  * YQ_ETOOBIG, YQ_ENOMEM. */
 int yq_calendar_set(struct yq_calendar *cal, int64_t day, int work, int mark_year);
-
-/* yq_calendar_strerror: "no working-day schedule loaded for that year" for
- * YQ_ECALENDAR, else yq_strerror(code). */
-const char *yq_calendar_strerror(int code);
 
 /* ---- dates ---- */
 

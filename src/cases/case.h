@@ -77,10 +77,6 @@
 
 struct yq_deliver_config;
 
-/* Errors beyond base/error.h (the API maps them to 403 and 409). */
-#define YQ_EFORBIDDEN (-41) /* the principal's role may not do this */
-#define YQ_ESTATE (-42)     /* the action is not allowed in the case's state */
-
 /* Caps on what comes from outside. */
 #define YQ_CASE_TITLE_MAX 512       /* bytes */
 #define YQ_CASE_TEXT_MAX (64 * 1024) /* bytes of a note, response, instruction */

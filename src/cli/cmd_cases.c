@@ -57,7 +57,7 @@ static void print_json(json_t *v)
 
 static int report(int rc, const struct yq_buf *err, const char *what)
 {
-	yq_cli_err(CMD, "%s: %s", what, err->len ? err->s : yq_calendar_strerror(rc));
+	yq_cli_err(CMD, "%s: %s", what, err->len ? err->s : yq_strerror(rc));
 	return YQ_EXIT_RUNTIME;
 }
 

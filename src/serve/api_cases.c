@@ -28,7 +28,7 @@
 
 static void answer_error(struct yq_req *r, int rc, const struct yq_buf *err)
 {
-	const char *m = err->len ? err->s : yq_calendar_strerror(rc);
+	const char *m = err->len ? err->s : yq_strerror(rc);
 	if (rc == YQ_EFORBIDDEN)
 		yq_req_error(r, 403, "%s", m);
 	else if (rc == YQ_ESTATE)

@@ -121,7 +121,7 @@ static void test_workflow03(void **state)
 	assert_int_equal(yq_calendar_is_workday(cal, D("2027-03-01"), &is), YQ_ECALENDAR);
 	assert_int_equal(yq_calendar_is_workday(cal, D("2023-12-29"), &is), YQ_ECALENDAR);
 	assert_int_equal(yq_calendar_add_workdays(cal, D("2026-12-28"), 5, &out), YQ_ECALENDAR);
-	assert_string_equal(yq_calendar_strerror(YQ_ECALENDAR),
+	assert_string_equal(yq_strerror(YQ_ECALENDAR),
 			    "no working-day schedule loaded for that year");
 
 	/* the office's override: a row, not code */
