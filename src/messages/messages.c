@@ -23,6 +23,7 @@
  * exactly when reply is NULL (timeliness also when reply_time is NULL).
  */
 #include "messages/messages.h"
+#include "messages/internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -61,33 +62,6 @@ static const char SCHEMA[] =
 	"CREATE TABLE IF NOT EXISTS message_contacts(\n"
 	"  id TEXT PRIMARY KEY REFERENCES messages(id), sender TEXT, contact TEXT)"
 	" WITHOUT ROWID;\n";
-
-struct route {
-	char *category, *department;
-};
-
-struct tvec { /* a sparse TF-IDF vector: sorted by hash */
-	uint64_t *h;
-	double *w;
-	size_t n, cap;
-};
-
-struct yq_msg_env {
-	struct route *routes;
-	size_t nroutes;
-	int deadline_days;
-	struct yq_classifier *clf;
-	struct yq_clf_work cw;
-	struct yq_normalizer *norm;
-	struct yq_norm_result nr;
-	struct yq_segmenter *own_seg;
-	const struct yq_segmenter *seg;
-	struct yq_seg_work sw;
-	struct yq_tokens tok;
-	struct yq_tfidf *idf;
-	struct yq_buf tmp;
-	struct tvec va, vb;
-};
 
 /* ---- environment ---- */
 
@@ -213,7 +187,7 @@ out:
 	return rc;
 }
 
-static void tvec_release(struct tvec *v)
+void yq_msg_tvec_release(struct tvec *v)
 {
 	free(v->h);
 	free(v->w);
@@ -234,8 +208,8 @@ void yq_msg_env_free(struct yq_msg_env *e)
 	yq_tokens_release(&e->tok);
 	yq_tfidf_free(e->idf);
 	yq_buf_release(&e->tmp);
-	tvec_release(&e->va);
-	tvec_release(&e->vb);
+	yq_msg_tvec_release(&e->va);
+	yq_msg_tvec_release(&e->vb);
 	free(e);
 }
 
@@ -313,7 +287,7 @@ double yq_msg_timeliness(double h, double d)
 	return r > 0 ? 0.5 * r : 0.0;
 }
 
-static int tvec_push(struct tvec *v, uint64_t h, double w)
+int yq_msg_tvec_push(struct tvec *v, uint64_t h, double w)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? 2 * v->cap : 256;
@@ -341,7 +315,7 @@ static int cmp_u64(const void *a, const void *b)
 /* vectorize: the L2-normalized TF-IDF vector (hash, weight) of s[0..n),
  * sorted by hash: content tokens of the normalized text, stop words out,
  * tf × background idf. */
-static int vectorize(struct yq_msg_env *e, const char *s, size_t n, struct tvec *v)
+int yq_msg_vectorize(struct yq_msg_env *e, const char *s, size_t n, struct tvec *v)
 {
 	int rc;
 	uint64_t *hs = NULL;
@@ -370,7 +344,7 @@ static int vectorize(struct yq_msg_env *e, const char *s, size_t n, struct tvec 
 		struct yq_tfidf_term term;
 		yq_tfidf_lookup(e->idf, hs[i], &term);
 		double w = (1.0 + log((double)(j - i))) * yq_tfidf_idf(e->idf, &term);
-		if ((rc = tvec_push(v, hs[i], w)))
+		if ((rc = yq_msg_tvec_push(v, hs[i], w)))
 			goto out;
 		norm2 += w * w;
 		i = j;
@@ -383,7 +357,7 @@ out:
 	return rc;
 }
 
-static double tvec_cos(const struct tvec *a, const struct tvec *b)
+double yq_msg_tvec_cos(const struct tvec *a, const struct tvec *b)
 {
 	double s = 0;
 	size_t i = 0, j = 0;
@@ -406,7 +380,7 @@ int yq_msg_quality(struct yq_msg_env *e, const char *title, const char *text, co
 	yq_buf_reset(b);
 	if ((title && (yq_buf_adds(b, title) || yq_buf_addc(b, '\n'))) || (text && yq_buf_adds(b, text)))
 		return YQ_ENOMEM;
-	if ((rc = vectorize(e, b->s, b->len, &e->va)))
+	if ((rc = yq_msg_vectorize(e, b->s, b->len, &e->va)))
 		return rc;
 	/* the reply without the quotations of the message's title */
 	yq_buf_reset(b);
@@ -418,9 +392,9 @@ int yq_msg_quality(struct yq_msg_env *e, const char *title, const char *text, co
 			return YQ_ENOMEM;
 		p += upto + (hit ? tl : 0);
 	}
-	if ((rc = vectorize(e, b->s, b->len, &e->vb)))
+	if ((rc = yq_msg_vectorize(e, b->s, b->len, &e->vb)))
 		return rc;
-	q->relevance = tvec_cos(&e->va, &e->vb);
+	q->relevance = yq_msg_tvec_cos(&e->va, &e->vb);
 	q->cues = yq_msg_completeness_cues(reply);
 	q->completeness = ((q->cues & 1) + ((q->cues >> 1) & 1) + ((q->cues >> 2) & 1)) / 3.0;
 	q->timeliness = yq_msg_timeliness(hours, deadline_hours);
