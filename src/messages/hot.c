@@ -33,7 +33,25 @@
 static const char *const PLACE_WORDS[] = {
 	"小区", "花园", "公寓", "大厦", "广场", "苑", "园", "城", "村", "镇", "乡",
 	"街道", "社区", "大道", "路", "街", "巷", "学校", "中学", "小学", "大学", "学院",
-	"医院", "卫生院", "市场", "车站", "湖", "桥", "湾", "府", "庭", "片区", "景区", NULL};
+	"医院", "市场", "车站", "湖", "桥", "湾", "府", "庭", "片区", "景区", NULL};
+
+/* Words before a place word that are not part of the place's name. */
+static const char *const NOT_NAMES[] = {
+	"投诉", "反映", "举报", "关于", "咨询", "建议", "请求", "要求", "希望", "我们",
+	"我家", "本人", "这个", "那个", "附近", "周边", "旁边", "对面", "整个", "所在", NULL};
+
+static int is_listed(const char *s, size_t n, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strlen(list[i]) == n && !memcmp(list[i], s, n))
+			return 1;
+	return 0;
+}
+
+/* Common nouns that end in a place word but name no particular place. */
+static const char *const GENERIC[] = {
+	"幼儿园", "停车场", "菜市场", "农贸市场", "校园", "公交站", "火车站", "高铁站",
+	"卫生院", "派出所", "居委会", "村委会", "小区门口", "小区内", NULL};
 
 /* Leftovers of a pseudonymised district glued to the next word. */
 static const char *const ADMIN_CHARS[] = {"省", "市", "区", "县", NULL};
@@ -64,7 +82,7 @@ void yq_msg_hot_defaults(struct yq_msg_hot_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
 	cfg->window_days = 30;
-	cfg->threshold = 0.25;
+	cfg->threshold = 0.35;
 	cfg->half_life_days = 30;
 	cfg->limit = 10;
 	cfg->min_size = 2;
@@ -93,13 +111,12 @@ static int ends_with_place(const char *s, size_t n, size_t *plen)
 /* add_anchor: the phrase p[0..n) as an anchor of m (deduplicated). */
 static int add_anchor(struct hmsg *m, const char *p, size_t n)
 {
-	for (size_t i = 0; ADMIN_CHARS[i]; i++)
-		if (n > 3 && !memcmp(p, ADMIN_CHARS[i], 3)) {
-			p += 3;
-			n -= 3;
-			break;
-		}
-	if (nchars(p, n) < 3 || n > ANCHOR_MAX_BYTES || m->nanchor == MAX_ANCHORS)
+	if (n > 3 && is_listed(p, 3, ADMIN_CHARS)) {
+		p += 3;
+		n -= 3;
+	}
+	if (nchars(p, n) < 3 || n > ANCHOR_MAX_BYTES || m->nanchor == MAX_ANCHORS ||
+	    is_listed(p, n, GENERIC) || (n > 6 && !memcmp(p, "小区", 6)))
 		return YQ_OK;
 	uint64_t h = yq_tfidf_hash(p, n);
 	for (int i = 0; i < m->nanchor; i++)
@@ -128,7 +145,8 @@ static int anchors(struct yq_msg_env *e, struct hmsg *m, const char *s, size_t n
 		if (t->len == plen || nchars(text + t->off, t->len) <= 2) {
 			const struct yq_token *p = i ? &e->tok.v[i - 1] : NULL;
 			if (!p || p->kind != YQ_TOK_WORD || p->off + p->len != t->off ||
-			    yq_stopword(text + p->off, p->len) || p->len + t->len > sizeof buf)
+			    yq_stopword(text + p->off, p->len) ||
+			    is_listed(text + p->off, p->len, NOT_NAMES) || p->len + t->len > sizeof buf)
 				continue;
 			memcpy(buf, text + p->off, p->len + t->len);
 			rc = add_anchor(m, buf, p->len + t->len);
@@ -257,12 +275,15 @@ static int keywords(struct yq_msg_env *e, const struct issue *is, const struct h
 		for (size_t i = 0; i < e->tok.n; i++) {
 			const struct yq_token *tk = &e->tok.v[i];
 			const char *w = e->nr.text.s + tk->off;
-			if (tk->kind != YQ_TOK_WORD || nchars(w, tk->len) < 2 ||
-			    yq_stopword(w, tk->len) || (place && memmem(place, strlen(place), w, tk->len)))
+			size_t wl = tk->len;
+			if (wl > 3 && is_listed(w, 3, ADMIN_CHARS)) /* 区丽发: a district's leftover */
+				w += 3, wl -= 3;
+			if (tk->kind != YQ_TOK_WORD || nchars(w, wl) < 2 || yq_stopword(w, wl) ||
+			    (place && memmem(place, strlen(place), w, wl)))
 				continue;
 			size_t x;
 			for (x = 0; x < nkw; x++)
-				if (strlen(kw[x].w) == tk->len && !memcmp(kw[x].w, w, tk->len))
+				if (strlen(kw[x].w) == wl && !memcmp(kw[x].w, w, wl))
 					break;
 			if (x < nkw) { /* counted once per title */
 				if (kw[x].last != k + 1) {
@@ -281,7 +302,7 @@ static int keywords(struct yq_msg_env *e, const struct issue *is, const struct h
 				kw = n2;
 				cap = nc;
 			}
-			if (!(kw[nkw].w = strndup(w, tk->len))) {
+			if (!(kw[nkw].w = strndup(w, wl))) {
 				rc = YQ_ENOMEM;
 				break;
 			}

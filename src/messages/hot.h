@@ -39,7 +39,7 @@
 
 struct yq_msg_hot_config {
 	double window_days;     /* default 30 */
-	double threshold;       /* cosine, default 0.25 */
+	double threshold;       /* cosine, default 0.35 */
 	double half_life_days;  /* default 30 */
 	int64_t now;            /* Unix seconds; has_now 0: the newest message */
 	int has_now;
