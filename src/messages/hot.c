@@ -116,7 +116,8 @@ static int add_anchor(struct hmsg *m, const char *p, size_t n)
 		n -= 3;
 	}
 	if (nchars(p, n) < 3 || n > ANCHOR_MAX_BYTES || m->nanchor == MAX_ANCHORS ||
-	    is_listed(p, n, GENERIC) || (n > 6 && !memcmp(p, "小区", 6)))
+	    is_listed(p, n, GENERIC) || (n > 6 && !memcmp(p, "小区", 6)) ||
+	    (n >= 6 && !memcmp(p + n - 6, "政府", 6)))
 		return YQ_OK;
 	uint64_t h = yq_tfidf_hash(p, n);
 	for (int i = 0; i < m->nanchor; i++)
