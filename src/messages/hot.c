@@ -38,7 +38,8 @@ static const char *const PLACE_WORDS[] = {
 /* Words before a place word that are not part of the place's name. */
 static const char *const NOT_NAMES[] = {
 	"投诉", "反映", "举报", "关于", "咨询", "建议", "请求", "要求", "希望", "我们",
-	"我家", "本人", "这个", "那个", "附近", "周边", "旁边", "对面", "整个", "所在", NULL};
+	"我家", "本人", "这个", "那个", "附近", "周边", "旁边", "对面", "整个", "所在",
+	"何时", "为何", "是否", "问题", NULL};
 
 static int is_listed(const char *s, size_t n, const char *const *list)
 {
@@ -258,7 +259,7 @@ static int cmp_kw(const void *a, const void *b)
 }
 
 /* keywords: the KEYWORDS content words in most member titles of is, the
- * place out, as a JSON array. */
+ * place and NOT_NAMES out, as a JSON array. */
 static int keywords(struct yq_msg_env *e, const struct issue *is, const struct hmsg *msgs,
 		    const char *place, json_t **out)
 {
@@ -280,7 +281,7 @@ static int keywords(struct yq_msg_env *e, const struct issue *is, const struct h
 			if (wl > 3 && is_listed(w, 3, ADMIN_CHARS)) /* 区丽发: a district's leftover */
 				w += 3, wl -= 3;
 			if (tk->kind != YQ_TOK_WORD || nchars(w, wl) < 2 || yq_stopword(w, wl) ||
-			    (place && memmem(place, strlen(place), w, wl)))
+			    is_listed(w, wl, NOT_NAMES) || (place && memmem(place, strlen(place), w, wl)))
 				continue;
 			size_t x;
 			for (x = 0; x < nkw; x++)
