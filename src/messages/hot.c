@@ -313,7 +313,8 @@ static int keywords(struct yq_msg_env *e, const struct issue *is, const struct h
 		}
 	}
 	if (!rc) {
-		qsort(kw, nkw, sizeof *kw, cmp_kw);
+		if (nkw)
+			qsort(kw, nkw, sizeof *kw, cmp_kw);
 		for (size_t i = 0; i < nkw && i < KEYWORDS && !rc; i++)
 			if (json_array_append_new(arr, json_string(kw[i].w)))
 				rc = YQ_ENOMEM;
@@ -516,7 +517,8 @@ int yq_msg_hot(struct yq_msg_env *e, sqlite3 *db, struct yq_tz *tz,
 		is->first_id = msgs[is->member[0]].id;
 		rank[nrank++] = is;
 	}
-	qsort(rank, nrank, sizeof *rank, cmp_issue);
+	if (nrank)
+		qsort(rank, nrank, sizeof *rank, cmp_issue);
 	if (!(arr = json_array()))
 		goto out;
 	for (size_t r = 0; r < nrank && r < (size_t)cfg->limit; r++) {

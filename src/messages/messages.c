@@ -335,7 +335,8 @@ int yq_msg_vectorize(struct yq_msg_env *e, const char *s, size_t n, struct tvec 
 			continue;
 		hs[k++] = yq_tfidf_hash(w, t->len);
 	}
-	qsort(hs, k, sizeof *hs, cmp_u64);
+	if (k)
+		qsort(hs, k, sizeof *hs, cmp_u64);
 	double norm2 = 0;
 	for (size_t i = 0; i < k;) {
 		size_t j = i;
@@ -1126,7 +1127,8 @@ static void aggregate(const struct srow *rows, size_t n, const char *period, con
 			o->overdue_now++;
 		}
 	}
-	qsort(h, k, sizeof *h, cmp_double);
+	if (k)
+		qsort(h, k, sizeof *h, cmp_double);
 	o->completion_rate = o->received ? (double)o->answered / (double)o->received : 0;
 	o->on_time_rate = o->received ? (double)o->on_time / (double)o->received : 0;
 	o->median_hours = yq_msg_quantile(h, k, 0.5);
@@ -1192,7 +1194,8 @@ int yq_msg_stats(sqlite3 *db, struct yq_tz *tz, enum yq_msg_period period, int64
 	rc = YQ_ENOMEM;
 	if (nrows && !(h = malloc(nrows * sizeof *h)))
 		goto out;
-	qsort(rows, nrows, sizeof *rows, cmp_srow);
+	if (nrows)
+		qsort(rows, nrows, sizeof *rows, cmp_srow);
 	/* at most one row per (period, department) plus one per period */
 	size_t maxres = 0;
 	for (size_t i = 0; i < nrows; i++)
