@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "auth/audit.h"
 #include "base/error.h"
 #include "cli/cli.h"
@@ -232,10 +234,10 @@ static int import_one(const struct yq_post *p, void *arg)
 static void header_fields(const char *path, int present[X_COUNT])
 {
 	char line[8192];
-	FILE *f = fopen(path, "r");
+	gzFile f = gzopen(path, "rb"); /* plain files pass through */
 	if (!f)
 		return;
-	if (fgets(line, sizeof line, f))
+	if (gzgets(f, line, sizeof line))
 		for (int x = 0; x < X_COUNT; x++) {
 			const char *h = strstr(line, EXTRA[x]);
 			size_t n = strlen(EXTRA[x]);
@@ -243,7 +245,7 @@ static void header_fields(const char *path, int present[X_COUNT])
 			present[x] = h && (h == line || strchr(",\t\"\xef\xbb\xbf", h[-1])) &&
 				     strchr(",\t\"\r\n", h[n]) && h[n];
 		}
-	fclose(f);
+	gzclose(f);
 }
 
 static int is_table(const char *path, enum yq_format fmt)
@@ -252,8 +254,10 @@ static int is_table(const char *path, enum yq_format fmt)
 		return 1;
 	if (fmt != YQ_FMT_AUTO)
 		return 0;
-	const char *dot = strrchr(path, '.');
-	return dot && (!strcmp(dot, ".csv") || !strcmp(dot, ".tsv"));
+	size_t n = strlen(path);
+	if (n > 3 && !strcmp(path + n - 3, ".gz"))
+		n -= 3;
+	return n > 4 && (!strncmp(path + n - 4, ".csv", 4) || !strncmp(path + n - 4, ".tsv", 4));
 }
 
 static int cmd_import(int argc, char **argv)
