@@ -376,7 +376,7 @@ static enum MHD_Result send_response(struct yq_req *r)
 	struct MHD_Response *resp;
 	r->answered = 1;
 	if (r->stream) {
-		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_cb, r, NULL);
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_cb, r, NULL);
 		if (!resp)
 			return MHD_NO;
 		MHD_add_response_header(resp, "Content-Type", "text/event-stream; charset=utf-8");
