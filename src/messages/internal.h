@@ -40,6 +40,7 @@ struct yq_msg_env {
 	struct yq_tfidf *idf;
 	struct yq_buf tmp;
 	struct tvec va, vb;
+	char dept[YQ_MSG_FIELD_MAX + 1]; /* yq_msg_route_db's answer */
 };
 
 /* yq_msg_vectorize: the L2-normalized TF-IDF vector of s[0..n) into v:

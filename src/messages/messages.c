@@ -221,6 +221,28 @@ const char *yq_msg_route(const struct yq_msg_env *e, const char *category)
 	return NULL;
 }
 
+const char *yq_msg_route_db(struct yq_msg_env *e, sqlite3 *db, const char *category)
+{
+	sqlite3_stmt *s = NULL;
+	const char *dept = NULL;
+	if (!category)
+		return NULL;
+	/* the case workflow's registry, when this database has one */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT d.name FROM case_departments d, json_each(d.categories) c"
+			       " WHERE json_valid(d.categories) AND c.value = ?1 ORDER BY d.name"
+			       " LIMIT 1",
+			       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, category, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			snprintf(e->dept, sizeof e->dept, "%s", (const char *)sqlite3_column_text(s, 0));
+			dept = e->dept;
+		}
+	}
+	sqlite3_finalize(s);
+	return dept ? dept : yq_msg_route(e, category);
+}
+
 int yq_msg_init(sqlite3 *db)
 {
 	return sqlite3_exec(db, SCHEMA, NULL, NULL, NULL) == SQLITE_OK ? YQ_OK : YQ_EDB;
@@ -596,7 +618,7 @@ static int fill_in(struct yq_msg_env *e, sqlite3 *db, const struct yq_msg *m, co
 	if (rc)
 		return rc;
 	const char *label = r.label ? r.label : m->label;
-	const char *dept = yq_msg_route(e, r.category ? r.category : label ? label : r.suggested);
+	const char *dept = yq_msg_route_db(e, db, r.category ? r.category : label ? label : r.suggested);
 	if (sqlite3_prepare_v2(db,
 			       "UPDATE messages SET likes = coalesce(?2, likes),"
 			       " dislikes = coalesce(?3, dislikes), label = ?4, department = ?5"
@@ -688,7 +710,8 @@ int yq_msg_put(struct yq_msg_env *e, sqlite3 *db, const struct yq_msg *m, int64_
 		sqlite3_bind_double(s, 10, prob);
 	else
 		sqlite3_bind_null(s, 10);
-	bind_opt_text(s, 11, yq_msg_route(e, m->label && *m->label ? m->label : sug));
+	const char *dept = yq_msg_route_db(e, db, m->label && *m->label ? m->label : sug);
+	bind_opt_text(s, 11, dept);
 	sqlite3_bind_int64(s, 12, time + (int64_t)e->deadline_days * 86400);
 	sqlite3_bind_int64(s, 13, now);
 	if (sqlite3_step(s) != SQLITE_DONE)
@@ -718,7 +741,7 @@ int yq_msg_put(struct yq_msg_env *e, sqlite3 *db, const struct yq_msg *m, int64_
 			      m->reply_time_ok)))
 		goto out;
 	json_t *a = json_pack("{s:s?,s:f,s:s?}", "suggested", sug, "prob", prob, "department",
-			      yq_msg_route(e, m->label && *m->label ? m->label : sug));
+			      dept);
 	rc = a ? audit(db, who, addr, "message.create", idbuf, a, now) : YQ_ENOMEM;
 	json_decref(a);
 out:
@@ -755,7 +778,7 @@ int yq_msg_set_category(struct yq_msg_env *e, sqlite3 *db, const char *id, const
 		rc = YQ_EINVAL;
 		goto out;
 	}
-	const char *dept = yq_msg_route(e, confirmed);
+	const char *dept = yq_msg_route_db(e, db, confirmed);
 	rc = YQ_EDB;
 	if (sqlite3_prepare_v2(db,
 			       "UPDATE messages SET category = ?2, category_by = ?3, department = ?4"

@@ -18,10 +18,10 @@
  * counted like authors elsewhere without being named.
  *
  * Routing: the built-in (or given) `category` classifier suggests a first-
- * level category with its probability; the routing table (config/
- * routing.tsv: "category<TAB>department" lines; the case workflow of
- * branch `cases` was not published when this was written) names the
- * department.  A message's department follows its confirmed category, else
+ * level category with its probability; the department is the case
+ * workflow's registry (table case_departments, branch `cases`) when the
+ * database has it, else the routing table (config/routing.tsv:
+ * "category<TAB>department" lines).  A message's department follows its confirmed category, else
  * its imported label (一级分类/一级标签), else the suggestion.  Confirming or
  * correcting a category also stores the message as a post (source
  * "message") and the category as an analyst's label (store.h's labels,
@@ -90,9 +90,15 @@ int yq_msg_env_new(const struct yq_msg_env_config *cfg, struct yq_msg_env **out,
 		   struct yq_buf *err);
 void yq_msg_env_free(struct yq_msg_env *e);
 
-/* yq_msg_route: the department that handles category, or NULL (borrowed
- * from e). */
+/* yq_msg_route: the department of the routing table that handles
+ * category, or NULL (borrowed from e). */
 const char *yq_msg_route(const struct yq_msg_env *e, const char *category);
+
+/* yq_msg_route_db: the department that handles category: the first (by
+ * name) of the case workflow's registry case_departments(name, categories
+ * JSON array) of db whose categories hold it, when db has that table, else
+ * yq_msg_route.  NULL for none; the string lives in e until the next call. */
+const char *yq_msg_route_db(struct yq_msg_env *e, sqlite3 *db, const char *category);
 
 /* yq_msg_init: creates the tables (IF NOT EXISTS) on db.  0 or YQ_EDB. */
 int yq_msg_init(sqlite3 *db);

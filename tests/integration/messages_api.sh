@@ -69,7 +69,7 @@ check_eq "viewer corrects" "$(code "$VIEWER" -XPOST --data-binary '{"category":"
 check_eq "unknown message" "$(code "$ANALYST" -XPOST --data-binary '{}' "$URL/api/messages/nope/category")" 404
 as "$ANALYST" -XPOST --data-binary '{"category":"城乡建设"}' "$URL/api/messages/api-1/category" > "$T/cat.json"
 check_eq "corrected: category, by, department" \
-  "$(jget 'd["category"], d["category_by"], d["department"]' < "$T/cat.json")" "('城乡建设', 'analyst1', '住房和城乡建设局')"
+  "$(jget 'd["category"], d["category_by"], d["department"]' < "$T/cat.json")" "('城乡建设', 'analyst1', '住建局')"
 check_eq "label stored for training" "$(q "$db" "SELECT source, id, task, label FROM labels")" "message|api-1|category|城乡建设"
 check_eq "the former department's handler: now redacted" "$(contact "$ENV")" "redacted"
 check_eq "audit entries" "$(q "$db" "SELECT group_concat(action || ':' || actor, ' ') FROM (SELECT action, actor FROM audit_log WHERE object_type = 'message' ORDER BY seq)")" \

@@ -4,7 +4,8 @@
  * database (put, idempotent re-put that only fills in, redaction by
  * viewer, reply scores, the category decision as a label, audit entries),
  * relevance of identical and unrelated texts, and statistics periods
- * (ISO weeks across a year end, quarters, per-department and 全部 rows). */
+ * (ISO weeks across a year end, quarters, per-department and 全部 rows);
+ * the case workflow's departments registry preferred when present. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -119,6 +120,28 @@ static void test_routes(void **state)
 	assert_null(e);
 	assert_non_null(strstr(err.s, "bad.tsv:2:"));
 	yq_buf_release(&err);
+}
+
+/* the case workflow's registry wins over the routing table when present */
+static void test_registry(void **state)
+{
+	sqlite3 *db = yq_store_db(st);
+	assert_string_equal(yq_msg_route_db(env, db, "城乡建设"), "住房和城乡建设局");
+	assert_int_equal(sqlite3_exec(db,
+				      "CREATE TABLE case_departments(name TEXT PRIMARY KEY,"
+				      " categories TEXT, contact TEXT, created INTEGER);"
+				      "INSERT INTO case_departments VALUES"
+				      " ('住建局', '[\"城乡建设\", \"物业\"]', NULL, 0),"
+				      " ('a-bad', 'not json', NULL, 0)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_string_equal(yq_msg_route_db(env, db, "城乡建设"), "住建局");
+	assert_string_equal(yq_msg_route_db(env, db, "物业"), "住建局");
+	assert_string_equal(yq_msg_route_db(env, db, "环境保护"), "生态环境局"); /* the table's */
+	assert_null(yq_msg_route_db(env, db, "卫生计生"));
+	assert_null(yq_msg_route_db(env, db, NULL));
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE case_departments", NULL, NULL, NULL),
+			 SQLITE_OK);
 }
 
 static json_t *get(const char *id, int all, const char *dept)
@@ -299,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quantile),  cmocka_unit_test(test_timeliness),
 		cmocka_unit_test(test_cues),      cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_flow),      cmocka_unit_test(test_relevance),
 		cmocka_unit_test(test_stats),
 	};
