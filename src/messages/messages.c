@@ -939,6 +939,67 @@ static json_t *jtime(sqlite3_stmt *s, int i, struct yq_tz *tz)
 	return v;
 }
 
+static int email_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '.' || c == '_' || c == '%' || c == '+' ||
+	       c == '-';
+}
+
+void yq_msg_mask_contacts(char *s)
+{
+	size_t n = strlen(s);
+	/* e-mail addresses: the ASCII run around an '@' with a dot after it */
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '@')
+			continue;
+		size_t a = i, b = i + 1;
+		while (a > 0 && email_char(s[a - 1]))
+			a--;
+		while (b < n && email_char(s[b]))
+			b++;
+		if (a < i && memchr(s + i + 1, '.', b - i - 1))
+			for (size_t k = a; k < b; k++)
+				s[k] = '*';
+	}
+	/* phone numbers: runs of 7 or more digits, '-' and ' ' allowed inside */
+	for (size_t i = 0; i < n;) {
+		if (!isdigit((unsigned char)s[i])) {
+			i++;
+			continue;
+		}
+		size_t j = i, digits = 0, last = i;
+		while (j < n && (isdigit((unsigned char)s[j]) ||
+				 ((s[j] == '-' || s[j] == ' ') && j + 1 < n &&
+				  isdigit((unsigned char)s[j + 1])))) {
+			if (isdigit((unsigned char)s[j])) {
+				digits++;
+				last = j;
+			}
+			j++;
+		}
+		if (digits >= 7)
+			for (size_t k = i; k <= last; k++)
+				if (isdigit((unsigned char)s[k]))
+					s[k] = '*';
+		i = j;
+	}
+}
+
+/* jtext_masked: column i with yq_msg_mask_contacts applied when mask. */
+static json_t *jtext_masked(sqlite3_stmt *s, int i, int mask)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+	if (!v || !mask)
+		return jtext(s, i);
+	char *c = strdup((const char *)v);
+	if (!c)
+		return NULL;
+	yq_msg_mask_contacts(c);
+	json_t *j = json_string(c);
+	free(c);
+	return j;
+}
+
 /* row_json: the current row of a COLUMNS statement. */
 static json_t *row_json(sqlite3_stmt *s, struct yq_tz *tz, const struct yq_msg_viewer *v,
 			int with_reply)
@@ -956,7 +1017,8 @@ static json_t *row_json(sqlite3_stmt *s, struct yq_tz *tz, const struct yq_msg_v
 	json_t *sug = json_pack("{s:o,s:o}", "category", jtext(s, 8), "prob", jreal(s, 9));
 	json_t *o = json_pack(
 		"{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
-		jtext(s, 0), "time", jtime(s, 1, tz), "title", jtext(s, 2), "text", jtext(s, 3),
+		jtext(s, 0), "time", jtime(s, 1, tz), "title", jtext_masked(s, 2, !see), "text",
+		jtext_masked(s, 3, !see),
 		"sender_hash", jtext(s, 4), "likes", jint(s, 5), "dislikes", jint(s, 6), "label",
 		jtext(s, 7), "suggestion", sug ? sug : json_null(), "category", jtext(s, 10),
 		"category_by", jtext(s, 11), "department", jtext(s, 12), "deadline",

@@ -184,12 +184,22 @@ struct yq_msg_filter {
 };
 
 /*
+ * yq_msg_mask_contacts: overwrites, in place, with '*' the e-mail
+ * addresses (an ASCII run [A-Za-z0-9._%+-] around an '@' with a dot after
+ * it) and the phone numbers (digits of a run of 7 or more, '-' or ' '
+ * allowed between them) of the NUL-terminated UTF-8 string s.  The length
+ * does not change.
+ */
+void yq_msg_mask_contacts(char *s);
+
+/*
  * yq_msg_get: message id as a JSON object (id, time, title, text,
  * sender_hash, likes, dislikes, label, suggestion {category, prob},
  * category, category_by, department, deadline, reply,
  * reply_time, quality {relevance, completeness, timeliness} or null,
- * contact: {sender, contact} when v may see it, else "redacted").  Times as
- * ISO 8601 in tz.  Returns 0, YQ_ENOTFOUND, YQ_EDB, YQ_ENOMEM.
+ * contact: {sender, contact} when v may see it, else "redacted", and then
+ * the title and text with yq_msg_mask_contacts applied).  Times as ISO
+ * 8601 in tz.  Returns 0, YQ_ENOTFOUND, YQ_EDB, YQ_ENOMEM.
  */
 int yq_msg_get(sqlite3 *db, struct yq_tz *tz, const char *id, const struct yq_msg_viewer *v,
 	       json_t **out);

@@ -5,6 +5,7 @@
 #     may not push
 #   - contact details: admin and the handler of the message's department
 #     see them; a viewer and another department's handler get "redacted"
+#     and the phone number in the text masked
 #   - the analyst corrects the category: the label is stored (task
 #     category), the department follows, the audit log has the entry; a
 #     viewer's correction is refused
@@ -31,7 +32,7 @@ as() { local tok=$1; shift; curl -s -H "Authorization: Bearer $tok" "$@"; }
 code() { local tok=$1; shift; curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" "$@"; }
 
 msg='{"留言编号":"api-1","留言用户":"U0001","联系方式":"13912345678","留言主题":"A市化工厂夜间偷排废水，河水发黑发臭",
-"留言时间":"2020-01-06 10:00:00","留言详情":"A市某化工厂每天夜里向河里偷排污水，河水发黑发臭，鱼都死了，附近居民闻到刺鼻气味，请环保部门查处。","点赞数":"12"}'
+"留言时间":"2020-01-06 10:00:00","留言详情":"A市某化工厂每天夜里向河里偷排污水，河水发黑发臭，鱼都死了，附近居民闻到刺鼻气味，请环保部门查处。我的电话13912345678。","点赞数":"12"}'
 check_eq "viewer pushes a message" "$(code "$VIEWER" -XPOST --data-binary "$msg" "$URL/api/messages")" 403
 as "$ANALYST" -XPOST --data-binary "$msg" -w '\n%{http_code}' "$URL/api/messages" > "$T/push.out"
 check_eq "analyst pushes a message" "$(tail -1 "$T/push.out")" 201
@@ -51,6 +52,10 @@ check_eq "the department's handler sees the contact" "$(contact "$ENV")" "{'send
 check_eq "viewer: contact redacted" "$(contact "$VIEWER")" "redacted"
 check_eq "analyst: contact redacted" "$(contact "$ANALYST")" "redacted"
 check_eq "another department's handler: contact redacted" "$(contact "$EDU")" "redacted"
+check_eq "viewer: the phone number in the text is masked" \
+  "$(as "$VIEWER" "$URL/api/messages/api-1" | jget '"13912345678" in d["text"], "我的电话***********。" in d["text"]')" "(False, True)"
+check_eq "the handler reads the text as written" \
+  "$(as "$ENV" "$URL/api/messages/api-1" | jget '"我的电话13912345678。" in d["text"]')" "True"
 check_eq "list: contact redacted for a viewer" \
   "$(as "$VIEWER" "$URL/api/messages?limit=5" | jget 'd["total"], d["messages"][0]["contact"]')" "(1, 'redacted')"
 

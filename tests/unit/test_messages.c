@@ -104,6 +104,16 @@ static void test_cues(void **state)
 	assert_int_equal(yq_msg_completeness_cues(NULL), 0);
 }
 
+static void test_mask(void **state)
+{
+	char a[] = "请回复邮箱：ing.x_1@qq.com或电话138 0013 8000，谢谢。2019年8月16日 工号12345";
+	yq_msg_mask_contacts(a);
+	assert_string_equal(a, "请回复邮箱：**************或电话*** **** ****，谢谢。2019年8月16日 工号12345");
+	char b[] = "@某某 说 a@b 不是地址，0731-84567890 是";
+	yq_msg_mask_contacts(b);
+	assert_string_equal(b, "@某某 说 a@b 不是地址，****-******** 是");
+}
+
 static void test_routes(void **state)
 {
 	char bad[128];
@@ -203,6 +213,7 @@ static void test_flow(void **state)
 	/* redacted for a viewer and another department */
 	o = get("f1", 0, NULL);
 	assert_string_equal(json_string_value(json_object_get(o, "contact")), "redacted");
+	assert_string_equal(json_string_value(json_object_get(o, "title")), "河边工厂排污");
 	json_decref(o);
 	o = get("f1", 0, "教育局");
 	assert_string_equal(json_string_value(json_object_get(o, "contact")), "redacted");
@@ -322,7 +333,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quantile),  cmocka_unit_test(test_timeliness),
 		cmocka_unit_test(test_cues),      cmocka_unit_test(test_routes),
-		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_registry),  cmocka_unit_test(test_mask),
 		cmocka_unit_test(test_flow),      cmocka_unit_test(test_relevance),
 		cmocka_unit_test(test_stats),
 	};
