@@ -720,7 +720,13 @@ int yq_msg_put(struct yq_msg_env *e, sqlite3 *db, const struct yq_msg *m, int64_
 	sqlite3_finalize(s);
 	s = NULL;
 	if (existed) {
-		rc = fill_in(e, db, m, idbuf);
+		if ((rc = fill_in(e, db, m, idbuf)))
+			goto out;
+		json_t *u = json_pack("{s:I,s:I,s:b,s:s?}", "likes", (json_int_t)m->likes,
+				      "dislikes", (json_int_t)m->dislikes, "reply",
+				      m->reply && *m->reply, "label", m->label);
+		rc = u ? audit(db, who, addr, "message.update", idbuf, u, now) : YQ_ENOMEM;
+		json_decref(u);
 		goto out;
 	}
 	if ((m->sender && *m->sender) || (m->contact && *m->contact)) {

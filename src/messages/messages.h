@@ -104,9 +104,11 @@ const char *yq_msg_route_db(struct yq_msg_env *e, sqlite3 *db, const char *categ
 int yq_msg_init(sqlite3 *db);
 
 /*
- * yq_msg_put: stores m (one transaction with its audit entry, actor
- * "who"): a new id is inserted with its suggestion, department, deadline
- * and, when it has a reply, its quality scores.  An id already stored is
+ * yq_msg_put: stores m (one transaction with its audit entry
+ * "message.create", or "message.update" for an id already stored, by
+ * actor who; no entry when who is NULL): a new id is inserted with its
+ * suggestion, department, deadline and, when it has a reply, its quality
+ * scores.  An id already stored is
  * kept, and only what m adds is filled in (likes, a reply, a label), so
  * importing the same file twice changes nothing.  *id_out (may be NULL)
  * gets the id (YQ_MSG_ID_MAX + 1 bytes).  Returns 0 (new), 1 (it existed),

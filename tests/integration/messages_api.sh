@@ -78,7 +78,7 @@ check_eq "corrected: category, by, department" \
 check_eq "label stored for training" "$(q "$db" "SELECT source, id, task, label FROM labels")" "message|api-1|category|城乡建设"
 check_eq "the former department's handler: now redacted" "$(contact "$ENV")" "redacted"
 check_eq "audit entries" "$(q "$db" "SELECT group_concat(action || ':' || actor, ' ') FROM (SELECT action, actor FROM audit_log WHERE object_type = 'message' ORDER BY seq)")" \
-  "message.create:analyst1 message.reply:env1 message.categorize:analyst1"
+  "message.create:analyst1 message.update:analyst1 message.reply:env1 message.categorize:analyst1"
 
 # hot issues and statistics
 as "$ANALYST" -XPOST --data-binary '{"id":"api-2","title":"A市化工厂偷排废水污染河道","text":"化工厂夜里偷排废水，河水发黑发臭。","time":"2020-01-07 08:00:00"}' -o /dev/null "$URL/api/messages"

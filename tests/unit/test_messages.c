@@ -247,11 +247,12 @@ static void test_flow(void **state)
 	/* no title, no text */
 	struct yq_msg e = {.time = t0, .time_ok = 1, .likes = -1, .dislikes = -1};
 	assert_int_equal(yq_msg_put(env, db, &e, t0, NULL, NULL, NULL, &err), YQ_EINVAL);
-	/* a reply through set_reply, audited */
+	/* a reply through set_reply, audited: create, update (the re-put),
+	 * two decisions, the reply */
 	assert_int_equal(yq_msg_set_reply(env, db, id2, "已处理", t0 + 400 * 3600, t0, "h1", NULL,
 					  &err),
 			 0);
-	assert_int_equal(q1("SELECT count(*) FROM audit_log WHERE object_type = 'message'"), 4);
+	assert_int_equal(q1("SELECT count(*) FROM audit_log WHERE object_type = 'message'"), 5);
 	struct yq_audit_report rep;
 	assert_int_equal(yq_audit_verify(db, NULL, &rep), 0);
 	assert_int_equal(rep.first_bad, 0);
