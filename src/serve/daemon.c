@@ -23,6 +23,7 @@
 #include "base/error.h"
 #include "auth/audit.h"
 #include "cases/case.h"
+#include "messages/messages.h"
 #include "pipeline/pipeline.h"
 #include "serve/internal.h"
 #include "store/query.h"
@@ -481,7 +482,7 @@ int yq_daemon_new(const struct yq_serve_config *cfg, const struct yq_pipeline_co
 	if ((rc = yq_query_schema(db, err)))
 		goto fail;
 	rc = YQ_EDB;
-	if (yq_auth_init(db) || yq_audit_init(db) || yq_deliver_init(db))
+	if (yq_auth_init(db) || yq_audit_init(db) || yq_deliver_init(db) || yq_msg_init(db))
 		goto dberr;
 	yq_auth_policy_default(&d->policy);
 	if ((rc = yq_deliver_config_load(cfg->path, &d->dcfg, err))) {

@@ -86,6 +86,13 @@ static const struct route routes[] = {
 	{"POST", "/api/cases/{id}/respond", yq_api_case_respond, YQ_PERM_CASE_HANDLE},
 	{"GET", "/api/departments", yq_api_departments_list, YQ_PERM_READ},
 	{"POST", "/api/departments", yq_api_department_set, YQ_PERM_CONFIG_WRITE},
+	{"POST", "/api/messages", yq_api_messages_push, YQ_PERM_MESSAGE_WRITE},
+	{"GET", "/api/messages", yq_api_messages_list, YQ_PERM_READ},
+	{"GET", "/api/messages/hot", yq_api_messages_hot, YQ_PERM_READ},
+	{"GET", "/api/messages/{id}", yq_api_message_get, YQ_PERM_READ},
+	{"POST", "/api/messages/{id}/category", yq_api_message_category, YQ_PERM_MESSAGE_WRITE},
+	{"POST", "/api/messages/{id}/reply", yq_api_message_reply, YQ_PERM_CASE_HANDLE},
+	{"GET", "/api/stats", yq_api_stats, YQ_PERM_READ},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
