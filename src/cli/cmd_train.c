@@ -29,7 +29,7 @@
 #include <time.h>
 
 static const char usage[] =
-	"--task sentiment|category --out MODEL [--folds K] [--C X] [--solver 0|7]\n"
+	"--task sentiment|category --out MODEL [--folds K] [--C X] [--solver 0|7] [--nb A]\n"
 	"       [--features LIST] [--tf raw|sublinear] [--hash-bits N] [--char-max N]\n"
 	"       [--positive-words F]… [--negative-words F]… [--polarity-rule]\n"
 	"       [--format F] [--map a=b,…] [--text-field T]… [--label-field L]\n"
@@ -242,7 +242,7 @@ int yq_cmd_train(int argc, char **argv)
 	struct file_opts cur = {.label_field = "label"};
 	struct file_opts *files = calloc((size_t)argc, sizeof(*files));
 	int nfiles = 0, text_fresh = 0, strict = 0, rule = 0;
-	double C = 0;
+	double C = 0, nb = -1;
 	int folds = -1, solver = -1, tf = -1;
 	long bits = 0, cmax = 0;
 	const char *feats = NULL;
@@ -330,6 +330,12 @@ int yq_cmd_train(int argc, char **argv)
 				yq_cli_err("train", "--C must be a number in (0, 1e6]");
 				goto out;
 			}
+		} else if (strcmp(a, "--nb") == 0) {
+			nb = strtod(v, &end);
+			if (*end || !(nb >= 0 && nb <= 1e6)) {
+				yq_cli_err("train", "--nb must be a number in [0, 1e6] (0: off)");
+				goto out;
+			}
 		} else if (strcmp(a, "--positive-words") == 0 || strcmp(a, "--negative-words") == 0) {
 			if (nlex == 2 * MAX_FIELDS) {
 				yq_cli_err("train", "at most %d word lists", 2 * MAX_FIELDS);
@@ -387,6 +393,8 @@ int yq_cmd_train(int argc, char **argv)
 	if (folds >= 0)
 		tc.folds = folds;
 	tc.polarity_rule = rule;
+	if (nb >= 0)
+		tc.nb_alpha = nb;
 	if (solver >= 0)
 		tc.solver = solver;
 	tc.C = C;
