@@ -13,6 +13,9 @@
  * Invariants: out->v[0..n) hold distinct buckets; slot_gen[s] == gen means
  * slot s is in use by this call and slot_pos[s] indexes out->v.
  *
+ * Hashing folds UTF-8 units (see the section below), so the character
+ * n-grams ending at a character cost one step each.
+ *
  * The word lists (negators, degree adverbs, contrast words) are looked up in
  * a small hash table built once (pthread_once) from the static lists below.
  */
@@ -213,17 +216,60 @@ const char *yq_lexicon_word(const struct yq_lexicon *l, size_t i, size_t *n, int
 	return yq_strmap_key(l->words, (uint32_t)i, n);
 }
 
-/* ---- hashing ---- */
+/* ---- hashing ----
+ *
+ * A feature is a sequence of units, a unit being one UTF-8 sequence as its
+ * lead byte says (1–4 bytes, loaded into a u32).  The hash folds the units
+ * in order, one multiply–xorshift step each, from a seed per family, and
+ * finishes with a multiply–xorshift; the bucket is its low hash_bits bits.
+ * Folding units instead of hashing each n-gram's bytes again lets
+ * char_features extend the states of the n-grams that end at a character
+ * by that character: one step per n-gram. */
 
 static uint64_t fam_seed(enum yq_feat_family fam)
 {
 	return yq_mix64(0x7971636c66000000ULL + (uint64_t)fam);
 }
 
+static inline size_t unit_len(unsigned char c)
+{
+	return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* unit: the n (1..4) bytes at s as a little-endian u32. */
+static inline uint32_t unit(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t v = u[0];
+	for (size_t k = 1; k < n; k++)
+		v |= (uint32_t)u[k] << (8 * k);
+	return v;
+}
+
+static inline uint64_t hstep(uint64_t h, uint32_t u)
+{
+	h = (h ^ u) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 32);
+}
+
+static inline uint32_t hfinal(uint64_t h, uint32_t mask)
+{
+	h *= 0xD6E8FEB86659FD93ULL;
+	return (uint32_t)(h ^ (h >> 32)) & mask;
+}
+
 uint32_t yq_feat_hash(const struct yq_feat_config *cfg, enum yq_feat_family fam,
 		      const char *s, size_t n)
 {
-	return (uint32_t)(yq_hash64(s, n, fam_seed(fam)) & ((1ULL << cfg->hash_bits) - 1));
+	uint64_t h = fam_seed(fam);
+	for (size_t i = 0; i < n;) {
+		size_t k = unit_len((unsigned char)s[i]);
+		if (k > n - i)
+			k = n - i;
+		h = hstep(h, unit(s + i, k));
+		i += k;
+	}
+	return hfinal(h, (uint32_t)((1ULL << cfg->hash_bits) - 1));
 }
 
 int yq_feat_config_check(const struct yq_feat_config *cfg)
@@ -503,38 +549,46 @@ static void token_features(const struct yq_feat_config *cfg, const char *text,
 static void char_features(const struct yq_feat_config *cfg, const char *text, size_t len,
 			  const uint8_t *mark, struct yq_features *f)
 {
-	size_t start[4]; /* byte offsets of the last char_max code points */
+	/* the n-grams that end at the current character: the one starting k
+	 * characters back has hash state h[k] and weight w[k] */
+	uint64_t h[4];
+	float w[4];
 	unsigned have = 0;
 	const unsigned cmax = cfg->char_max;
+	const uint32_t mask = (uint32_t)((1ULL << cfg->hash_bits) - 1);
+	const uint64_t s_char = fam_seed(YQ_FAM_CHAR), s_neg = fam_seed(YQ_FAM_NEG_CHAR);
+	const float cw = cfg->contrast_weight;
 	size_t i = 0;
 	while (i < len) {
 		size_t at = i;
-		if (is_space((unsigned char)text[i])) {
+		unsigned char c = (unsigned char)text[i];
+		if (is_space(c)) {
 			i++;
 			have = 0;
 			continue;
 		}
-		unsigned char c = (unsigned char)text[i];
-		i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-		if (i > len)
-			i = len;
-		/* shift the window */
-		if (have == cmax) {
-			for (unsigned k = 0; k + 1 < cmax; k++)
-				start[k] = start[k + 1];
-			have--;
-		}
-		start[have++] = at;
-		if (mark && (mark[at] & M_SKIP)) { /* no n-gram spans a cancelled negator */
+		size_t k = unit_len(c);
+		if (k > len - i)
+			k = len - i;
+		i += k;
+		uint8_t m = mark ? mark[at] : 0;
+		if (m & M_SKIP) { /* no n-gram spans a cancelled negator */
 			have = 0;
 			continue;
 		}
-		for (unsigned k = 0; k < have; k++) {
-			size_t b = start[k];
-			uint8_t m = mark ? mark[b] : 0;
-			float w = (m & M_CONTRAST) ? cfg->contrast_weight : 1.0f;
-			add(f, yq_feat_hash(cfg, (m & M_NEG) ? YQ_FAM_NEG_CHAR : YQ_FAM_CHAR,
-					    text + b, i - b), w);
+		if (have == cmax)
+			have--;
+		for (unsigned j = have; j > 0; j--) { /* age the windows by one */
+			h[j] = h[j - 1];
+			w[j] = w[j - 1];
+		}
+		h[0] = (m & M_NEG) ? s_neg : s_char;
+		w[0] = (m & M_CONTRAST) ? cw : 1.0f;
+		have++;
+		uint32_t u = unit(text + at, k);
+		for (unsigned j = 0; j < have; j++) {
+			h[j] = hstep(h[j], u);
+			add(f, hfinal(h[j], mask), w[j]);
 		}
 	}
 }

@@ -32,8 +32,10 @@
  *           the text) counts contrast_weight times.
  * Without tokens (tokens == NULL) only the CHAR family is produced.
  *
- * Hashing: index = yq_hash64(feature bytes, seed of its family) masked to
- * hash_bits bits (yq_feat_hash).  The hash is part of every saved model:
+ * Hashing (yq_feat_hash, version 2): the feature's UTF-8 units (one code
+ * point's bytes as a u32) folded in order by a multiply–xorshift step from
+ * a seed of its family, finished by a multiply–xorshift and masked to
+ * hash_bits bits.  The hash is part of every saved model:
  * changing it, a seed, or the negator and degree lists invalidates models
  * (bump YQ_FEAT_VERSION).
  *
@@ -54,7 +56,7 @@
 #include "text/tokenize.h"
 
 /* Bumped whenever the feature definitions change (saved in models). */
-#define YQ_FEAT_VERSION 1
+#define YQ_FEAT_VERSION 2
 
 enum {
 	YQ_FEAT_CHAR = 1 << 0,
