@@ -171,7 +171,7 @@ static const struct command commands[] = {
 	 "lines {source, id, time, event, text}; --count prints how many match.\n"},
 	{"train", yq_cmd_train, "labelled posts -> a classifier model (prints CV accuracy)",
 	 "usage: yuqing train --task sentiment|category --out MODEL [--folds K] [--C X]\n"
-	 "                    [--solver 0|7] [--format F] [--map a=b,...] [--text-field T]...\n"
+	 "                    [--solver 0|7] [--nb A] [--format F] [--map a=b,...] [--text-field T]...\n"
 	 "                    [--label-field L] [--label-map a=b,...] [--source S] [--strict]\n"
 	 "                    [--corrections DB] FILE...\n\n"
 	 "Trains an L2-regularized logistic regression (liblinear) on hashed character\n"
@@ -188,6 +188,9 @@ static const struct command commands[] = {
 	 "  --folds K         K-fold cross-validation (default 5; 0: none, needs --C)\n"
 	 "  --C X             fixed regularization (default: the best of 0.25..256 by CV)\n"
 	 "  --solver 0|7      liblinear dual (7, default) or primal (0) logistic regression\n"
+	 "  --nb A            scale each label's features by their NB log-count ratio,\n"
+	 "                    smoothing A (Wang & Manning 2012); default 1 for sentiment,\n"
+	 "                    0 (off) for category\n"
 	 "  --features LIST   char,word,word2,neg,degree,contrast,lexicon (default per task)\n"
 	 "  --tf raw|sublinear, --hash-bits N (10-24, default 20), --char-max N (1-4, default 3)\n"
 	 "  --positive-words F, --negative-words F  polarity word lists (one a line,\n"

@@ -124,13 +124,18 @@ struct yq_feat {
 	float val;    /* summed raw count */
 };
 
+/* A slot of the dedup table: in use by the call stamped gen, for v[pos]. */
+struct yq_feat_slot {
+	uint32_t gen, pos;
+};
+
 /* Scratch and output; zero-initialize, reuse (no allocation once grown to
  * the longest text seen), release. */
 struct yq_features {
 	struct yq_feat *v; /* the features, n of them */
 	size_t n, cap;
 	/* private scratch */
-	uint32_t *slot_gen, *slot_pos; /* dedup table, nslot entries */
+	struct yq_feat_slot *slot;     /* dedup table, nslot entries */
 	uint32_t nslot, gen;
 	uint8_t *mark;                 /* per byte of text: scope bits */
 	size_t mark_cap;
