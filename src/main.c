@@ -193,6 +193,8 @@ static const struct command commands[] = {
 	 "                    0 (off) for category\n"
 	 "  --features LIST   char,word,word2,neg,degree,contrast,lexicon (default per task)\n"
 	 "  --tf raw|sublinear, --hash-bits N (10-24, default 20), --char-max N (1-4, default 3)\n"
+	 "  --word-weight W   token features count W times against character n-grams\n"
+	 "                    (0.1-10, default 1)\n"
 	 "  --positive-words F, --negative-words F  polarity word lists (one a line,\n"
 	 "                    repeatable; stored in the model): lexicon features\n"
 	 "  --polarity-rule   a text whose only polarity evidence is a negated negative\n"

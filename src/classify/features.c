@@ -283,7 +283,8 @@ int yq_feat_config_check(const struct yq_feat_config *cfg)
 {
 	if (cfg->hash_bits < YQ_FEAT_MIN_BITS || cfg->hash_bits > YQ_FEAT_MAX_BITS ||
 	    cfg->char_max < 1 || cfg->char_max > 4 || !(cfg->contrast_weight >= 1.0f) ||
-	    cfg->contrast_weight > 100.0f || (cfg->flags & ~127u) || !cfg->flags ||
+	    cfg->contrast_weight > 100.0f || !(cfg->word_weight >= 0.1f) ||
+	    cfg->word_weight > 10.0f || (cfg->flags & ~127u) || !cfg->flags ||
 	    ((cfg->flags & YQ_FEAT_LEXICON) && !cfg->lex))
 		return YQ_EINVAL;
 	return YQ_OK;
@@ -493,7 +494,7 @@ static void token_features(const struct yq_feat_config *cfg, const char *text,
 			memset(f->mark + t->off, contrast ? M_CONTRAST : 0, t->len);
 			continue;
 		}
-		float w = contrast ? cfg->contrast_weight : 1.0f;
+		float w = (contrast ? cfg->contrast_weight : 1.0f) * cfg->word_weight;
 		const uint8_t cm = contrast ? M_CONTRAST : 0;
 		if (f->mark[t->off] & M_SKIP) { /* a negator of a double negation */
 			if (f->mark[t->off + t->len - 1] & M_SKIP) {

@@ -88,6 +88,8 @@ struct yq_feat_config {
 	uint32_t hash_bits;    /* YQ_FEAT_MIN_BITS..YQ_FEAT_MAX_BITS: 2^bits buckets */
 	uint32_t char_max;     /* longest character n-gram, 1..4 */
 	float contrast_weight; /* multiplier after a contrast word (>= 1) */
+	float word_weight;     /* multiplier of every token feature against the
+				* character n-grams (0.1..10; 1: equal) */
 	const struct yq_lexicon *lex; /* polarity words for YQ_FEAT_LEXICON
 				       * (borrowed; a model stores its words) */
 };

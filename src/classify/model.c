@@ -281,12 +281,12 @@ int yq_classifier_save(const struct yq_classifier *c, const char *path, struct y
 		yq_buf_printf(err, "cannot write %s: %s", tmp.s, strerror(errno));
 		goto out;
 	}
-	float cw = c->feat.contrast_weight;
+	float cw = c->feat.contrast_weight, ww = c->feat.word_weight;
 	double cv[2] = {c->C, c->cv_acc};
 	uint32_t ncl = c->ncols == 1 ? 2 : c->ncols;
 	int bad = put(f, magic, 8) || put32(f, YQ_MODEL_VERSION) || put32(f, YQ_FEAT_VERSION) ||
 		  put32(f, c->feat.flags) || put32(f, c->feat.hash_bits) ||
-		  put32(f, c->feat.char_max) || put(f, &cw, 4) || put32(f, (uint32_t)c->tf_mode) || put32(f, c->polarity_rule) ||
+		  put32(f, c->feat.char_max) || put(f, &cw, 4) || put(f, &ww, 4) || put32(f, (uint32_t)c->tf_mode) || put32(f, c->polarity_rule) ||
 		  put_str(f, c->task) || put32(f, c->nlabels);
 	for (uint32_t i = 0; !bad && i < c->nlabels; i++)
 		bad = put_str(f, c->labels[i]);
@@ -419,7 +419,7 @@ int yq_classifier_load(const char *name_or_path, struct yq_classifier **out,
 		goto out;
 	}
 	if (get32(f, &c->feat.flags) || get32(f, &c->feat.hash_bits) ||
-	    get32(f, &c->feat.char_max) || get32(f, &contrast_bits) || get32(f, &tf) || tf > 1 ||
+	    get32(f, &c->feat.char_max) || get32(f, &contrast_bits) || get(f, &c->feat.word_weight, 4) || get32(f, &tf) || tf > 1 ||
 	    get32(f, &c->polarity_rule) || c->polarity_rule > 1)
 		goto bad;
 	memcpy(&c->feat.contrast_weight, &contrast_bits, 4);

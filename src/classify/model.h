@@ -14,7 +14,8 @@
  *
  * File format (native byte order; little-endian machines), version 2:
  *   "YQCLF\n\0\0"  u32 version  u32 YQ_FEAT_VERSION
- *   u32 flags  u32 hash_bits  u32 char_max  f32 contrast_weight  u32 tf_mode
+ *   u32 flags  u32 hash_bits  u32 char_max  f32 contrast_weight  f32 word_weight
+ *   u32 tf_mode
  *   u32 polarity_rule
  *   u32 n + task bytes
  *   u32 nlabels, then per label u32 n + bytes (verbatim training labels)

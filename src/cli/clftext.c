@@ -61,6 +61,7 @@ int yq_clf_task_defaults(const char *task, struct yq_feat_config *feat,
 	feat->hash_bits = 20;
 	feat->char_max = 3;
 	feat->contrast_weight = 1.0f;
+	feat->word_weight = 1.0f;
 	train->solver = 7;
 	train->folds = 5;
 	train->seed = 1;

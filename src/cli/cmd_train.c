@@ -31,6 +31,7 @@
 static const char usage[] =
 	"--task sentiment|category --out MODEL [--folds K] [--C X] [--solver 0|7] [--nb A]\n"
 	"       [--features LIST] [--tf raw|sublinear] [--hash-bits N] [--char-max N]\n"
+	"       [--word-weight W]\n"
 	"       [--positive-words F]… [--negative-words F]… [--polarity-rule]\n"
 	"       [--format F] [--map a=b,…] [--text-field T]… [--label-field L]\n"
 	"       [--label-map a=b,…] [--source S] [--strict] [--corrections DB] FILE…";
@@ -242,7 +243,7 @@ int yq_cmd_train(int argc, char **argv)
 	struct file_opts cur = {.label_field = "label"};
 	struct file_opts *files = calloc((size_t)argc, sizeof(*files));
 	int nfiles = 0, text_fresh = 0, strict = 0, rule = 0;
-	double C = 0, nb = -1;
+	double C = 0, nb = -1, ww = 0;
 	int folds = -1, solver = -1, tf = -1;
 	long bits = 0, cmax = 0;
 	const char *feats = NULL;
@@ -330,6 +331,12 @@ int yq_cmd_train(int argc, char **argv)
 				yq_cli_err("train", "--C must be a number in (0, 1e6]");
 				goto out;
 			}
+		} else if (strcmp(a, "--word-weight") == 0) {
+			ww = strtod(v, &end);
+			if (*end || !(ww >= 0.1 && ww <= 10)) {
+				yq_cli_err("train", "--word-weight must be a number in [0.1, 10]");
+				goto out;
+			}
 		} else if (strcmp(a, "--nb") == 0) {
 			nb = strtod(v, &end);
 			if (*end || !(nb >= 0 && nb <= 1e6)) {
@@ -386,6 +393,8 @@ int yq_cmd_train(int argc, char **argv)
 	}
 	if (tf >= 0)
 		tc.tf_mode = (enum yq_tf_mode)tf;
+	if (ww > 0)
+		t.fc.word_weight = (float)ww;
 	if (bits)
 		t.fc.hash_bits = (uint32_t)bits;
 	if (cmax)

@@ -36,6 +36,7 @@ static const struct yq_feat_config cfg = {
 	.hash_bits = 16,
 	.char_max = 2,
 	.contrast_weight = 1.0f,
+	.word_weight = 1.0f,
 };
 
 #define POS "好评 :) 正面"
