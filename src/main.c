@@ -191,6 +191,8 @@ static const struct command commands[] = {
 	 "  --nb A            scale each label's features by their NB log-count ratio,\n"
 	 "                    smoothing A (Wang & Manning 2012); default 1 for sentiment,\n"
 	 "                    0 (off) for category\n"
+	 "  --plain-mix B     with --nb: average the NB model with a plain one, B its\n"
+	 "                    share (0-1, default 0)\n"
 	 "  --features LIST   char,word,word2,neg,degree,contrast,lexicon (default per task)\n"
 	 "  --tf raw|sublinear, --hash-bits N (10-24, default 20), --char-max N (1-4, default 3)\n"
 	 "  --word-weight W   token features count W times against character n-grams\n"

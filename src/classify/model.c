@@ -34,6 +34,7 @@ struct yq_classifier {
 	struct yq_feat_config feat;
 	enum yq_tf_mode tf_mode;
 	double nb_alpha; /* > 0: trained with log-count-ratio scaling (folded into w) */
+	double plain_mix; /* the plain model's share of the average (model.h) */
 	uint32_t polarity_rule;
 	int neg_label, pos_label; /* label ids of "negative" / "positive", -1: none */
 	char *task;
@@ -301,7 +302,7 @@ int yq_classifier_save(const struct yq_classifier *c, const char *path, struct y
 	}
 	bad = bad || put32(f, c->ncols) || put(f, c->col_label, ncl * 4) || put(f, cv, 16) ||
 	      put32(f, c->folds) || put32(f, c->ntrain) || put32(f, c->solver) ||
-	      put(f, &c->nb_alpha, 8) || put(f, c->bias, c->ncols * sizeof(float));
+	      put(f, &c->nb_alpha, 8) || put(f, &c->plain_mix, 8) || put(f, c->bias, c->ncols * sizeof(float));
 	size_t nb = (size_t)1 << c->feat.hash_bits;
 	uint32_t nrows = 0;
 	for (size_t b = 0; b < nb; b++)
@@ -466,7 +467,8 @@ int yq_classifier_load(const char *name_or_path, struct yq_classifier **out,
 	double cv[2];
 	if (get(f, c->col_label, ncl * 4) || get(f, cv, 16) || get32(f, &c->folds) ||
 	    get32(f, &c->ntrain) || get32(f, &c->solver) || get(f, &c->nb_alpha, 8) ||
-	    !(c->nb_alpha >= 0))
+	    get(f, &c->plain_mix, 8) || !(c->nb_alpha >= 0) ||
+	    !(c->plain_mix >= 0 && c->plain_mix <= 1))
 		goto bad;
 	for (uint32_t j = 0; j < ncl; j++)
 		if (c->col_label[j] >= c->nlabels)
@@ -749,6 +751,10 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 	size_t ncols = nl == 2 ? 1 : nl;
 	size_t ng = cfg->C > 0 ? 1 : sizeof(grid) / sizeof(*grid);
 	double eps = cfg->eps > 0 ? cfg->eps : (cfg->solver == L2R_LR ? 0.01 : 0.1);
+	/* the two views of a column and their weights in the average: NB-scaled
+	 * and plain (model.h, plain_mix) */
+	const double vw[2] = {cfg->nb_alpha > 0 ? 1 - cfg->plain_mix : 0,
+			      cfg->nb_alpha > 0 ? cfg->plain_mix : 1};
 
 	if (nl < 2) {
 		yq_buf_printf(err, "training needs at least two labels (found %zu)", nl);
@@ -757,9 +763,10 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 	if ((cfg->solver != L2R_LR && cfg->solver != L2R_LR_DUAL) || cfg->C < 0 ||
 	    (cfg->folds == 0 && cfg->C == 0) || cfg->folds < 0 || cfg->folds > 20 ||
 	    cfg->folds == 1 || (size_t)cfg->folds > d->ndocs || !(cfg->nb_alpha >= 0) ||
-	    cfg->nb_alpha > 1e6) {
+	    cfg->nb_alpha > 1e6 || !(cfg->plain_mix >= 0 && cfg->plain_mix <= 1)) {
 		yq_buf_printf(err, "bad training settings (solver 0 or 7; folds 2..20 and at most "
-			      "the number of documents, or 0 with a fixed C; NB alpha in [0, 1e6])");
+			      "the number of documents, or 0 with a fixed C; NB alpha in [0, 1e6], "
+			      "plain mix in [0, 1])");
 		return YQ_EINVAL;
 	}
 	set_print_string_function(quiet);
@@ -792,6 +799,8 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 	fold = malloc(d->ndocs * sizeof(*fold));
 	dec = malloc(ng * d->ndocs * ncols * sizeof(*dec));
 	ok = calloc(ng, sizeof(*ok));
+	if (dec)
+		memset(dec, 0, ng * d->ndocs * ncols * sizeof(*dec));
 	if (!t.nodes || !t.base || !t.rows || !sub || !ysub || !in || !fold || !dec || !ok)
 		goto out;
 	struct feature_node *p = t.nodes;
@@ -843,17 +852,21 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 		for (size_t i = 0; i < t.ndocs; i++)
 			in[i] = fold[i] != (uint32_t)k;
 		for (size_t j = 0; j < ncols; j++) {
-			uint32_t lab = (uint32_t)j;
-			nb_ratio(&t, in, lab, cfg->nb_alpha, cnt, r);
-			nb_scale(&t, r);
-			for (size_t g = 0; g < ng; g++) {
-				double C = cfg->C > 0 ? cfg->C : grid[g];
-				if ((rc = train_column(&t, in, lab, cfg->solver, C, eps, sub, ysub, w,
-						       err)))
-					goto out;
-				for (size_t i = 0; i < t.ndocs; i++)
-					if (!in[i])
-						dec[(g * t.ndocs + i) * ncols + j] = decision(&t, i, w);
+			for (int v = 0; v < 2; v++) {
+				if (vw[v] == 0)
+					continue;
+				nb_ratio(&t, in, (uint32_t)j, v == 0 ? cfg->nb_alpha : 0, cnt, r);
+				nb_scale(&t, r);
+				for (size_t g = 0; g < ng; g++) {
+					double C = cfg->C > 0 ? cfg->C : grid[g];
+					if ((rc = train_column(&t, in, (uint32_t)j, cfg->solver, C, eps,
+							       sub, ysub, w, err)))
+						goto out;
+					for (size_t i = 0; i < t.ndocs; i++)
+						if (!in[i])
+							dec[(g * t.ndocs + i) * ncols + j] +=
+								vw[v] * decision(&t, i, w);
+				}
 			}
 		}
 	}
@@ -903,6 +916,7 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 	}
 	c->tf_mode = cfg->tf_mode;
 	c->nb_alpha = cfg->nb_alpha;
+	c->plain_mix = cfg->nb_alpha > 0 ? cfg->plain_mix : 0;
 	c->task = strdup(cfg->task ? cfg->task : "");
 	c->labels = calloc(nl, sizeof(*c->labels));
 	if (!c->task || !c->labels)
@@ -934,15 +948,22 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 	 * (prediction scales the normalized tf-idf by w·r in one product) */
 	memset(in, 1, t.ndocs);
 	for (uint32_t j = 0; j < ncols; j++) {
-		nb_ratio(&t, in, j, cfg->nb_alpha, cnt, r);
-		nb_scale(&t, r);
-		if ((rc = train_column(&t, in, j, cfg->solver, bestC, eps, sub, ysub, w, err)))
-			goto out;
+		double bias = 0;
+		for (int v = 0; v < 2; v++) {
+			if (vw[v] == 0)
+				continue;
+			nb_ratio(&t, in, j, v == 0 ? cfg->nb_alpha : 0, cnt, r);
+			nb_scale(&t, r);
+			if ((rc = train_column(&t, in, j, cfg->solver, bestC, eps, sub, ysub, w,
+					       err)))
+				goto out;
+			for (size_t b = 0; b < nb; b++)
+				if (idf[b])
+					c->rows[b * c->stride + 1 + j] += (float)(vw[v] * w[b] * r[b]);
+			bias += vw[v] * w[nb];
+		}
 		rc = YQ_ENOMEM;
-		for (size_t b = 0; b < nb; b++)
-			if (idf[b])
-				c->rows[b * c->stride + 1 + j] = (float)(w[b] * r[b]);
-		c->bias[j] = (float)w[nb];
+		c->bias[j] = (float)bias;
 	}
 	*out = c;
 	c = NULL;

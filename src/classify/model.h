@@ -24,6 +24,7 @@
  *   u32 ncols (1 for two labels, else nlabels)  u32 col_label[ncols == 1 ? 2 : ncols]
  *   f64 C  f64 cv_accuracy (-1: not measured)  u32 folds  u32 ntrain  u32 solver
  *   f64 nb_alpha (0: no log-count-ratio scaling; the ratios are folded into w)
+ *   f64 plain_mix (the unscaled model's share of the average; 0 without NB)
  *   f32 bias[ncols]
  *   u32 nrows, then per row: u32 bucket  f32 idf  f32 w[ncols]
  * Only buckets seen in training are stored; loading expands them into a
@@ -149,6 +150,12 @@ struct yq_train_config {
 	 * column's label that have bucket b, α = nb_alpha; the ratios are
 	 * folded into the saved weights, so prediction is unchanged.  0: off. */
 	double nb_alpha;
+	/* With nb_alpha > 0: 0..1, the share of a plain (unscaled) model in the
+	 * average of the two decision functions; both are linear in the same
+	 * normalized vector, so the average is one weight vector and costs
+	 * nothing at prediction (the interpolation of NBSVM, section 2.3 of
+	 * the paper, here between two trained models).  0: NB only. */
+	double plain_mix;
 	/* Polarity rule (needs a lexicon and labels named "negative" and
 	 * "positive"): when the lexicon evidence of a text is one-sided after
 	 * negation (features.h: polarity_pos > 0 and polarity_neg == 0, or the

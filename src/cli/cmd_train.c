@@ -30,6 +30,7 @@
 
 static const char usage[] =
 	"--task sentiment|category --out MODEL [--folds K] [--C X] [--solver 0|7] [--nb A]\n"
+	"       [--plain-mix B]\n"
 	"       [--features LIST] [--tf raw|sublinear] [--hash-bits N] [--char-max N]\n"
 	"       [--word-weight W]\n"
 	"       [--positive-words F]… [--negative-words F]… [--polarity-rule]\n"
@@ -243,7 +244,7 @@ int yq_cmd_train(int argc, char **argv)
 	struct file_opts cur = {.label_field = "label"};
 	struct file_opts *files = calloc((size_t)argc, sizeof(*files));
 	int nfiles = 0, text_fresh = 0, strict = 0, rule = 0;
-	double C = 0, nb = -1, ww = 0;
+	double C = 0, nb = -1, ww = 0, mix = -1;
 	int folds = -1, solver = -1, tf = -1;
 	long bits = 0, cmax = 0;
 	const char *feats = NULL;
@@ -337,6 +338,12 @@ int yq_cmd_train(int argc, char **argv)
 				yq_cli_err("train", "--word-weight must be a number in [0.1, 10]");
 				goto out;
 			}
+		} else if (strcmp(a, "--plain-mix") == 0) {
+			mix = strtod(v, &end);
+			if (*end || !(mix >= 0 && mix <= 1)) {
+				yq_cli_err("train", "--plain-mix must be a number in [0, 1]");
+				goto out;
+			}
 		} else if (strcmp(a, "--nb") == 0) {
 			nb = strtod(v, &end);
 			if (*end || !(nb >= 0 && nb <= 1e6)) {
@@ -404,6 +411,8 @@ int yq_cmd_train(int argc, char **argv)
 	tc.polarity_rule = rule;
 	if (nb >= 0)
 		tc.nb_alpha = nb;
+	if (mix >= 0)
+		tc.plain_mix = mix;
 	if (solver >= 0)
 		tc.solver = solver;
 	tc.C = C;
