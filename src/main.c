@@ -192,7 +192,7 @@ static const struct command commands[] = {
 	 "                    smoothing A (Wang & Manning 2012); default 1 for sentiment,\n"
 	 "                    0 (off) for category\n"
 	 "  --plain-mix B     with --nb: average the NB model with a plain one, B its\n"
-	 "                    share (0-1, default 0)\n"
+	 "                    share (0-1; default 0.5 for sentiment)\n"
 	 "  --features LIST   char,word,word2,neg,degree,contrast,lexicon (default per task)\n"
 	 "  --tf raw|sublinear, --hash-bits N (10-24, default 20), --char-max N (1-4, default 3)\n"
 	 "  --word-weight W   token features count W times against character n-grams\n"
