@@ -11,7 +11,9 @@
  * never clears the table (a short text costs only its own features).
  *
  * Invariants: out->v[0..n) hold distinct buckets; slot[s].gen == gen means
- * slot s is in use by this call and slot[s].pos indexes out->v.
+ * slot s is in use by this call and slot[s].pos indexes out->v; a call
+ * probes only slots 0..mask (mask + 1 <= nslot, a power of two >= 2 × the
+ * most features the text can have).
  *
  * Hashing folds UTF-8 units (see the section below), so the character
  * n-grams ending at a character cost one step each.
@@ -332,6 +334,13 @@ static int prepare(struct yq_features *f, size_t maxf)
 		memset(f->slot, 0, f->nslot * sizeof(*f->slot));
 		f->gen = 1;
 	}
+	/* this call probes only the first 2 maxf slots (rounded up to a power
+	 * of two): a short text after a long one stays within a few KiB of
+	 * the table instead of scattering over all of it */
+	uint32_t used = 512;
+	while (used < 2 * maxf)
+		used *= 2;
+	f->mask = used - 1;
 	f->n = 0;
 	f->polarity_pos = f->polarity_neg = f->negated_pos = 0;
 	return YQ_OK;
@@ -339,7 +348,7 @@ static int prepare(struct yq_features *f, size_t maxf)
 
 static inline void add(struct yq_features *f, uint32_t idx, float w)
 {
-	uint32_t mask = f->nslot - 1;
+	uint32_t mask = f->mask;
 	uint32_t s = (idx * 0x9E3779B1u) & mask;
 	for (;;) {
 		struct yq_feat_slot *sl = &f->slot[s];

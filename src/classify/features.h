@@ -138,7 +138,7 @@ struct yq_features {
 	size_t n, cap;
 	/* private scratch */
 	struct yq_feat_slot *slot;     /* dedup table, nslot entries */
-	uint32_t nslot, gen;
+	uint32_t nslot, gen, mask;     /* mask: the slots this call probes, minus 1 */
 	uint8_t *mark;                 /* per byte of text: scope bits */
 	size_t mark_cap;
 	uint8_t *tkind;                /* per token: word-list bits */
