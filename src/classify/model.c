@@ -6,7 +6,12 @@
  * Design: training keeps every document's raw features (bucket, count) in
  * one array; idf comes from the document frequencies, then each document
  * becomes a liblinear feature_node row (tf × idf, L2-normalized, a bias
- * column of 1).  Prediction does not call liblinear: the model is expanded
+ * column of 1); each decision column is trained as its own binary problem
+ * on those values times the column's NB log-count ratios (1 without NB),
+ * and the ratios — and, with plain_mix, the plain model's weights — are
+ * folded into one weight per bucket and column.  Cross-validation runs the
+ * same per-column training on each fold's training part.  Prediction does
+ * not call liblinear: the model is expanded
  * into a dense row per bucket [idf, w_0 … w_{ncols-1}], so each feature
  * costs one row lookup, and the decision values are accumulated before the
  * L2 norm is known (it only scales them).

@@ -6,8 +6,10 @@
  * Model: hashed features (features.h) → tf (raw or sublinear 1 + ln tf) ×
  * idf (smooth: ln((1 + N) / (1 + df)) + 1, 0 for buckets never seen in
  * training, which therefore count for nothing) → L2 normalization → an
- * L2-regularized logistic regression trained by liblinear (Fan et al.,
- * JMLR 9, 2008; solver -s 0 primal trust-region Newton, or -s 7 dual),
+ * optional NB log-count-ratio scaling per decision column (Wang & Manning
+ * 2012; struct yq_train_config) → an L2-regularized logistic regression
+ * trained by liblinear (Fan et al., JMLR 9, 2008; solver -s 0 primal
+ * trust-region Newton, or -s 7 dual), one binary problem per column:
  * one-vs-rest when there are more than two labels.  Probabilities are
  * liblinear's predict_probability: the logistic of each decision value,
  * normalized to sum to 1 over the labels (for two labels, p and 1 - p).
