@@ -19,6 +19,7 @@
 #include "base/utf8.h"
 #include "classify/model.h"
 #include "text/normalize.h"
+#include "text/tokenize.h"
 
 static double cpu_now(void)
 {
@@ -89,9 +90,38 @@ int main(int argc, char **argv)
 			first += label == yq_classifier_label(c, 0);
 		}
 	double dt = cpu_now() - t0;
+	/* the two halves: tokenization alone, then prediction given tokens */
+	struct yq_segmenter *seg = NULL;
+	struct yq_seg_work sw = {0};
+	struct yq_tokens *tok = calloc(n, sizeof(*tok));
+	if (!tok || yq_segmenter_new(NULL, &seg, &err)) {
+		fprintf(stderr, "bench_classify: %s\n", err.len ? err.s : "out of memory");
+		return 1;
+	}
+	double t1 = cpu_now();
+	for (size_t i = 0; i < n; i++)
+		if (yq_tokenize(seg, &sw, all.s + off[i], len[i], &tok[i]))
+			return 1;
+	double dtok = cpu_now() - t1;
+	t1 = cpu_now();
+	for (int r = 0; r < reps; r++)
+		for (size_t i = 0; i < n; i++) {
+			const char *label;
+			double p;
+			if (yq_classifier_predict(c, &w, all.s + off[i], len[i], &tok[i], &label, &p))
+				return 1;
+		}
+	double dfeat = cpu_now() - t1;
 	printf("bench_classify texts=%zu reps=%d cpu=%.3f texts_per_s=%.0f norm_texts_per_s=%.0f "
-	       "first_label_share=%.3f\n", n, reps, dt, (double)n * reps / dt,
-	       norm_cpu > 0 ? (double)n / norm_cpu : 0.0, (double)first / ((double)n * reps));
+	       "tok_texts_per_s=%.0f feat_texts_per_s=%.0f first_label_share=%.3f\n", n, reps, dt,
+	       (double)n * reps / dt, norm_cpu > 0 ? (double)n / norm_cpu : 0.0,
+	       dtok > 0 ? (double)n / dtok : 0.0, (double)n * reps / dfeat,
+	       (double)first / ((double)n * reps));
+	for (size_t i = 0; i < n; i++)
+		yq_tokens_release(&tok[i]);
+	free(tok);
+	yq_seg_work_release(&sw);
+	yq_segmenter_free(seg);
 	yq_clf_work_release(&w);
 	yq_classifier_free(c);
 	yq_normalizer_free(nz);

@@ -20,8 +20,11 @@
 #   accuracy set=S program=P acc=A n=N
 #   speed program=P texts=N cpu=S texts_per_s=X [texts_per_s_steady=Y]
 # and, when build/bench/bench_classify exists, the in-process rate of
-# yq_classifier_predict (segmentation + features + scoring) and of
-# normalization alone (program=yuqing-in-process).
+# yq_classifier_predict (segmentation + features + scoring), of
+# normalization alone, of tokenization alone and of prediction given the
+# tokens (program=yuqing-in-process; bench/bench_classify.c).
+# yuqing trains with the task defaults (sentiment: NB log-count-ratio
+# scaling, docs/classify.md).
 #
 # Env: YQ (default build/yuqing), YQ_DATA (default ../shared/data),
 # CLF_BENCH_TEXTS, CLF_BENCH_TMP (default a mktemp dir, removed at the end).

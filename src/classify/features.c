@@ -10,8 +10,13 @@
  * open-addressing table whose slots carry a generation stamp, so a call
  * never clears the table (a short text costs only its own features).
  *
- * Invariants: out->v[0..n) hold distinct buckets; slot_gen[s] == gen means
- * slot s is in use by this call and slot_pos[s] indexes out->v.
+ * Invariants: out->v[0..n) hold distinct buckets; slot[s].gen == gen means
+ * slot s is in use by this call and slot[s].pos indexes out->v; a call
+ * probes only slots 0..mask (mask + 1 <= nslot, a power of two >= 2 × the
+ * most features the text can have).
+ *
+ * Hashing folds UTF-8 units (see the section below), so the character
+ * n-grams ending at a character cost one step each.
  *
  * The word lists (negators, degree adverbs, contrast words) are looked up in
  * a small hash table built once (pthread_once) from the static lists below.
@@ -74,9 +79,16 @@ static struct {
 } wtab;
 static pthread_once_t wtab_once = PTHREAD_ONCE_INIT;
 
+/* wslot: the home slot of s[0..n) (n >= 1): its first and last four bytes
+ * (overlapping when shorter) and its length, multiplied together — a
+ * token costs two loads and a multiply, not a byte loop. */
 static uint32_t wslot(const char *s, size_t n)
 {
-	return (uint32_t)yq_hash64(s, n, 0x776c6973ULL) & (WTAB - 1);
+	uint32_t a = 0, b = 0;
+	memcpy(&a, s, n < 4 ? n : 4);
+	memcpy(&b, s + (n < 4 ? 0 : n - 4), n < 4 ? n : 4);
+	uint64_t h = ((uint64_t)a * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)b * 0xC2B2AE3D27D4EB4FULL) ^ n;
+	return (uint32_t)((h * 0x165667B19E3779F9ULL) >> 56) & (WTAB - 1);
 }
 
 static void wtab_add(const char *const *list, size_t n, uint8_t kind)
@@ -103,7 +115,7 @@ static void wtab_build(void)
 /* word_kind: the W_* bits of token s[0..n) (0 for most tokens). */
 static unsigned word_kind(const char *s, size_t n)
 {
-	if (n > 12)
+	if (n > 12 || n == 0)
 		return 0;
 	pthread_once(&wtab_once, wtab_build);
 	uint32_t i = wslot(s, n);
@@ -213,24 +225,68 @@ const char *yq_lexicon_word(const struct yq_lexicon *l, size_t i, size_t *n, int
 	return yq_strmap_key(l->words, (uint32_t)i, n);
 }
 
-/* ---- hashing ---- */
+/* ---- hashing ----
+ *
+ * A feature is a sequence of units, a unit being one UTF-8 sequence as its
+ * lead byte says (1–4 bytes, loaded into a u32).  The hash folds the units
+ * in order, one multiply–xorshift step each, from a seed per family, and
+ * finishes with a multiply–xorshift; the bucket is its low hash_bits bits.
+ * Folding units instead of hashing each n-gram's bytes again lets
+ * char_features extend the states of the n-grams that end at a character
+ * by that character: one step per n-gram. */
 
 static uint64_t fam_seed(enum yq_feat_family fam)
 {
 	return yq_mix64(0x7971636c66000000ULL + (uint64_t)fam);
 }
 
+static inline size_t unit_len(unsigned char c)
+{
+	return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* unit: the n (1..4) bytes at s as a little-endian u32. */
+static inline uint32_t unit(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t v = u[0];
+	for (size_t k = 1; k < n; k++)
+		v |= (uint32_t)u[k] << (8 * k);
+	return v;
+}
+
+static inline uint64_t hstep(uint64_t h, uint32_t u)
+{
+	h = (h ^ u) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 32);
+}
+
+static inline uint32_t hfinal(uint64_t h, uint32_t mask)
+{
+	h *= 0xD6E8FEB86659FD93ULL;
+	return (uint32_t)(h ^ (h >> 32)) & mask;
+}
+
 uint32_t yq_feat_hash(const struct yq_feat_config *cfg, enum yq_feat_family fam,
 		      const char *s, size_t n)
 {
-	return (uint32_t)(yq_hash64(s, n, fam_seed(fam)) & ((1ULL << cfg->hash_bits) - 1));
+	uint64_t h = fam_seed(fam);
+	for (size_t i = 0; i < n;) {
+		size_t k = unit_len((unsigned char)s[i]);
+		if (k > n - i)
+			k = n - i;
+		h = hstep(h, unit(s + i, k));
+		i += k;
+	}
+	return hfinal(h, (uint32_t)((1ULL << cfg->hash_bits) - 1));
 }
 
 int yq_feat_config_check(const struct yq_feat_config *cfg)
 {
 	if (cfg->hash_bits < YQ_FEAT_MIN_BITS || cfg->hash_bits > YQ_FEAT_MAX_BITS ||
 	    cfg->char_max < 1 || cfg->char_max > 4 || !(cfg->contrast_weight >= 1.0f) ||
-	    cfg->contrast_weight > 100.0f || (cfg->flags & ~127u) || !cfg->flags ||
+	    cfg->contrast_weight > 100.0f || !(cfg->word_weight >= 0.1f) ||
+	    cfg->word_weight > 10.0f || (cfg->flags & ~127u) || !cfg->flags ||
 	    ((cfg->flags & YQ_FEAT_LEXICON) && !cfg->lex))
 		return YQ_EINVAL;
 	return YQ_OK;
@@ -243,8 +299,7 @@ void yq_features_release(struct yq_features *f)
 	if (!f)
 		return;
 	free(f->v);
-	free(f->slot_gen);
-	free(f->slot_pos);
+	free(f->slot);
 	free(f->mark);
 	free(f->tkind);
 	memset(f, 0, sizeof(*f));
@@ -267,24 +322,25 @@ static int prepare(struct yq_features *f, size_t maxf)
 		uint32_t ns = f->nslot ? f->nslot : 512;
 		while (ns < 2 * maxf)
 			ns *= 2;
-		uint32_t *g = calloc(ns, sizeof(*g));
-		uint32_t *p = malloc(ns * sizeof(*p));
-		if (!g || !p) {
-			free(g);
-			free(p);
+		struct yq_feat_slot *g = calloc(ns, sizeof(*g));
+		if (!g)
 			return YQ_ENOMEM;
-		}
-		free(f->slot_gen);
-		free(f->slot_pos);
-		f->slot_gen = g;
-		f->slot_pos = p;
+		free(f->slot);
+		f->slot = g;
 		f->nslot = ns;
 		f->gen = 0;
 	}
 	if (++f->gen == 0) { /* wrapped: forget every stamp */
-		memset(f->slot_gen, 0, f->nslot * sizeof(*f->slot_gen));
+		memset(f->slot, 0, f->nslot * sizeof(*f->slot));
 		f->gen = 1;
 	}
+	/* this call probes only the first 2 maxf slots (rounded up to a power
+	 * of two): a short text after a long one stays within a few KiB of
+	 * the table instead of scattering over all of it */
+	uint32_t used = 512;
+	while (used < 2 * maxf)
+		used *= 2;
+	f->mask = used - 1;
 	f->n = 0;
 	f->polarity_pos = f->polarity_neg = f->negated_pos = 0;
 	return YQ_OK;
@@ -292,12 +348,13 @@ static int prepare(struct yq_features *f, size_t maxf)
 
 static inline void add(struct yq_features *f, uint32_t idx, float w)
 {
-	uint32_t mask = f->nslot - 1;
+	uint32_t mask = f->mask;
 	uint32_t s = (idx * 0x9E3779B1u) & mask;
 	for (;;) {
-		if (f->slot_gen[s] != f->gen) {
-			f->slot_gen[s] = f->gen;
-			f->slot_pos[s] = (uint32_t)f->n;
+		struct yq_feat_slot *sl = &f->slot[s];
+		if (sl->gen != f->gen) {
+			sl->gen = f->gen;
+			sl->pos = (uint32_t)f->n;
 			f->v[f->n].idx = idx;
 			f->v[f->n].val = w;
 			f->n++;
@@ -305,7 +362,7 @@ static inline void add(struct yq_features *f, uint32_t idx, float w)
 				__builtin_prefetch(f->prefetch_base + (size_t)idx * f->prefetch_stride);
 			return;
 		}
-		struct yq_feat *e = &f->v[f->slot_pos[s]];
+		struct yq_feat *e = &f->v[sl->pos];
 		if (e->idx == idx) {
 			e->val += w;
 			return;
@@ -446,7 +503,7 @@ static void token_features(const struct yq_feat_config *cfg, const char *text,
 			memset(f->mark + t->off, contrast ? M_CONTRAST : 0, t->len);
 			continue;
 		}
-		float w = contrast ? cfg->contrast_weight : 1.0f;
+		float w = (contrast ? cfg->contrast_weight : 1.0f) * cfg->word_weight;
 		const uint8_t cm = contrast ? M_CONTRAST : 0;
 		if (f->mark[t->off] & M_SKIP) { /* a negator of a double negation */
 			if (f->mark[t->off + t->len - 1] & M_SKIP) {
@@ -503,38 +560,46 @@ static void token_features(const struct yq_feat_config *cfg, const char *text,
 static void char_features(const struct yq_feat_config *cfg, const char *text, size_t len,
 			  const uint8_t *mark, struct yq_features *f)
 {
-	size_t start[4]; /* byte offsets of the last char_max code points */
+	/* the n-grams that end at the current character: the one starting k
+	 * characters back has hash state h[k] and weight w[k] */
+	uint64_t h[4];
+	float w[4];
 	unsigned have = 0;
 	const unsigned cmax = cfg->char_max;
+	const uint32_t mask = (uint32_t)((1ULL << cfg->hash_bits) - 1);
+	const uint64_t s_char = fam_seed(YQ_FAM_CHAR), s_neg = fam_seed(YQ_FAM_NEG_CHAR);
+	const float cw = cfg->contrast_weight;
 	size_t i = 0;
 	while (i < len) {
 		size_t at = i;
-		if (is_space((unsigned char)text[i])) {
+		unsigned char c = (unsigned char)text[i];
+		if (is_space(c)) {
 			i++;
 			have = 0;
 			continue;
 		}
-		unsigned char c = (unsigned char)text[i];
-		i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-		if (i > len)
-			i = len;
-		/* shift the window */
-		if (have == cmax) {
-			for (unsigned k = 0; k + 1 < cmax; k++)
-				start[k] = start[k + 1];
-			have--;
-		}
-		start[have++] = at;
-		if (mark && (mark[at] & M_SKIP)) { /* no n-gram spans a cancelled negator */
+		size_t k = unit_len(c);
+		if (k > len - i)
+			k = len - i;
+		i += k;
+		uint8_t m = mark ? mark[at] : 0;
+		if (m & M_SKIP) { /* no n-gram spans a cancelled negator */
 			have = 0;
 			continue;
 		}
-		for (unsigned k = 0; k < have; k++) {
-			size_t b = start[k];
-			uint8_t m = mark ? mark[b] : 0;
-			float w = (m & M_CONTRAST) ? cfg->contrast_weight : 1.0f;
-			add(f, yq_feat_hash(cfg, (m & M_NEG) ? YQ_FAM_NEG_CHAR : YQ_FAM_CHAR,
-					    text + b, i - b), w);
+		if (have == cmax)
+			have--;
+		for (unsigned j = have; j > 0; j--) { /* age the windows by one */
+			h[j] = h[j - 1];
+			w[j] = w[j - 1];
+		}
+		h[0] = (m & M_NEG) ? s_neg : s_char;
+		w[0] = (m & M_CONTRAST) ? cw : 1.0f;
+		have++;
+		uint32_t u = unit(text + at, k);
+		for (unsigned j = 0; j < have; j++) {
+			h[j] = hstep(h[j], u);
+			add(f, hfinal(h[j], mask), w[j]);
 		}
 	}
 }

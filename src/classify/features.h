@@ -32,8 +32,10 @@
  *           the text) counts contrast_weight times.
  * Without tokens (tokens == NULL) only the CHAR family is produced.
  *
- * Hashing: index = yq_hash64(feature bytes, seed of its family) masked to
- * hash_bits bits (yq_feat_hash).  The hash is part of every saved model:
+ * Hashing (yq_feat_hash, version 2): the feature's UTF-8 units (one code
+ * point's bytes as a u32) folded in order by a multiply–xorshift step from
+ * a seed of its family, finished by a multiply–xorshift and masked to
+ * hash_bits bits.  The hash is part of every saved model:
  * changing it, a seed, or the negator and degree lists invalidates models
  * (bump YQ_FEAT_VERSION).
  *
@@ -54,7 +56,7 @@
 #include "text/tokenize.h"
 
 /* Bumped whenever the feature definitions change (saved in models). */
-#define YQ_FEAT_VERSION 1
+#define YQ_FEAT_VERSION 2
 
 enum {
 	YQ_FEAT_CHAR = 1 << 0,
@@ -86,6 +88,8 @@ struct yq_feat_config {
 	uint32_t hash_bits;    /* YQ_FEAT_MIN_BITS..YQ_FEAT_MAX_BITS: 2^bits buckets */
 	uint32_t char_max;     /* longest character n-gram, 1..4 */
 	float contrast_weight; /* multiplier after a contrast word (>= 1) */
+	float word_weight;     /* multiplier of every token feature against the
+				* character n-grams (0.1..10; 1: equal) */
 	const struct yq_lexicon *lex; /* polarity words for YQ_FEAT_LEXICON
 				       * (borrowed; a model stores its words) */
 };
@@ -122,14 +126,19 @@ struct yq_feat {
 	float val;    /* summed raw count */
 };
 
+/* A slot of the dedup table: in use by the call stamped gen, for v[pos]. */
+struct yq_feat_slot {
+	uint32_t gen, pos;
+};
+
 /* Scratch and output; zero-initialize, reuse (no allocation once grown to
  * the longest text seen), release. */
 struct yq_features {
 	struct yq_feat *v; /* the features, n of them */
 	size_t n, cap;
 	/* private scratch */
-	uint32_t *slot_gen, *slot_pos; /* dedup table, nslot entries */
-	uint32_t nslot, gen;
+	struct yq_feat_slot *slot;     /* dedup table, nslot entries */
+	uint32_t nslot, gen, mask;     /* mask: the slots this call probes, minus 1 */
 	uint8_t *mark;                 /* per byte of text: scope bits */
 	size_t mark_cap;
 	uint8_t *tkind;                /* per token: word-list bits */

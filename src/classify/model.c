@@ -6,7 +6,12 @@
  * Design: training keeps every document's raw features (bucket, count) in
  * one array; idf comes from the document frequencies, then each document
  * becomes a liblinear feature_node row (tf × idf, L2-normalized, a bias
- * column of 1).  Prediction does not call liblinear: the model is expanded
+ * column of 1); each decision column is trained as its own binary problem
+ * on those values times the column's NB log-count ratios (1 without NB),
+ * and the ratios — and, with plain_mix, the plain model's weights — are
+ * folded into one weight per bucket and column.  Cross-validation runs the
+ * same per-column training on each fold's training part.  Prediction does
+ * not call liblinear: the model is expanded
  * into a dense row per bucket [idf, w_0 … w_{ncols-1}], so each feature
  * costs one row lookup, and the decision values are accumulated before the
  * L2 norm is known (it only scales them).
@@ -33,6 +38,8 @@ static const char magic[8] = {'Y', 'Q', 'C', 'L', 'F', '\n', 0, 0};
 struct yq_classifier {
 	struct yq_feat_config feat;
 	enum yq_tf_mode tf_mode;
+	double nb_alpha; /* > 0: trained with log-count-ratio scaling (folded into w) */
+	double plain_mix; /* the plain model's share of the average (model.h) */
 	uint32_t polarity_rule;
 	int neg_label, pos_label; /* label ids of "negative" / "positive", -1: none */
 	char *task;
@@ -280,12 +287,12 @@ int yq_classifier_save(const struct yq_classifier *c, const char *path, struct y
 		yq_buf_printf(err, "cannot write %s: %s", tmp.s, strerror(errno));
 		goto out;
 	}
-	float cw = c->feat.contrast_weight;
+	float cw = c->feat.contrast_weight, ww = c->feat.word_weight;
 	double cv[2] = {c->C, c->cv_acc};
 	uint32_t ncl = c->ncols == 1 ? 2 : c->ncols;
 	int bad = put(f, magic, 8) || put32(f, YQ_MODEL_VERSION) || put32(f, YQ_FEAT_VERSION) ||
 		  put32(f, c->feat.flags) || put32(f, c->feat.hash_bits) ||
-		  put32(f, c->feat.char_max) || put(f, &cw, 4) || put32(f, (uint32_t)c->tf_mode) || put32(f, c->polarity_rule) ||
+		  put32(f, c->feat.char_max) || put(f, &cw, 4) || put(f, &ww, 4) || put32(f, (uint32_t)c->tf_mode) || put32(f, c->polarity_rule) ||
 		  put_str(f, c->task) || put32(f, c->nlabels);
 	for (uint32_t i = 0; !bad && i < c->nlabels; i++)
 		bad = put_str(f, c->labels[i]);
@@ -300,7 +307,7 @@ int yq_classifier_save(const struct yq_classifier *c, const char *path, struct y
 	}
 	bad = bad || put32(f, c->ncols) || put(f, c->col_label, ncl * 4) || put(f, cv, 16) ||
 	      put32(f, c->folds) || put32(f, c->ntrain) || put32(f, c->solver) ||
-	      put(f, c->bias, c->ncols * sizeof(float));
+	      put(f, &c->nb_alpha, 8) || put(f, &c->plain_mix, 8) || put(f, c->bias, c->ncols * sizeof(float));
 	size_t nb = (size_t)1 << c->feat.hash_bits;
 	uint32_t nrows = 0;
 	for (size_t b = 0; b < nb; b++)
@@ -418,7 +425,7 @@ int yq_classifier_load(const char *name_or_path, struct yq_classifier **out,
 		goto out;
 	}
 	if (get32(f, &c->feat.flags) || get32(f, &c->feat.hash_bits) ||
-	    get32(f, &c->feat.char_max) || get32(f, &contrast_bits) || get32(f, &tf) || tf > 1 ||
+	    get32(f, &c->feat.char_max) || get32(f, &contrast_bits) || get(f, &c->feat.word_weight, 4) || get32(f, &tf) || tf > 1 ||
 	    get32(f, &c->polarity_rule) || c->polarity_rule > 1)
 		goto bad;
 	memcpy(&c->feat.contrast_weight, &contrast_bits, 4);
@@ -464,7 +471,9 @@ int yq_classifier_load(const char *name_or_path, struct yq_classifier **out,
 	uint32_t ncl = c->ncols == 1 ? 2 : c->ncols;
 	double cv[2];
 	if (get(f, c->col_label, ncl * 4) || get(f, cv, 16) || get32(f, &c->folds) ||
-	    get32(f, &c->ntrain) || get32(f, &c->solver))
+	    get32(f, &c->ntrain) || get32(f, &c->solver) || get(f, &c->nb_alpha, 8) ||
+	    get(f, &c->plain_mix, 8) || !(c->nb_alpha >= 0) ||
+	    !(c->plain_mix >= 0 && c->plain_mix <= 1))
 		goto bad;
 	for (uint32_t j = 0; j < ncl; j++)
 		if (c->col_label[j] >= c->nlabels)
@@ -624,17 +633,133 @@ static int cmp_node(const void *a, const void *b)
 	return (x->index > y->index) - (x->index < y->index);
 }
 
+/* splitmix64 (Steele, Lea & Flood 2014): the fold shuffle's generator. */
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/* The training matrix: doc i is nodes rows[i] .. (sorted buckets, the bias
+ * node, the -1 end); base[k] is node k's L2-normalized tf-idf value, which
+ * nb_scale multiplies by the column's log-count ratio into nodes[k].value. */
+struct tmat {
+	size_t ndocs, nb, nnodes;
+	struct feature_node *nodes, **rows;
+	float *base;
+	const uint32_t *y; /* label id per doc */
+};
+
+/*
+ * nb_ratio: the log-count ratio of column label `lab` (Wang & Manning,
+ * "Baselines and Bigrams", ACL 2012, section 2.1) from the documents with
+ * in[i] != 0:  r_b = ln((α + p_b) / ‖α + p‖₁) − ln((α + q_b) / ‖α + q‖₁),
+ * p_b (q_b) = how many documents of (not of) label lab have bucket b.
+ * With alpha == 0 every r_b is 1 (plain logistic regression).  cnt is
+ * scratch of 2 nb doubles.
+ */
+static void nb_ratio(const struct tmat *t, const uint8_t *in, uint32_t lab, double alpha,
+		     double *cnt, float *r)
+{
+	if (alpha <= 0) {
+		for (size_t b = 0; b < t->nb; b++)
+			r[b] = 1.0f;
+		return;
+	}
+	double *p = cnt, *q = cnt + t->nb, sp = 0, sq = 0;
+	memset(cnt, 0, 2 * t->nb * sizeof(*cnt));
+	for (size_t i = 0; i < t->ndocs; i++) {
+		if (!in[i])
+			continue;
+		double *c = t->y[i] == lab ? p : q;
+		for (const struct feature_node *x = t->rows[i]; (size_t)x->index <= t->nb; x++)
+			c[x->index - 1] += 1;
+	}
+	for (size_t b = 0; b < t->nb; b++) {
+		sp += alpha + p[b];
+		sq += alpha + q[b];
+	}
+	for (size_t b = 0; b < t->nb; b++)
+		r[b] = (float)(log((alpha + p[b]) / sp) - log((alpha + q[b]) / sq));
+}
+
+/* nb_scale: nodes[k].value = base[k] × r[bucket]; the bias stays 1. */
+static void nb_scale(struct tmat *t, const float *r)
+{
+	for (size_t k = 0; k < t->nnodes; k++) {
+		struct feature_node *x = &t->nodes[k];
+		if (x->index > 0 && (size_t)x->index <= t->nb)
+			x->value = (double)t->base[k] * r[x->index - 1];
+	}
+}
+
+/*
+ * train_column: one binary L2-regularized logistic regression (liblinear)
+ * of label `lab` against the rest on the documents with in[i] != 0; w gets
+ * nb + 1 weights (the last is the bias) oriented so that a positive
+ * decision value means `lab`.  Returns 0, YQ_ENOMEM, YQ_EINVAL (liblinear's
+ * message in err).
+ */
+static int train_column(struct tmat *t, const uint8_t *in, uint32_t lab, int solver, double C,
+			double eps, struct feature_node **sub, double *ysub, double *w,
+			struct yq_buf *err)
+{
+	int l = 0;
+	for (size_t i = 0; i < t->ndocs; i++)
+		if (in[i]) {
+			sub[l] = t->rows[i];
+			ysub[l++] = t->y[i] == lab ? 1 : -1;
+		}
+	struct problem prob = {.l = l, .n = (int)t->nb + 1, .y = ysub, .x = sub, .bias = -1};
+	struct parameter par = {.solver_type = solver, .C = C, .eps = eps};
+	const char *bad = check_parameter(&prob, &par);
+	if (bad) {
+		yq_buf_printf(err, "liblinear: %s", bad);
+		return YQ_EINVAL;
+	}
+	struct model *m = train(&prob, &par);
+	if (!m)
+		return YQ_ENOMEM;
+	/* one label only (a fold without it) gives nr_class 1: w is then 0 */
+	double sign = m->nr_class == 2 && m->label[0] == 1 ? 1.0 : -1.0;
+	for (size_t b = 0; b <= t->nb; b++)
+		w[b] = m->nr_class == 2 ? sign * m->w[b] : 0.0;
+	free_and_destroy_model(&m);
+	return YQ_OK;
+}
+
+/* decision: w · x for document i (the bias node included). */
+static double decision(const struct tmat *t, size_t i, const double *w)
+{
+	double d = 0;
+	for (const struct feature_node *x = t->rows[i]; x->index > 0; x++)
+		d += x->value * w[x->index - 1];
+	return d;
+}
+
 int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, FILE *logf,
 		   struct yq_classifier **out, struct yq_buf *err)
 {
+	static const double grid[] = {0.25, 1, 4, 16, 64, 256};
 	int rc = YQ_ENOMEM;
 	struct yq_classifier *c = NULL;
-	float *idf = NULL;
-	uint32_t *df = NULL;
-	struct feature_node *nodes = NULL, **rows = NULL;
-	double *y = NULL, *target = NULL;
-	struct model *m = NULL;
+	struct tmat t = {0};
+	float *idf = NULL, *r = NULL;
+	uint32_t *df = NULL, *fold = NULL;
+	uint8_t *in = NULL;
+	struct feature_node **sub = NULL;
+	double *ysub = NULL, *w = NULL, *cnt = NULL, *dec = NULL;
+	size_t *ok = NULL;
 	size_t nl = yq_train_data_nlabels(d), nb = (size_t)1 << d->feat.hash_bits;
+	size_t ncols = nl == 2 ? 1 : nl;
+	size_t ng = cfg->C > 0 ? 1 : sizeof(grid) / sizeof(*grid);
+	double eps = cfg->eps > 0 ? cfg->eps : (cfg->solver == L2R_LR ? 0.01 : 0.1);
+	/* the two views of a column and their weights in the average: NB-scaled
+	 * and plain (model.h, plain_mix) */
+	const double vw[2] = {cfg->nb_alpha > 0 ? 1 - cfg->plain_mix : 0,
+			      cfg->nb_alpha > 0 ? cfg->plain_mix : 1};
 
 	if (nl < 2) {
 		yq_buf_printf(err, "training needs at least two labels (found %zu)", nl);
@@ -642,9 +767,11 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 	}
 	if ((cfg->solver != L2R_LR && cfg->solver != L2R_LR_DUAL) || cfg->C < 0 ||
 	    (cfg->folds == 0 && cfg->C == 0) || cfg->folds < 0 || cfg->folds > 20 ||
-	    cfg->folds == 1 || (size_t)cfg->folds > d->ndocs) {
+	    cfg->folds == 1 || (size_t)cfg->folds > d->ndocs || !(cfg->nb_alpha >= 0) ||
+	    cfg->nb_alpha > 1e6 || !(cfg->plain_mix >= 0 && cfg->plain_mix <= 1)) {
 		yq_buf_printf(err, "bad training settings (solver 0 or 7; folds 2..20 and at most "
-			      "the number of documents, or 0 with a fixed C)");
+			      "the number of documents, or 0 with a fixed C; NB alpha in [0, 1e6], "
+			      "plain mix in [0, 1])");
 		return YQ_EINVAL;
 	}
 	set_print_string_function(quiet);
@@ -652,7 +779,10 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 	/* idf from document frequencies (each doc's buckets are distinct) */
 	df = calloc(nb, sizeof(*df));
 	idf = calloc(nb, sizeof(*idf));
-	if (!df || !idf)
+	r = malloc(nb * sizeof(*r));
+	w = malloc((nb + 1) * sizeof(*w));
+	cnt = malloc(2 * nb * sizeof(*cnt));
+	if (!df || !idf || !r || !w || !cnt)
 		goto out;
 	for (size_t i = 0; i < d->nfeats; i++)
 		df[d->feats[i].idx]++;
@@ -660,17 +790,27 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 		if (df[b])
 			idf[b] = (float)(log((1.0 + (double)d->ndocs) / (1.0 + df[b])) + 1.0);
 
-	/* liblinear rows: tf-idf, L2-normalized, then the bias node, then -1 */
-	nodes = malloc((d->nfeats + 2 * d->ndocs) * sizeof(*nodes));
-	rows = malloc(d->ndocs * sizeof(*rows));
-	y = malloc(d->ndocs * sizeof(*y));
-	target = malloc(d->ndocs * sizeof(*target));
-	if (!nodes || !rows || !y || !target)
+	/* the matrix: tf-idf, L2-normalized, then the bias node, then -1 */
+	t.ndocs = d->ndocs;
+	t.nb = nb;
+	t.y = d->y;
+	t.nnodes = d->nfeats + 2 * d->ndocs;
+	t.nodes = malloc(t.nnodes * sizeof(*t.nodes));
+	t.base = malloc(t.nnodes * sizeof(*t.base));
+	t.rows = malloc(d->ndocs * sizeof(*t.rows));
+	sub = malloc(d->ndocs * sizeof(*sub));
+	ysub = malloc(d->ndocs * sizeof(*ysub));
+	in = malloc(d->ndocs);
+	fold = malloc(d->ndocs * sizeof(*fold));
+	dec = malloc(ng * d->ndocs * ncols * sizeof(*dec));
+	ok = calloc(ng, sizeof(*ok));
+	if (dec)
+		memset(dec, 0, ng * d->ndocs * ncols * sizeof(*dec));
+	if (!t.nodes || !t.base || !t.rows || !sub || !ysub || !in || !fold || !dec || !ok)
 		goto out;
-	struct feature_node *p = nodes;
+	struct feature_node *p = t.nodes;
 	for (size_t i = 0; i < d->ndocs; i++) {
-		rows[i] = p;
-		y[i] = d->y[i];
+		t.rows[i] = p;
 		double norm2 = 0;
 		struct feature_node *first = p;
 		for (size_t k = d->start[i]; k < d->start[i + 1]; k++) {
@@ -689,41 +829,76 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 		p->value = 1.0;
 		p++;
 		p->index = -1;
+		p->value = 0;
 		p++;
 	}
-	struct problem prob = {.l = (int)d->ndocs, .n = (int)nb + 1, .y = y, .x = rows,
-			       .bias = -1};
-	struct parameter par = {.solver_type = cfg->solver, .C = cfg->C,
-				.eps = cfg->eps > 0 ? cfg->eps : (cfg->solver == L2R_LR ? 0.01 : 0.1)};
-	static const double grid[] = {0.25, 1, 4, 16, 64, 256};
+	for (size_t k = 0; k < t.nnodes; k++)
+		t.base[k] = (float)t.nodes[k].value;
+
+	/* k-fold cross-validation over the C grid: the log-count ratios of a
+	 * fold come from its training part only */
 	double bestC = cfg->C, best_acc = -1;
-	size_t ng = cfg->C > 0 ? 1 : sizeof(grid) / sizeof(*grid);
-	for (size_t g = 0; cfg->folds > 0 && g < ng; g++) {
-		par.C = cfg->C > 0 ? cfg->C : grid[g];
-		const char *bad = check_parameter(&prob, &par);
-		if (bad) {
-			yq_buf_printf(err, "liblinear: %s", bad);
-			rc = YQ_EINVAL;
-			goto out;
+	if (cfg->folds > 0) {
+		uint64_t s = cfg->seed;
+		for (size_t i = 0; i < t.ndocs; i++)
+			fold[i] = (uint32_t)i;
+		for (size_t i = t.ndocs; i > 1; i--) { /* Fisher–Yates */
+			size_t j = (size_t)(splitmix(&s) % i);
+			uint32_t x = fold[i - 1];
+			fold[i - 1] = fold[j];
+			fold[j] = x;
 		}
-		srand((unsigned)cfg->seed);
-		cross_validation(&prob, &par, cfg->folds, target);
-		size_t ok = 0;
-		for (size_t i = 0; i < d->ndocs; i++)
-			ok += target[i] == y[i];
-		double acc = (double)ok / (double)d->ndocs;
-		if (logf)
-			fprintf(logf, "C=%g: %d-fold cross-validated accuracy %.4f\n", par.C,
-				cfg->folds, acc);
-		if (acc > best_acc) {
-			best_acc = acc;
-			bestC = par.C;
+		for (size_t i = 0; i < t.ndocs; i++) /* shuffled position → fold id */
+			in[fold[i]] = (uint8_t)(i % (size_t)cfg->folds);
+		for (size_t i = 0; i < t.ndocs; i++)
+			fold[i] = in[i];
+	}
+	for (int k = 0; k < cfg->folds; k++) {
+		for (size_t i = 0; i < t.ndocs; i++)
+			in[i] = fold[i] != (uint32_t)k;
+		for (size_t j = 0; j < ncols; j++) {
+			for (int v = 0; v < 2; v++) {
+				if (vw[v] == 0)
+					continue;
+				nb_ratio(&t, in, (uint32_t)j, v == 0 ? cfg->nb_alpha : 0, cnt, r);
+				nb_scale(&t, r);
+				for (size_t g = 0; g < ng; g++) {
+					double C = cfg->C > 0 ? cfg->C : grid[g];
+					if ((rc = train_column(&t, in, (uint32_t)j, cfg->solver, C, eps,
+							       sub, ysub, w, err)))
+						goto out;
+					for (size_t i = 0; i < t.ndocs; i++)
+						if (!in[i])
+							dec[(g * t.ndocs + i) * ncols + j] +=
+								vw[v] * decision(&t, i, w);
+				}
+			}
 		}
 	}
-	par.C = bestC;
-	m = train(&prob, &par);
-	if (!m)
-		goto out;
+	rc = YQ_ENOMEM;
+	for (size_t g = 0; cfg->folds > 0 && g < ng; g++) {
+		for (size_t i = 0; i < t.ndocs; i++) {
+			const double *dv = dec + (g * t.ndocs + i) * ncols;
+			uint32_t pred = 0;
+			if (ncols == 1) {
+				pred = dv[0] > 0 ? 0 : 1;
+			} else {
+				for (uint32_t j = 1; j < ncols; j++)
+					if (dv[j] > dv[pred])
+						pred = j;
+			}
+			ok[g] += pred == t.y[i];
+		}
+		double acc = (double)ok[g] / (double)t.ndocs;
+		double C = cfg->C > 0 ? cfg->C : grid[g];
+		if (logf)
+			fprintf(logf, "C=%g: %d-fold cross-validated accuracy %.4f\n", C, cfg->folds,
+				acc);
+		if (acc > best_acc) {
+			best_acc = acc;
+			bestC = C;
+		}
+	}
 
 	/* the classifier: labels, columns, dense rows with idf */
 	c = calloc(1, sizeof(*c));
@@ -737,14 +912,16 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 		for (size_t i = 0; i < yq_lexicon_count(d->feat.lex); i++) {
 			size_t n;
 			int pol;
-			const char *w = yq_lexicon_word(d->feat.lex, i, &n, &pol);
-			if ((pol >= 0 && yq_lexicon_add(c->lex, w, n, 1)) ||
-			    (pol <= 0 && yq_lexicon_add(c->lex, w, n, -1)))
+			const char *wd = yq_lexicon_word(d->feat.lex, i, &n, &pol);
+			if ((pol >= 0 && yq_lexicon_add(c->lex, wd, n, 1)) ||
+			    (pol <= 0 && yq_lexicon_add(c->lex, wd, n, -1)))
 				goto out;
 		}
 		c->feat.lex = c->lex;
 	}
 	c->tf_mode = cfg->tf_mode;
+	c->nb_alpha = cfg->nb_alpha;
+	c->plain_mix = cfg->nb_alpha > 0 ? cfg->plain_mix : 0;
 	c->task = strdup(cfg->task ? cfg->task : "");
 	c->labels = calloc(nl, sizeof(*c->labels));
 	if (!c->task || !c->labels)
@@ -758,9 +935,10 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 	}
 	c->polarity_rule = cfg->polarity_rule && c->lex;
 	find_polar_labels(c);
-	c->ncols = m->nr_class == 2 ? 1 : (uint32_t)m->nr_class;
-	for (int j = 0; j < m->nr_class; j++)
-		c->col_label[j] = (uint32_t)m->label[j];
+	c->ncols = (uint32_t)ncols;
+	for (uint32_t j = 0; j < nl; j++)
+		c->col_label[j] = j; /* column j decides label j; for two labels,
+				      * column 0 is label 0 and its complement 1 */
 	c->C = bestC;
 	c->cv_acc = best_acc;
 	c->folds = (uint32_t)cfg->folds;
@@ -768,28 +946,48 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 	c->solver = (uint32_t)cfg->solver;
 	if (alloc_rows(c))
 		goto out;
-	for (size_t b = 0; b < nb; b++) {
-		if (!idf[b])
-			continue;
-		float *row = c->rows + b * c->stride;
-		row[0] = idf[b];
-		for (uint32_t j = 0; j < c->ncols; j++)
-			row[1 + j] = (float)m->w[b * c->ncols + j];
+	for (size_t b = 0; b < nb; b++)
+		if (idf[b])
+			c->rows[b * c->stride] = idf[b];
+	/* each column on all documents; the ratios fold into the weights
+	 * (prediction scales the normalized tf-idf by w·r in one product) */
+	memset(in, 1, t.ndocs);
+	for (uint32_t j = 0; j < ncols; j++) {
+		double bias = 0;
+		for (int v = 0; v < 2; v++) {
+			if (vw[v] == 0)
+				continue;
+			nb_ratio(&t, in, j, v == 0 ? cfg->nb_alpha : 0, cnt, r);
+			nb_scale(&t, r);
+			if ((rc = train_column(&t, in, j, cfg->solver, bestC, eps, sub, ysub, w,
+					       err)))
+				goto out;
+			for (size_t b = 0; b < nb; b++)
+				if (idf[b])
+					c->rows[b * c->stride + 1 + j] += (float)(vw[v] * w[b] * r[b]);
+			bias += vw[v] * w[nb];
+		}
+		rc = YQ_ENOMEM;
+		c->bias[j] = (float)bias;
 	}
-	for (uint32_t j = 0; j < c->ncols; j++)
-		c->bias[j] = (float)m->w[nb * c->ncols + j];
 	*out = c;
 	c = NULL;
 	rc = YQ_OK;
 out:
-	if (m)
-		free_and_destroy_model(&m);
 	yq_classifier_free(c);
 	free(df);
 	free(idf);
-	free(nodes);
-	free(rows);
-	free(y);
-	free(target);
+	free(r);
+	free(w);
+	free(cnt);
+	free(t.nodes);
+	free(t.base);
+	free(t.rows);
+	free(sub);
+	free(ysub);
+	free(in);
+	free(fold);
+	free(dec);
+	free(ok);
 	return rc;
 }

@@ -6,15 +6,18 @@
  * Model: hashed features (features.h) → tf (raw or sublinear 1 + ln tf) ×
  * idf (smooth: ln((1 + N) / (1 + df)) + 1, 0 for buckets never seen in
  * training, which therefore count for nothing) → L2 normalization → an
- * L2-regularized logistic regression trained by liblinear (Fan et al.,
- * JMLR 9, 2008; solver -s 0 primal trust-region Newton, or -s 7 dual),
+ * optional NB log-count-ratio scaling per decision column (Wang & Manning
+ * 2012; struct yq_train_config) → an L2-regularized logistic regression
+ * trained by liblinear (Fan et al., JMLR 9, 2008; solver -s 0 primal
+ * trust-region Newton, or -s 7 dual), one binary problem per column:
  * one-vs-rest when there are more than two labels.  Probabilities are
  * liblinear's predict_probability: the logistic of each decision value,
  * normalized to sum to 1 over the labels (for two labels, p and 1 - p).
  *
- * File format (native byte order; little-endian machines), version 1:
+ * File format (native byte order; little-endian machines), version 2:
  *   "YQCLF\n\0\0"  u32 version  u32 YQ_FEAT_VERSION
- *   u32 flags  u32 hash_bits  u32 char_max  f32 contrast_weight  u32 tf_mode
+ *   u32 flags  u32 hash_bits  u32 char_max  f32 contrast_weight  f32 word_weight
+ *   u32 tf_mode
  *   u32 polarity_rule
  *   u32 n + task bytes
  *   u32 nlabels, then per label u32 n + bytes (verbatim training labels)
@@ -22,6 +25,8 @@
  *   both)  u8 n  n bytes (at most YQ_LEXICON_MAX_WORDS words of <= 64 bytes)
  *   u32 ncols (1 for two labels, else nlabels)  u32 col_label[ncols == 1 ? 2 : ncols]
  *   f64 C  f64 cv_accuracy (-1: not measured)  u32 folds  u32 ntrain  u32 solver
+ *   f64 nb_alpha (0: no log-count-ratio scaling; the ratios are folded into w)
+ *   f64 plain_mix (the unscaled model's share of the average; 0 without NB)
  *   f32 bias[ncols]
  *   u32 nrows, then per row: u32 bucket  f32 idf  f32 w[ncols]
  * Only buckets seen in training are stored; loading expands them into a
@@ -44,7 +49,7 @@
 #include "text/segment.h"
 #include "text/tokenize.h"
 
-#define YQ_MODEL_VERSION 1
+#define YQ_MODEL_VERSION 2
 #define YQ_MODEL_MAX_LABELS 1024
 #define YQ_MODEL_MAX_LABEL_LEN 1024
 
@@ -138,7 +143,21 @@ struct yq_train_config {
 	double C;                  /* > 0: fixed; 0: chosen by k-fold CV from a grid */
 	int folds;                 /* k for CV (2..20); 0: no CV (needs C > 0) */
 	double eps;                /* stopping tolerance; 0: liblinear's default */
-	uint64_t seed;             /* fold assignment */
+	uint64_t seed;             /* fold assignment (splitmix64 shuffle) */
+	/* NB log-count-ratio scaling (Wang & Manning, "Baselines and Bigrams:
+	 * Simple, Good Sentiment and Topic Classification", ACL 2012; NBSVM
+	 * with a logistic loss): > 0 multiplies each column's normalized
+	 * tf-idf features by r_b = ln((α + p_b)/‖α + p‖₁) − ln((α + q_b)/‖α +
+	 * q‖₁), where p_b / q_b count the training documents of / not of the
+	 * column's label that have bucket b, α = nb_alpha; the ratios are
+	 * folded into the saved weights, so prediction is unchanged.  0: off. */
+	double nb_alpha;
+	/* With nb_alpha > 0: 0..1, the share of a plain (unscaled) model in the
+	 * average of the two decision functions; both are linear in the same
+	 * normalized vector, so the average is one weight vector and costs
+	 * nothing at prediction (the interpolation of NBSVM, section 2.3 of
+	 * the paper, here between two trained models).  0: NB only. */
+	double plain_mix;
 	/* Polarity rule (needs a lexicon and labels named "negative" and
 	 * "positive"): when the lexicon evidence of a text is one-sided after
 	 * negation (features.h: polarity_pos > 0 and polarity_neg == 0, or the
@@ -156,10 +175,12 @@ struct yq_train_config {
  * grid C ∈ {0.25, 1, 4, 16, 64, 256} is scored by cfg->folds-fold CV and
  * the best C (ties: the smaller) is used; with a fixed C and folds > 0 only
  * that C is scored.  Progress lines (one per C scored) go to log when not
- * NULL.  The folds are liblinear's (cross_validation shuffles with rand(),
- * seeded here with srand(cfg->seed): not for concurrent use with other
- * rand() users).  On success *out is the trained classifier (no segmenter; save it,
- * or predict with tokens).  Errors: YQ_EINVAL (fewer than two labels, bad
+ * NULL.  Every decision column is its own binary problem (label j against
+ * the rest; one column for two labels) solved by liblinear; the folds are
+ * a seeded shuffle (cfg->seed), and the log-count ratios of a fold come
+ * from its training part only, so CV never sees the held-out fold's
+ * labels.  On success *out is the trained classifier (no segmenter; save
+ * it, or predict with tokens).  Errors: YQ_EINVAL (fewer than two labels, bad
  * config; message in err), YQ_ENOMEM.
  */
 int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, FILE *log,

@@ -29,8 +29,10 @@
 #include <time.h>
 
 static const char usage[] =
-	"--task sentiment|category --out MODEL [--folds K] [--C X] [--solver 0|7]\n"
+	"--task sentiment|category --out MODEL [--folds K] [--C X] [--solver 0|7] [--nb A]\n"
+	"       [--plain-mix B]\n"
 	"       [--features LIST] [--tf raw|sublinear] [--hash-bits N] [--char-max N]\n"
+	"       [--word-weight W]\n"
 	"       [--positive-words F]… [--negative-words F]… [--polarity-rule]\n"
 	"       [--format F] [--map a=b,…] [--text-field T]… [--label-field L]\n"
 	"       [--label-map a=b,…] [--source S] [--strict] [--corrections DB] FILE…";
@@ -242,7 +244,7 @@ int yq_cmd_train(int argc, char **argv)
 	struct file_opts cur = {.label_field = "label"};
 	struct file_opts *files = calloc((size_t)argc, sizeof(*files));
 	int nfiles = 0, text_fresh = 0, strict = 0, rule = 0;
-	double C = 0;
+	double C = 0, nb = -1, ww = 0, mix = -1;
 	int folds = -1, solver = -1, tf = -1;
 	long bits = 0, cmax = 0;
 	const char *feats = NULL;
@@ -330,6 +332,24 @@ int yq_cmd_train(int argc, char **argv)
 				yq_cli_err("train", "--C must be a number in (0, 1e6]");
 				goto out;
 			}
+		} else if (strcmp(a, "--word-weight") == 0) {
+			ww = strtod(v, &end);
+			if (*end || !(ww >= 0.1 && ww <= 10)) {
+				yq_cli_err("train", "--word-weight must be a number in [0.1, 10]");
+				goto out;
+			}
+		} else if (strcmp(a, "--plain-mix") == 0) {
+			mix = strtod(v, &end);
+			if (*end || !(mix >= 0 && mix <= 1)) {
+				yq_cli_err("train", "--plain-mix must be a number in [0, 1]");
+				goto out;
+			}
+		} else if (strcmp(a, "--nb") == 0) {
+			nb = strtod(v, &end);
+			if (*end || !(nb >= 0 && nb <= 1e6)) {
+				yq_cli_err("train", "--nb must be a number in [0, 1e6] (0: off)");
+				goto out;
+			}
 		} else if (strcmp(a, "--positive-words") == 0 || strcmp(a, "--negative-words") == 0) {
 			if (nlex == 2 * MAX_FIELDS) {
 				yq_cli_err("train", "at most %d word lists", 2 * MAX_FIELDS);
@@ -380,6 +400,8 @@ int yq_cmd_train(int argc, char **argv)
 	}
 	if (tf >= 0)
 		tc.tf_mode = (enum yq_tf_mode)tf;
+	if (ww > 0)
+		t.fc.word_weight = (float)ww;
 	if (bits)
 		t.fc.hash_bits = (uint32_t)bits;
 	if (cmax)
@@ -387,6 +409,10 @@ int yq_cmd_train(int argc, char **argv)
 	if (folds >= 0)
 		tc.folds = folds;
 	tc.polarity_rule = rule;
+	if (nb >= 0)
+		tc.nb_alpha = nb;
+	if (mix >= 0)
+		tc.plain_mix = mix;
 	if (solver >= 0)
 		tc.solver = solver;
 	tc.C = C;

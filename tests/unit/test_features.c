@@ -27,6 +27,7 @@ static const struct yq_feat_config cfg = {
 	.hash_bits = 20,
 	.char_max = 3,
 	.contrast_weight = 1.5f,
+	.word_weight = 1.0f,
 };
 
 static int setup(void **state)
@@ -163,8 +164,8 @@ static void test_hash_stability(void **state)
 {
 	/* Fixed values: a change here invalidates every saved model (bump
 	 * YQ_FEAT_VERSION and update these). */
-	assert_int_equal(yq_feat_hash(&cfg, YQ_FAM_CHAR, "好", 3), 478788u);
-	assert_int_equal(yq_feat_hash(&cfg, YQ_FAM_NEG_WORD, "高兴", 6), 891555u);
+	assert_int_equal(yq_feat_hash(&cfg, YQ_FAM_CHAR, "好", 3), 449442u);
+	assert_int_equal(yq_feat_hash(&cfg, YQ_FAM_NEG_WORD, "高兴", 6), 699580u);
 	struct yq_feat_config c16 = cfg;
 	c16.hash_bits = 16;
 	assert_int_equal(yq_feat_hash(&c16, YQ_FAM_CHAR, "好", 3),
@@ -242,6 +243,19 @@ static void test_config_check(void **state)
 	c = cfg;
 	c.contrast_weight = 0.5f;
 	assert_int_equal(yq_feat_config_check(&c), YQ_EINVAL);
+	c = cfg;
+	c.word_weight = 0;
+	assert_int_equal(yq_feat_config_check(&c), YQ_EINVAL);
+	/* the word weight scales token features, not character n-grams */
+	c = cfg;
+	c.word_weight = 2.0f;
+	const char *s = "今天真不高兴"; /* 今天/真/不/高兴 */
+	assert_int_equal(yq_tokenize(seg, &work, s, strlen(s), &toks), 0);
+	assert_int_equal(yq_features_extract(&c, s, strlen(s), &toks, &feats), 0);
+	assert_true(val(YQ_FAM_WORD, "今天") == 2.0f);
+	assert_true(val(YQ_FAM_NEG_WORD, "高兴") == 2.0f);
+	assert_true(val(YQ_FAM_CHAR, "今天") == 1.0f);
+	assert_true(val(YQ_FAM_NEG_CHAR, "高兴") == 1.0f);
 }
 
 int main(void)

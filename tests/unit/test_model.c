@@ -2,8 +2,10 @@
  * test_model.c — classify/model: training on hand-written reviews, the
  * save → load round trip (same label and probability), labels kept
  * verbatim (spaces, Chinese, punctuation), errors for bad and truncated
- * files and an absent built-in model, and the CLI's --label-map (rename,
- * drop with "-").
+ * files, a model of an older format version and an absent built-in
+ * model, NB log-count-ratio training over three labels (one-vs-rest) with
+ * its cross-validation, and the CLI's --label-map (rename, drop with
+ * "-").
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +36,7 @@ static const struct yq_feat_config cfg = {
 	.hash_bits = 16,
 	.char_max = 2,
 	.contrast_weight = 1.0f,
+	.word_weight = 1.0f,
 };
 
 #define POS "好评 :) 正面"
@@ -284,6 +287,89 @@ static void test_polarity_rule(void **state)
 	yq_buf_release(&err);
 }
 
+/* NB scaling with three labels: one binary column per label, each with its
+ * own log-count ratios; the seeded CV is deterministic; nb_alpha and the
+ * folded weights survive save/load; a version-1 file is refused with a
+ * message that says to retrain. */
+static void test_nb(void **state)
+{
+	static const struct {
+		const char *text, *label;
+	} three[] = {
+		{"味道很好，送餐很快", "pos"}, {"非常好吃，下次还点", "pos"},
+		{"很喜欢，推荐大家", "pos"},   {"好吃不贵，满意", "pos"},
+		{"太难吃了，再也不点了", "neg"}, {"送餐太慢，菜都凉了", "neg"},
+		{"很差，不满意", "neg"},       {"难吃，服务差", "neg"},
+		{"今天下单了", "mid"},         {"一份米饭一份汤", "mid"},
+		{"中午点的外卖", "mid"},       {"下单的是米饭", "mid"},
+	};
+	struct yq_train_data *d;
+	struct yq_buf err = YQ_BUF_INIT;
+	assert_int_equal(yq_train_data_new(&cfg, 100, &d), 0);
+	for (size_t i = 0; i < 12; i++) {
+		extract(three[i].text);
+		assert_int_equal(yq_train_data_add(d, three[i].label, 3, &feats), 0);
+	}
+	struct yq_train_config tc = {.task = "sentiment", .tf_mode = YQ_TF_SUBLINEAR,
+				     .solver = 7, .C = 16, .folds = 4, .seed = 7, .nb_alpha = 1};
+	struct yq_classifier *m = NULL, *m2 = NULL, *c = NULL;
+	assert_int_equal(yq_model_train(&tc, d, NULL, &m, &err), 0);
+	assert_int_equal(yq_model_train(&tc, d, NULL, &m2, &err), 0);
+	double C, acc, C2, acc2;
+	int folds;
+	yq_classifier_cv(m, &C, &acc, &folds);
+	yq_classifier_cv(m2, &C2, &acc2, &folds);
+	assert_true(C == 16 && folds == 4);
+	assert_true(acc == acc2); /* same seed, same folds */
+	assert_true(acc >= 0 && acc <= 1);
+	assert_int_equal(yq_classifier_nlabels(m), 3);
+	struct yq_clf_work w = {0};
+	for (size_t i = 0; i < 12; i++) {
+		const char *label;
+		double p;
+		extract(three[i].text);
+		assert_int_equal(yq_classifier_predict(m, &w, three[i].text, strlen(three[i].text),
+						       &toks, &label, &p), 0);
+		assert_string_equal(label, three[i].label);
+		assert_true(p > 1.0 / 3 && p <= 1.0);
+	}
+	assert_int_equal(yq_classifier_save(m, path, &err), 0);
+	assert_int_equal(yq_classifier_load(path, &c, &err), 0);
+	const char *t = "菜很好吃，很满意";
+	const char *l1, *l2;
+	double p1, p2;
+	extract(t);
+	assert_int_equal(yq_classifier_predict(m, &w, t, strlen(t), &toks, &l1, &p1), 0);
+	assert_int_equal(yq_classifier_predict(c, &w, t, strlen(t), NULL, &l2, &p2), 0);
+	assert_string_equal(l1, "pos");
+	assert_string_equal(l2, "pos");
+	assert_true(fabs(p1 - p2) < 1e-9);
+	/* negative alpha is refused */
+	struct yq_classifier *none = NULL;
+	tc.nb_alpha = -1;
+	assert_int_equal(yq_model_train(&tc, d, NULL, &none, &err), YQ_EINVAL);
+	assert_null(none);
+	/* an older format version: the same file with version 1 */
+	FILE *f = fopen(path, "r+b");
+	assert_non_null(f);
+	uint32_t v1 = 1;
+	assert_int_equal(fseek(f, 8, SEEK_SET), 0);
+	assert_int_equal(fwrite(&v1, 4, 1, f), 1);
+	fclose(f);
+	yq_classifier_free(c);
+	c = NULL;
+	yq_buf_reset(&err);
+	assert_int_equal(yq_classifier_load(path, &c, &err), YQ_EFORMAT);
+	assert_non_null(strstr(err.s, "model version 1"));
+	assert_non_null(strstr(err.s, "retrain"));
+	assert_null(c);
+	yq_clf_work_release(&w);
+	yq_classifier_free(m);
+	yq_classifier_free(m2);
+	yq_train_data_free(d);
+	yq_buf_release(&err);
+}
+
 static void test_label_map(void **state)
 {
 	struct yq_buf out = YQ_BUF_INIT;
@@ -312,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_polarity_rule),
+		cmocka_unit_test(test_nb),
 		cmocka_unit_test(test_label_map),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
