@@ -286,6 +286,18 @@ static const struct command commands[] = {
 	 "a deleted tail whose head row was rewritten too).\n"
 	 "list: the entries after SEQ (default 0), at most N (default 100, up to\n"
 	 "1000), as one JSON array.  The database is opened read-only.\n"},
+	{"export", yq_cmd_export, "stored events, alerts or posts as CSV or XLSX",
+	 "usage: yuqing export --db DB --what events|alerts|posts [--from T] [--to T]\n"
+	 "                     [--q QUERY] [--tz TZ] --format csv|xlsx -o FILE\n\n"
+	 "Writes the stored events (merged ones left out, highest risk first), alerts\n"
+	 "(newest first, with the reason in words) or posts (newest first) of the\n"
+	 "period [T, T) as a spreadsheet: CSV (RFC 4180, UTF-8 with BOM) or XLSX.\n"
+	 "Text that a spreadsheet could run as a formula (= + - @, full-width too,\n"
+	 "a leading tab or CR) gets a leading '; numbers stay numbers; times are\n"
+	 "wall-clock times in --tz (default Asia/Shanghai) as spreadsheet dates.\n"
+	 "The database is opened read-only; docs/export.md has the columns.\n"
+	 "  --from T, --to T  the period (ISO 8601, a date, epoch seconds ...)\n"
+	 "  --q QUERY         posts matching a full-text query (yuqing search's language)\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -75,6 +75,7 @@ static const struct route routes[] = {
 	{"POST", "/api/schemes/test", yq_api_schemes_test, YQ_PERM_SCHEME_WRITE},
 	{"GET", "/api/schemes/{id}", yq_api_scheme_get, YQ_PERM_READ},
 	{"GET", "/api/schemes/{id}/backtest", yq_api_scheme_backtest, YQ_PERM_SCHEME_WRITE},
+	{"GET", "/api/export", yq_api_export, YQ_PERM_READ},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -381,6 +382,8 @@ static enum MHD_Result send_response(struct yq_req *r)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 		if (r->allow)
 			MHD_add_response_header(resp, "Allow", r->allow);
+		if (r->disposition)
+			MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 		if (r->status == 503)
 			MHD_add_response_header(resp, "Retry-After", "1");
 		if (r->status == 429) {
