@@ -298,6 +298,16 @@ static const struct command commands[] = {
 	 "The database is opened read-only; docs/export.md has the columns.\n"
 	 "  --from T, --to T  the period (ISO 8601, a date, epoch seconds ...)\n"
 	 "  --q QUERY         posts matching a full-text query (yuqing search's language)\n"},
+	{"report", yq_cmd_report, "the weekly, monthly or quarterly report as a PDF",
+	 "usage: yuqing report --db DB --period week|month|quarter --date YYYY-MM-DD\n"
+	 "                     [--tz TZ] -o FILE.pdf\n\n"
+	 "Writes the 舆情周报/月报/季报 of the week (Monday to Sunday), month or quarter\n"
+	 "that contains --date, in the days of --tz (default Asia/Shanghai), as an A4\n"
+	 "PDF: volume and sentiment with a daily chart and the change against the\n"
+	 "previous period, the top events with their risk and the reason in words,\n"
+	 "alerts by level.  Chinese text is laid out by pango (Noto CJK fonts) with\n"
+	 "禁则 line breaking; pages are numbered.  The database is opened read-only;\n"
+	 "docs/export.md describes the report.\n"},
 	{NULL, NULL, NULL, NULL},
 };
 
