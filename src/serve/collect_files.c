@@ -47,7 +47,6 @@ struct tail {
 	int done;            /* complete formats: read */
 	off_t last_size;     /* complete formats: size at the last poll */
 	time_t last_mtime;
-	int warned;
 };
 
 struct files {

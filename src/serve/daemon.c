@@ -5,8 +5,9 @@
  * The writer's batch: pop up to WRITER_BATCH items (waiting at most
  * commit_ms for the first), BEGIN IMMEDIATE (yq_pipeline_begin), run each
  * post through the pipeline, then in the same transaction write the
- * checkpoint each file reached, the sources' health counts, and the live
- * stream's last reserved id; commit; then publish the batch's new alerts
+ * checkpoint each file reached, the sources' health counts, the new
+ * alerts' delivery outbox rows (deliver.h) and the live stream's last
+ * reserved id; commit; then publish the batch's new alerts
  * and changed events to the live stream and record each post's
  * queue-to-commit latency.  Nothing but SQLite runs inside the
  * transaction (field case storage-01: no network call in it).
@@ -19,8 +20,8 @@
  */
 #include "serve/daemon.h"
 #include "base/error.h"
-#include "pipeline/pipeline.h"
 #include "auth/audit.h"
+#include "pipeline/pipeline.h"
 #include "serve/internal.h"
 #include "store/query.h"
 

@@ -73,7 +73,10 @@ static const struct route routes[] = {
 	{"GET", "/api/sources", yq_api_sources_list, YQ_PERM_READ},
 	{"GET", "/api/schemes", yq_api_schemes_list, YQ_PERM_READ},
 	{"POST", "/api/schemes/test", yq_api_schemes_test, YQ_PERM_SCHEME_WRITE},
+	{"POST", "/api/schemes", yq_api_scheme_create, YQ_PERM_SCHEME_WRITE},
 	{"GET", "/api/schemes/{id}", yq_api_scheme_get, YQ_PERM_READ},
+	{"PUT", "/api/schemes/{id}", yq_api_scheme_update, YQ_PERM_SCHEME_WRITE},
+	{"DELETE", "/api/schemes/{id}", yq_api_scheme_delete, YQ_PERM_SCHEME_WRITE},
 	{"GET", "/api/schemes/{id}/backtest", yq_api_scheme_backtest, YQ_PERM_SCHEME_WRITE},
 	{"GET", "/api/export", yq_api_export, YQ_PERM_READ},
 };
