@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "cli/cli.h"
 #include "collect/ptime.h"
+#include "report/pdf.h"
 #include "report/report.h"
 #include "store/query.h"
 
@@ -71,6 +72,7 @@ int yq_cmd_report(int argc, char **argv)
 		goto out;
 	}
 	rc = yq_report_write(h, tz, tzname, k, &d, path, &sum, &err);
+	yq_pdf_release_caches(); /* the process ends after this command */
 	if (rc == YQ_EINVAL) {
 		yq_cli_err(CMD, "%s (--date)", err.s);
 		status = YQ_EXIT_USAGE;

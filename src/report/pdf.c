@@ -33,6 +33,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 
 #include "base/error.h"
@@ -351,4 +352,11 @@ void yq_pdf_free(struct yq_pdf *p)
 	if (p->fo)
 		cairo_font_options_destroy(p->fo);
 	free(p);
+}
+
+void yq_pdf_release_caches(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
 }

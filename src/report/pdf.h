@@ -92,6 +92,15 @@ int yq_pdf_close(struct yq_pdf *p, struct yq_buf *err);
  * is a no-op. */
 void yq_pdf_free(struct yq_pdf *p);
 
+/*
+ * yq_pdf_release_caches: frees the process-wide caches that pango, cairo
+ * and fontconfig keep after the first document (the default font map, the
+ * loaded font files, the configuration), so that a leak checker sees a
+ * clean exit.  Call it at most once, at the end of a process, after every
+ * yq_pdf is closed and while no other thread uses pango or cairo.
+ */
+void yq_pdf_release_caches(void);
+
 /* yq_pdf_no_line_start: 1 for the closing punctuation that may not begin a
  * line (，。、；：？！）》」』】〉”’… and their ASCII forms , . ; : ? ! ) ]
  * }), else 0. */

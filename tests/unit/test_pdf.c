@@ -132,5 +132,7 @@ int main(void)
 		cmocka_unit_test(test_classes),
 		cmocka_unit_test(test_report02),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	yq_pdf_release_caches();
+	return rc;
 }
