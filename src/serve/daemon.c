@@ -3,7 +3,8 @@
  * for the threads, serve/internal.h for the shared state.
  *
  * The writer's batch: pop up to WRITER_BATCH items (waiting at most
- * commit_ms for the first), BEGIN IMMEDIATE (yq_pipeline_begin), run each
+ * commit_ms for the first; a batch that takes longer than commit_ms / 2
+ * to analyse is cut and committed in parts), BEGIN IMMEDIATE (yq_pipeline_begin), run each
  * post through the pipeline, then in the same transaction write the
  * checkpoint each file reached, the sources' health counts, the new
  * alerts' delivery outbox rows (deliver.h) and the live stream's last
@@ -235,9 +236,15 @@ static int enqueue_alert(struct yq_daemon *d, sqlite3 *db, int64_t id, int64_t n
 	return rc ? YQ_EDB : YQ_OK;
 }
 
-/* run_batch: one transaction over the items of list; 0 or a fatal code. */
-static int run_batch(struct yq_daemon *d, struct batch *b, struct yq_item *list)
+/* run_batch: one transaction over the items of list, or over as many as
+ * the time budget (commit_ms / 2) allows: the others are left in *rest for
+ * the next transaction, so no post waits long for the commit of a big
+ * batch.  0 or a fatal code. */
+static int run_batch(struct yq_daemon *d, struct batch *b, struct yq_item *list,
+		     struct yq_item **rest)
 {
+	uint64_t t0 = yq_now_ns(), budget = (uint64_t)d->cfg->commit_ms * 500000u;
+	*rest = NULL;
 	sqlite3 *db = yq_store_db(d->st);
 	struct yq_buf err = YQ_BUF_INIT;
 	size_t nsrc = d->cfg->nsources;
@@ -282,6 +289,11 @@ static int run_batch(struct yq_daemon *d, struct batch *b, struct yq_item *list)
 		if (it->ckpt_path && (rc = note_ckpt(b, it))) {
 			set_fatal(d, "checkpoint", "out of memory");
 			goto out;
+		}
+		if (it->next && yq_now_ns() - t0 > budget) { /* commit what is done */
+			*rest = it->next;
+			it->next = NULL;
+			break;
 		}
 	}
 	for (size_t i = 0; i < b->nck; i++) {
@@ -358,14 +370,18 @@ static void *writer_main(void *arg)
 				break;
 			continue;
 		}
-		int rc = atomic_load(&d->fatal) ? YQ_EDB : run_batch(d, &b, list);
 		while (list) {
-			struct yq_item *n = list->next;
-			yq_item_free(list);
-			list = n;
+			struct yq_item *rest = NULL;
+			int rc = atomic_load(&d->fatal) ? YQ_EDB : run_batch(d, &b, list, &rest);
+			if (rc) /* keep draining so producers are not stuck; nothing more is stored */
+				atomic_store(&d->stopping, 1);
+			while (list) {
+				struct yq_item *n = list->next;
+				yq_item_free(list);
+				list = n;
+			}
+			list = rest;
 		}
-		if (rc) /* keep draining so producers are not stuck; nothing more is stored */
-			atomic_store(&d->stopping, 1);
 	}
 out:
 	batch_reset(&b, nsrc);

@@ -51,14 +51,13 @@ struct route {
 };
 
 #define PUBLIC (-1)
-#define LOGGED_IN (-2) /* any logged-in user (auth.h's "read" is every role's) */
 
 static const struct route routes[] = {
 	{"GET", "/healthz", yq_api_healthz, PUBLIC},
 	{"GET", "/api/csrf", yq_api_csrf, PUBLIC},
 	{"POST", "/api/login", yq_api_login, PUBLIC},
-	{"POST", "/api/logout", yq_api_logout, LOGGED_IN},
-	{"GET", "/api/me", yq_api_me, LOGGED_IN},
+	{"POST", "/api/logout", yq_api_logout, YQ_PERM_READ}, /* every role reads */
+	{"GET", "/api/me", yq_api_me, YQ_PERM_READ},
 	{"GET", "/metrics", yq_api_metrics, YQ_PERM_READ},
 	{"POST", "/api/posts", yq_api_posts_push, YQ_PERM_POST_PUSH},
 	{"GET", "/api/posts", yq_api_posts_list, YQ_PERM_READ},
@@ -240,37 +239,29 @@ static int authorize(struct yq_req *r)
 		return 1;
 	if (!(db = yq_req_wdb(r)))
 		return 0;
-	if (authz && !strncasecmp(authz, "Bearer ", 7))
-		rc = yq_auth_token_check(db, authz + 7, &r->who);
-	else if (*r->sid)
-		rc = yq_auth_session_check(db, &d->policy, r->sid, now, &r->who);
-	else
-		rc = YQ_OK;
+	int status = 401;
+	enum yq_perm perm = (enum yq_perm)r->perm;
+	rc = yq_auth_request(db, &d->policy,
+			     authz && !strncasecmp(authz, "Bearer ", 7) ? authz + 7 : NULL,
+			     *r->sid ? r->sid : NULL, yq_req_header(r, YQ_AUTH_CSRF_HEADER),
+			     changes_state(r->method), perm, now, &r->who, &status);
 	if (rc) {
 		yq_metrics_add(d->m, YQ_M_ERR_DB, 1);
 		yq_req_error(r, 503, "cannot check the credentials: %s", sqlite3_errmsg(db));
 		return 0;
 	}
-	if (r->who.kind != YQ_PRINCIPAL_USER) {
+	if (status == 401) {
 		yq_req_error(r, 401, "login required (POST /api/login, or Authorization: Bearer TOKEN)");
 		return 0;
 	}
-	if (r->perm >= 0 && !yq_auth_allows(r->who.role, (enum yq_perm)r->perm)) {
+	if (status == 403 && !yq_auth_allows(r->who.role, perm)) {
 		yq_req_error(r, 403, "role %s may not %s", yq_auth_role_name(r->who.role),
-			     yq_auth_perm_name((enum yq_perm)r->perm));
+			     yq_auth_perm_name(perm));
 		return 0;
 	}
-	if (changes_state(r->method) && !r->who.via_token) {
-		int ok = 0;
-		if (yq_auth_csrf_check(db, &d->policy, r->sid, yq_req_header(r, "X-CSRF-Token"), now,
-				       &ok)) {
-			yq_req_error(r, 503, "cannot check the CSRF token: %s", sqlite3_errmsg(db));
-			return 0;
-		}
-		if (!ok) {
-			yq_req_error(r, 403, "missing or wrong X-CSRF-Token for this session");
-			return 0;
-		}
+	if (status == 403) {
+		yq_req_error(r, 403, "missing or wrong %s for this session", YQ_AUTH_CSRF_HEADER);
+		return 0;
 	}
 	return 1;
 }
@@ -370,7 +361,7 @@ static enum MHD_Result send_response(struct yq_req *r)
 	struct MHD_Response *resp;
 	r->answered = 1;
 	if (r->stream) {
-		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_cb, r, NULL);
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_cb, r, NULL);
 		if (!resp)
 			return MHD_NO;
 		MHD_add_response_header(resp, "Content-Type", "text/event-stream; charset=utf-8");
