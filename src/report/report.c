@@ -330,7 +330,7 @@ static int events(struct ctx *c)
 		       "SELECT e.id, e.title, e.size, e.first_seen, e.last_seen, e.state,"
 		       " e.keywords, (SELECT max(json_extract(a.reason, '$.score')) FROM alerts a"
 		       " WHERE a.event = e.id) AS risk, (SELECT a.reason FROM alerts a WHERE"
-		       " a.event = e.id ORDER BY a.id DESC LIMIT 1), e.negative_share" EVENTS_WHERE
+		       " a.event = e.id ORDER BY a.id DESC LIMIT 1), e.negative_share, e.places" EVENTS_WHERE
 		       " ORDER BY risk IS NULL, risk DESC, e.size DESC, e.id LIMIT 10",
 		       c->from, c->to, &s)))
 		goto out;
@@ -368,6 +368,17 @@ static int events(struct ctx *c)
 			       yq_buf_adds(&c->b, json_string_value(x));
 		}
 		json_decref(kw);
+		/* places: [{"code","name","level","posts"}, …], most named first */
+		json_t *pl = json_loads((const char *)sqlite3_column_text(s, 10), 0, NULL);
+		nk = 0;
+		json_array_foreach(pl, j, x)
+		{
+			const char *name = json_string_value(json_object_get(x, "name"));
+			if (name)
+				bad |= yq_buf_adds(&c->b, nk++ ? "、" : "。涉及地点：") ||
+				       yq_buf_adds(&c->b, name);
+		}
+		json_decref(pl);
 		if (bad || yq_buf_adds(&c->b, "。"))
 			goto out;
 		if ((rc = para(c, &BODY, 0)))

@@ -8,7 +8,8 @@
  * stacked by sentiment; 二、重点事件 — the top events overlapping the
  * period (merged events left out; highest alert risk first, then size)
  * with their size, first and last seen, state, highest risk, latest
- * alert level, keywords and the reason of their latest alert in words
+ * alert level, keywords, the places named most (when the pipeline had a
+ * gazetteer) and the reason of their latest alert in words
  * (report/why.h); 三、预警情况 — alerts of the period by level,
  * acknowledged or not (when the daemon's acknowledgement table exists),
  * and the highest ones.

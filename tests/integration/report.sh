@@ -3,7 +3,8 @@
 # stream, read back with poppler (pdftotext, pdftotext -bbox, pdfinfo):
 #   - title, period (Asia/Shanghai days: the week of 2020-01-21 is Monday
 #     2020-01-20 to Sunday 2020-01-26), the post and alert counts of the
-#     period as the database has them, the top event's title, its reason
+#     period as the database has them, the top event's title, its places,
+#     its reason
 #   - page numbers on every page; no glyph past the right margin
 #   - the same text with the host's TZ=UTC
 source "$(dirname "$0")/lib.sh"
@@ -12,7 +13,7 @@ command -v pdftotext > /dev/null || { fail "pdftotext (poppler-utils) is not ins
 N=${YQ_REPORT_POSTS:-3000}
 head_gz "$YQ_DATA/weibo_covid/posts.tsv.gz" $((N + 1)) > "$T/slice.tsv"
 db="$T/r.db"
-"$YQ" replay --db "$db" --bucket 1d --min-count 20 --source weibo "$T/slice.tsv" > "$T/r.out" 2> "$T/r.err" ||
+"$YQ" replay --db "$db" --bucket 1d --min-count 20 --source weibo --gazetteer "$YQ_DATA/gazetteer_cn" "$T/slice.tsv" > "$T/r.out" 2> "$T/r.err" ||
   { cat "$T/r.err"; fail "replay"; finish; }
 flat() { pdftotext "$1" - | tr -d ' \n\f\t'; }
 
@@ -42,6 +43,9 @@ has "top event's title ($head20)" "1.$head20"
 top_score=$(q "$db" "select printf('%.1f', $risk) from events e where merged_into is null and last_seen >= $from and first_seen < $to order by $risk is null, $risk desc, size desc, id limit 1")
 has "top event's risk in words" "最高风险分${top_score}"
 has "the why" "预警原因："
+top_place=$(q "$db" "select json_extract(places, '\$[0].name') from events e where merged_into is null and last_seen >= $from and first_seen < $to order by $risk is null, $risk desc, size desc, id limit 1")
+[ -n "$top_place" ] || fail "the top event names no place (gazetteer)"
+has "top event's places" "涉及地点：${top_place}"
 pages=$(pdfinfo "$T/week.pdf" | awk '/^Pages:/ {print $2}')
 check_ge "pages" "$pages" 2
 for i in $(seq 1 "$pages"); do
