@@ -51,6 +51,8 @@ int yq_cmd_audit(int argc, char **argv);
 int yq_cmd_cases(int argc, char **argv);
 int yq_cmd_messages(int argc, char **argv);
 int yq_cmd_stats(int argc, char **argv);
+int yq_cmd_export(int argc, char **argv);
+int yq_cmd_report(int argc, char **argv);
 
 struct sqlite3;
 /* yq_cli_auth_db: opens the database at path for the user and audit

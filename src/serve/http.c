@@ -93,6 +93,7 @@ static const struct route routes[] = {
 	{"POST", "/api/messages/{id}/category", yq_api_message_category, YQ_PERM_MESSAGE_WRITE},
 	{"POST", "/api/messages/{id}/reply", yq_api_message_reply, YQ_PERM_CASE_HANDLE},
 	{"GET", "/api/stats", yq_api_stats, YQ_PERM_READ},
+	{"GET", "/api/export", yq_api_export, YQ_PERM_READ},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -391,6 +392,8 @@ static enum MHD_Result send_response(struct yq_req *r)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 		if (r->allow)
 			MHD_add_response_header(resp, "Allow", r->allow);
+		if (r->disposition)
+			MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 		if (r->status == 503)
 			MHD_add_response_header(resp, "Retry-After", "1");
 		if (r->status == 429) {

@@ -114,6 +114,7 @@ struct yq_req {
 	struct yq_buf out;
 	const char *ctype;
 	const char *allow;          /* 405: the Allow header */
+	const char *disposition;    /* the Content-Disposition header, or NULL */
 	int stream;                 /* live stream: out is the first chunk */
 	uint64_t cursor;            /* live stream position */
 	size_t out_off;             /* live stream: bytes of out already sent */
@@ -200,6 +201,7 @@ void yq_api_message_get(struct yq_req *r);
 void yq_api_message_category(struct yq_req *r);
 void yq_api_message_reply(struct yq_req *r);
 void yq_api_stats(struct yq_req *r);
+void yq_api_export(struct yq_req *r);
 
 /* yq_http_start: starts libmicrohttpd on d->listen_fd.  yq_http_stop. */
 int yq_http_start(struct yq_daemon *d, struct yq_buf *err);

@@ -1,0 +1,264 @@
+/*
+ * export.c — events, alerts and posts from the store as CSV or XLSX
+ * (report/export.h).
+ *
+ * Each kind of export is a table of columns: header, sheet type, and how
+ * the SQL column becomes a cell (plain value, Unix seconds → wall-clock
+ * datetime in tz, JSON array → "、"-joined text, alert reason → words,
+ * level code → its name).  One loop runs the query and writes the cells,
+ * so every export goes through the same sanitiser and date rules of
+ * sheet.c.  The query asks for one row more than the cap, so an export
+ * that would be cut is refused instead of silently truncated.
+ */
+#include "report/export.h"
+
+#include <string.h>
+
+#include <jansson.h>
+
+#include "base/error.h"
+#include "report/why.h"
+#include "store/search.h"
+
+enum conv { C_TEXT, C_INT, C_REAL, C_SHARE, C_TIME, C_LIST, C_WHY, C_LEVEL };
+
+struct col {
+	struct yq_sheet_col sc;
+	enum conv conv;
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct col EVENT_COLS[] = {
+	{{"编号", YQ_COL_INT, 8}, C_INT},           {{"标题", YQ_COL_TEXT, 40}, C_TEXT},
+	{{"状态", YQ_COL_TEXT, 10}, C_TEXT},        {{"首次出现", YQ_COL_DATETIME, 0}, C_TIME},
+	{{"最近出现", YQ_COL_DATETIME, 0}, C_TIME}, {{"帖子数", YQ_COL_INT, 8}, C_INT},
+	{{"风险分", YQ_COL_REAL, 8}, C_REAL},       {{"预警级别", YQ_COL_TEXT, 14}, C_LEVEL},
+	{{"负面占比", YQ_COL_REAL, 8}, C_SHARE},    {{"关键词", YQ_COL_TEXT, 30}, C_LIST},
+	{{"地点", YQ_COL_TEXT, 20}, C_LIST},        {{"监测方案", YQ_COL_TEXT, 16}, C_LIST},
+};
+#define EVENT_SQL                                                                            \
+	"SELECT e.id, e.title, e.state, e.first_seen, e.last_seen, e.size,"                  \
+	" (SELECT max(json_extract(a.reason, '$.score')) FROM alerts a WHERE a.event = e.id)" \
+	" AS risk,"                                                                          \
+	" (SELECT a.level FROM alerts a WHERE a.event = e.id ORDER BY a.id DESC LIMIT 1),"   \
+	" e.negative_share, e.keywords, e.places, e.schemes FROM events e"                   \
+	" WHERE e.merged_into IS NULL AND (?1 IS NULL OR e.last_seen >= ?1)"                 \
+	" AND (?2 IS NULL OR e.first_seen < ?2)"                                             \
+	" ORDER BY risk IS NULL, risk DESC, e.size DESC, e.id LIMIT ?3"
+
+static const struct col ALERT_COLS[] = {
+	{{"编号", YQ_COL_INT, 8}, C_INT},          {{"时间", YQ_COL_DATETIME, 0}, C_TIME},
+	{{"级别", YQ_COL_TEXT, 14}, C_LEVEL},      {{"事件编号", YQ_COL_INT, 8}, C_INT},
+	{{"事件标题", YQ_COL_TEXT, 40}, C_TEXT},   {{"风险分", YQ_COL_REAL, 8}, C_REAL},
+	{{"预警原因", YQ_COL_TEXT, 60}, C_WHY},    {{"确认人", YQ_COL_TEXT, 12}, C_TEXT},
+	{{"确认时间", YQ_COL_DATETIME, 0}, C_TIME},
+};
+#define ALERT_SQL_HEAD                                                                       \
+	"SELECT a.id, a.time, a.level, a.event, e.title, json_extract(a.reason, '$.score'),"  \
+	" a.reason, "
+#define ALERT_SQL_TAIL                                                                       \
+	" WHERE (?1 IS NULL OR a.time >= ?1) AND (?2 IS NULL OR a.time < ?2)"                \
+	" ORDER BY a.id DESC LIMIT ?3"
+/* alert_acks exists in databases the daemon has opened (store/query.h) */
+#define ALERT_SQL_ACKS                                                                       \
+	ALERT_SQL_HEAD "k.user, k.time FROM alerts a LEFT JOIN events e ON e.id = a.event"   \
+		       " LEFT JOIN alert_acks k ON k.alert = a.id" ALERT_SQL_TAIL
+#define ALERT_SQL_NOACKS                                                                     \
+	ALERT_SQL_HEAD "NULL, NULL FROM alerts a LEFT JOIN events e ON e.id = a.event"       \
+		ALERT_SQL_TAIL
+
+static const struct col POST_COLS[] = {
+	{{"来源", YQ_COL_TEXT, 10}, C_TEXT},      {{"编号", YQ_COL_TEXT, 20}, C_TEXT},
+	{{"时间", YQ_COL_DATETIME, 0}, C_TIME},   {{"标题", YQ_COL_TEXT, 30}, C_TEXT},
+	{{"正文", YQ_COL_TEXT, 60}, C_TEXT},      {{"作者", YQ_COL_TEXT, 34}, C_TEXT},
+	{{"转发", YQ_COL_INT, 6}, C_INT},         {{"评论", YQ_COL_INT, 6}, C_INT},
+	{{"点赞", YQ_COL_INT, 6}, C_INT},         {{"情感", YQ_COL_TEXT, 9}, C_TEXT},
+	{{"情感概率", YQ_COL_REAL, 8}, C_REAL},   {{"事件编号", YQ_COL_INT, 8}, C_INT},
+	{{"链接", YQ_COL_TEXT, 30}, C_TEXT},      {{"地点", YQ_COL_TEXT, 16}, C_TEXT},
+};
+#define POST_SQL                                                                             \
+	"SELECT p.source, p.id, p.time, p.title, p.text, p.author, p.reposts, p.comments,"   \
+	" p.likes, p.sentiment, p.sentiment_prob, p.event, p.url, p.location FROM posts p"   \
+	" WHERE (?1 IS NULL OR p.time >= ?1) AND (?2 IS NULL OR p.time < ?2)%s"              \
+	" ORDER BY p.time IS NULL, p.time DESC, p.rowid DESC LIMIT ?3"
+
+int yq_export_parse_what(const char *s, enum yq_export_what *out)
+{
+	if (s && !strcmp(s, "events"))
+		*out = YQ_EXPORT_EVENTS;
+	else if (s && !strcmp(s, "alerts"))
+		*out = YQ_EXPORT_ALERTS;
+	else if (s && !strcmp(s, "posts"))
+		*out = YQ_EXPORT_POSTS;
+	else
+		return YQ_EINVAL;
+	return 0;
+}
+
+/* list_text: a JSON array of strings (or of objects with a "name") joined
+ * with 、 into b. */
+static int list_text(const char *js, struct yq_buf *b)
+{
+	json_t *a = json_loads(js, 0, NULL), *x;
+	size_t i;
+	int rc = 0;
+	json_array_foreach(a, i, x)
+	{
+		const char *s = json_is_string(x) ? json_string_value(x)
+						  : json_string_value(json_object_get(x, "name"));
+		if (s && !rc)
+			rc = (b->len && yq_buf_adds(b, "、")) || yq_buf_adds(b, s);
+	}
+	json_decref(a);
+	return rc ? YQ_ENOMEM : 0;
+}
+
+static int put_cell(struct yq_sheet *sh, sqlite3_stmt *s, int i, const struct col *c,
+		    struct yq_tz *tz, struct yq_buf *tmp, struct yq_buf *err)
+{
+	int null = sqlite3_column_type(s, i) == SQLITE_NULL;
+	const char *txt = (const char *)sqlite3_column_text(s, i);
+	if (null)
+		return yq_sheet_null(sh, err);
+	switch (c->conv) {
+	case C_TEXT:
+		return yq_sheet_text(sh, txt, err);
+	case C_INT:
+		return yq_sheet_int(sh, sqlite3_column_int64(s, i), err);
+	case C_SHARE:
+		if (sqlite3_column_double(s, i) < 0)
+			return yq_sheet_null(sh, err);
+		/* fall through */
+	case C_REAL:
+		return yq_sheet_real(sh, sqlite3_column_double(s, i), err);
+	case C_TIME: {
+		struct yq_civil cv;
+		yq_tz_from_utc(tz, sqlite3_column_int64(s, i), &cv);
+		struct yq_sheet_time t = {cv.year, cv.month, cv.day, cv.hour, cv.min, cv.sec};
+		return yq_sheet_datetime(sh, &t, err);
+	}
+	case C_LEVEL:
+		return yq_sheet_text(sh, yq_why_level_name(txt), err);
+	case C_LIST:
+	case C_WHY:
+		break;
+	}
+	yq_buf_reset(tmp);
+	int rc;
+	if (c->conv == C_LIST) {
+		rc = list_text(txt, tmp);
+	} else {
+		json_t *r = json_loads(txt, 0, NULL);
+		rc = yq_why_text(r, tmp);
+		json_decref(r);
+	}
+	return rc ? rc : yq_sheet_text(sh, tmp->s, err);
+}
+
+static int has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *s = NULL;
+	int yes = 0;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+			       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		yes = sqlite3_step(s) == SQLITE_ROW;
+	}
+	sqlite3_finalize(s);
+	return yes;
+}
+
+int yq_export_write(sqlite3 *db, struct yq_tz *tz, const struct yq_export_opts *o,
+		    const char *path, size_t *rows, struct yq_buf *err)
+{
+	struct yq_buf sql = YQ_BUF_INIT, m = YQ_BUF_INIT, tmp = YQ_BUF_INIT;
+	struct yq_sheet_col sc[YQ_SHEET_COLS_MAX];
+	const struct col *cols;
+	size_t ncols, n = 0, cap = o->max_rows ? o->max_rows : YQ_SHEET_ROWS_MAX;
+	struct yq_sheet *sh = NULL;
+	sqlite3_stmt *s = NULL;
+	const char *title;
+	int rc = YQ_ENOMEM;
+
+	if (rows)
+		*rows = 0;
+	if (cap > YQ_SHEET_ROWS_MAX)
+		cap = YQ_SHEET_ROWS_MAX;
+	switch (o->what) {
+	case YQ_EXPORT_EVENTS:
+		cols = EVENT_COLS, ncols = N(EVENT_COLS), title = "events";
+		rc = yq_buf_adds(&sql, EVENT_SQL);
+		break;
+	case YQ_EXPORT_ALERTS:
+		cols = ALERT_COLS, ncols = N(ALERT_COLS), title = "alerts";
+		rc = yq_buf_adds(&sql, has_table(db, "alert_acks") ? ALERT_SQL_ACKS : ALERT_SQL_NOACKS);
+		break;
+	default:
+		cols = POST_COLS, ncols = N(POST_COLS), title = "posts";
+		if (o->q) {
+			if (strlen(o->q) > 4096) {
+				yq_buf_adds(err, "query longer than 4096 bytes");
+				rc = YQ_EINVAL;
+				goto out;
+			}
+			if ((rc = yq_search_match_expr(o->q, &m))) {
+				if (rc == YQ_EINVAL)
+					yq_buf_adds(err, "the query has no search term");
+				goto out;
+			}
+		}
+		rc = yq_buf_printf(&sql, POST_SQL,
+				   o->q ? " AND p.rowid IN (SELECT rowid FROM posts_fts WHERE"
+					  " posts_fts MATCH ?4)"
+					: "");
+		break;
+	}
+	if (rc)
+		goto out;
+	if (sqlite3_prepare_v2(db, sql.s, -1, &s, NULL) != SQLITE_OK)
+		goto dberr;
+	if (o->has_from)
+		sqlite3_bind_int64(s, 1, o->from);
+	if (o->has_to)
+		sqlite3_bind_int64(s, 2, o->to);
+	sqlite3_bind_int64(s, 3, (int64_t)cap + 1);
+	if (o->q)
+		sqlite3_bind_text(s, 4, m.s, (int)m.len, SQLITE_STATIC);
+	for (size_t i = 0; i < ncols; i++)
+		sc[i] = cols[i].sc;
+	if ((rc = yq_sheet_open(o->format, path, title, sc, ncols, &sh, err)))
+		goto out;
+	for (;;) {
+		int st = sqlite3_step(s);
+		if (st == SQLITE_DONE)
+			break;
+		if (st != SQLITE_ROW)
+			goto dberr;
+		if (++n > cap) {
+			yq_buf_printf(err, "more than %zu rows: narrow the period (from/to)", cap);
+			rc = YQ_ETOOBIG;
+			goto out;
+		}
+		for (size_t i = 0; i < ncols; i++)
+			if ((rc = put_cell(sh, s, (int)i, &cols[i], tz, &tmp, err)))
+				goto out;
+		if ((rc = yq_sheet_row_end(sh, err)))
+			goto out;
+	}
+	if (rows)
+		*rows = yq_sheet_rows(sh);
+	rc = yq_sheet_close(sh, err);
+	sh = NULL;
+	goto out;
+dberr:
+	yq_buf_printf(err, "database: %s", sqlite3_errmsg(db));
+	rc = YQ_EDB;
+out:
+	yq_sheet_free(sh);
+	sqlite3_finalize(s);
+	yq_buf_release(&sql);
+	yq_buf_release(&m);
+	yq_buf_release(&tmp);
+	return rc;
+}
