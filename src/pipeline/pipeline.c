@@ -720,6 +720,8 @@ static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat
 		else
 			p->acc[k++] = p->acc[i];
 	}
+	for (size_t i = 0; i < k; i++) /* the look-ups' cache misses overlap */
+		yq_tfidf_prefetch(p->tfidf, p->acc[i].hash);
 	for (size_t i = 0; i < k; i++) {
 		struct term_acc *a = &p->acc[i];
 		struct yq_tfidf_term *st = &p->tstat[i];
