@@ -487,7 +487,8 @@ static int shares_band(const struct query *q, const struct entry *e, int nb)
  * consider() found, so the candidates are collected first and considered
  * afterwards in the order of the one-chain-after-another search: block
  * chains 0..3, then bands 0..7, each from its head.  The result (the first
- * best candidate in that order) is the same.
+ * best candidate in that order) is the same.  A candidate's bigram set is
+ * prefetched when it is collected, so consider() finds it in the cache.
  */
 #define LANES (BLOCKS + BANDS)
 
@@ -506,6 +507,16 @@ static void prefetch_slot(const struct yq_dedup *d, uint32_t s)
 		__builtin_prefetch(&d->ring[s - 1]);
 }
 
+/* A candidate's bigram set (its size and first elements), which
+ * consider() reads, is prefetched as soon as the candidate is found. */
+static void prefetch_set(const struct entry *e)
+{
+	if (e->bg) {
+		__builtin_prefetch(&e->bg->n);
+		__builtin_prefetch((const char *)&e->bg->n + 64);
+	}
+}
+
 /* Block lane b: one step (the entry in lane->s is examined). */
 static void step_block(const struct yq_dedup *d, const struct query *q, struct lane *l, int b)
 {
@@ -514,8 +525,10 @@ static void step_block(const struct yq_dedup *d, const struct query *q, struct l
 		l->s = 0;
 		return;
 	}
-	if (!shares_block(q, e, b))
+	if (!shares_block(q, e, b)) {
 		l->cand[l->n++] = l->s;
+		prefetch_set(e);
+	}
 	l->newer = e->key;
 	l->s = e->next[b];
 	if (++l->depth >= SCAN_CAP)
@@ -541,8 +554,10 @@ static void step_band_set(const struct yq_dedup *d, const struct query *q, struc
 			  int b)
 {
 	const struct entry *e = l->e;
-	if (e->bg->bkey[b] == q->bkey[b] && !shares_band(q, e, b))
+	if (e->bg->bkey[b] == q->bkey[b] && !shares_band(q, e, b)) {
 		l->cand[l->n++] = l->s;
+		prefetch_set(e);
+	}
 	l->newer = e->key;
 	l->s = e->bg->next[b];
 	if (++l->depth >= SCAN_CAP)
