@@ -39,6 +39,7 @@
 #include "analyze/simhash.h"
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/hugemem.h"
 #include "base/utf8.h"
 
 #define BLOCKS 4
@@ -122,15 +123,15 @@ void yq_dedup_free(struct yq_dedup *d)
 {
 	if (!d)
 		return;
+	/* the ring fills from slot 0: only the first `stored` slots were used */
+	size_t used = d->st.stored < d->cap ? (size_t)d->st.stored : d->cap;
 	if (d->ring)
-		for (size_t i = 0; i < d->cap; i++)
+		for (size_t i = 0; i < used; i++)
 			free(d->ring[i].bg);
-	free(d->ring);
-	for (int b = 0; b < BLOCKS; b++)
-		free(d->block[b]);
-	for (int b = 0; b < BANDS; b++)
-		free(d->lsh[b]);
-	free(d->exact);
+	yq_huge_free(d->ring, d->cap * sizeof(*d->ring));
+	yq_huge_free(d->block[0], BLOCKS * BLOCK_HEADS * sizeof(uint32_t));
+	yq_huge_free(d->lsh[0], BANDS * (d->lsh_mask + 1) * sizeof(uint32_t));
+	yq_huge_free(d->exact, (d->exact_mask + 1) * sizeof(*d->exact));
 	free(d->scratch);
 	free(d);
 }
@@ -157,19 +158,22 @@ int yq_dedup_new(const struct yq_dedup_config *c, struct yq_dedup **out)
 	d->cap = c->window;
 	d->set_chars = (size_t)((double)c->short_chars / c->short_sim) + 1;
 	/* a text of m < set_chars code points has m + 1 framed bigrams */
-	d->ring = calloc(d->cap, sizeof(*d->ring));
+	d->ring = yq_huge_alloc(d->cap * sizeof(*d->ring));
 	d->exact_mask = pow2_at_least(2 * d->cap) - 1;
-	d->exact = calloc(d->exact_mask + 1, sizeof(*d->exact));
+	d->exact = yq_huge_alloc((d->exact_mask + 1) * sizeof(*d->exact));
 	d->lsh_mask = pow2_at_least(d->cap / 2 < 256 ? 256 : d->cap / 2) - 1;
 	d->scratch = malloc((d->set_chars + 1) * sizeof(*d->scratch));
 	if (!d->ring || !d->exact || !d->scratch)
 		goto out;
-	for (int b = 0; b < BLOCKS; b++)
-		if (!(d->block[b] = calloc(BLOCK_HEADS, sizeof(uint32_t))))
-			goto out;
-	for (int b = 0; b < BANDS; b++)
-		if (!(d->lsh[b] = calloc(d->lsh_mask + 1, sizeof(uint32_t))))
-			goto out;
+	/* the block and band tables: one allocation each, for huge pages */
+	if (!(d->block[0] = yq_huge_alloc(BLOCKS * BLOCK_HEADS * sizeof(uint32_t))))
+		goto out;
+	for (int b = 1; b < BLOCKS; b++)
+		d->block[b] = d->block[0] + (size_t)b * BLOCK_HEADS;
+	if (!(d->lsh[0] = yq_huge_alloc(BANDS * (d->lsh_mask + 1) * sizeof(uint32_t))))
+		goto out;
+	for (int b = 1; b < BANDS; b++)
+		d->lsh[b] = d->lsh[0] + (size_t)b * (d->lsh_mask + 1);
 	/* Fixed multiply-add-shift hash functions (Dietzfelbinger et al.
 	 * 1997) from a fixed seed: results are reproducible across runs. */
 	for (int i = 0; i < MINHASHES; i++) {
@@ -501,15 +505,17 @@ struct lane {
 	uint32_t cand[SCAN_CAP];   /* slots (1-based) of the candidates, in order */
 };
 
-static void prefetch_slot(const struct yq_dedup *d, uint32_t s)
+__attribute__((always_inline)) static inline void prefetch_slot(const struct yq_dedup *d, uint32_t s)
 {
 	if (s)
 		__builtin_prefetch(&d->ring[s - 1]);
 }
 
+/* (always_inline: GCC 12 takes a function that only prefetches for a pure
+ * one and drops its calls.) */
 /* A candidate's bigram set (its size and first elements), which
  * consider() reads, is prefetched as soon as the candidate is found. */
-static void prefetch_set(const struct entry *e)
+__attribute__((always_inline)) static inline void prefetch_set(const struct entry *e)
 {
 	if (e->bg) {
 		__builtin_prefetch(&e->bg->n);

@@ -5,6 +5,7 @@
 #include "analyze/tfidf.h"
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/hugemem.h"
 #include "collect/lines.h"
 #include "text/segment.h"
 
@@ -101,7 +102,7 @@ static int bg_put(struct yq_tfidf *t, uint64_t h, float idf)
 {
 	if ((t->nwords + 1) * 2 > t->mask + 1) {
 		size_t nmask = t->mask ? t->mask * 2 + 1 : (1u << 16) - 1;
-		struct bg_slot *ns = calloc(nmask + 1, sizeof(*ns));
+		struct bg_slot *ns = yq_huge_alloc((nmask + 1) * sizeof(*ns));
 		if (!ns)
 			return YQ_ENOMEM;
 		for (size_t i = 0; t->bg && i <= t->mask; i++) {
@@ -112,7 +113,7 @@ static int bg_put(struct yq_tfidf *t, uint64_t h, float idf)
 				j = (j + 1) & nmask;
 			ns[j] = t->bg[i];
 		}
-		free(t->bg);
+		yq_huge_free(t->bg, t->bg ? (t->mask + 1) * sizeof(*t->bg) : 0);
 		t->bg = ns;
 		t->mask = nmask;
 	}
@@ -135,7 +136,7 @@ int yq_tfidf_new(const char *path, struct yq_tfidf **out, struct yq_buf *err)
 	struct yq_tfidf *t = calloc(1, sizeof(*t));
 	if (!t)
 		return YQ_ENOMEM;
-	t->df = calloc((size_t)1 << DF_BITS, sizeof(*t->df));
+	t->df = yq_huge_alloc(((size_t)1 << DF_BITS) * sizeof(*t->df));
 	if (!t->df) {
 		rc = YQ_ENOMEM;
 		goto out;
@@ -201,8 +202,8 @@ void yq_tfidf_free(struct yq_tfidf *t)
 {
 	if (!t)
 		return;
-	free(t->bg);
-	free(t->df);
+	yq_huge_free(t->bg, t->bg ? (t->mask + 1) * sizeof(*t->bg) : 0);
+	yq_huge_free(t->df, ((size_t)1 << DF_BITS) * sizeof(*t->df));
 	free(t);
 }
 

@@ -79,7 +79,9 @@ struct yq_dict {
 	size_t nforce;      /* nodes with YQ_DICT_FORCE */
 	size_t nwords;      /* nodes with freq > 0 */
 	double bonus_lf;    /* log(total / nwords), set by yq_dict_finish */
-	uint64_t *edges;    /* yq_dict_finish's filter over (node, cp) edges */
+	int nodes_huge;     /* nodes is in yq_huge_alloc memory (yq_dict_finish) */
+	uint64_t *edges;    /* yq_dict_finish's filter over (node, cp) edges
+			     * (yq_huge_alloc memory) */
 	unsigned edges_lg;  /* the filter has 2^edges_lg bits */
 };
 
@@ -186,12 +188,14 @@ static inline uint32_t yq_dict_child(const struct yq_dict *d, uint32_t node, uin
 	}
 }
 
+/* (always_inline: GCC 12 takes a function that only prefetches for a pure
+ * one and drops its calls.) */
 /* yq_dict_prefetch_child: starts loading what yq_dict_maybe_child and
  * yq_dict_child will read for (node, cp): the filter word and the first
  * probed slot.  node must be loaded already (its lg and table are read).
  * For callers that walk many positions and can ask ahead; no effect on
  * results. */
-static inline void yq_dict_prefetch_child(const struct yq_dict *d, uint32_t node, uint32_t cp)
+__attribute__((always_inline)) static inline void yq_dict_prefetch_child(const struct yq_dict *d, uint32_t node, uint32_t cp)
 {
 	const struct yq_dict_node *nd = &d->nodes[node];
 	unsigned lg = yq_dict_lg(nd);
