@@ -12,6 +12,7 @@
 #include "detect/signitrend.h"
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/hugemem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -69,7 +70,7 @@ int yq_signitrend_new(const struct yq_signitrend_config *cfg, struct yq_signitre
 	s->cand_slots = 2;
 	while (s->cand_slots < 2 * cfg->candidates)
 		s->cand_slots <<= 1;
-	s->cells = calloc((size_t)cfg->depth << cfg->bits, sizeof(*s->cells));
+	s->cells = yq_huge_alloc(((size_t)cfg->depth << cfg->bits) * sizeof(*s->cells));
 	s->cand = calloc(s->cand_slots, sizeof(*s->cand));
 	s->out = calloc(cfg->candidates, sizeof(*s->out));
 	if (!s->cells || !s->cand || !s->out) {
@@ -84,7 +85,7 @@ void yq_signitrend_free(struct yq_signitrend *s)
 {
 	if (!s)
 		return;
-	free(s->cells);
+	yq_huge_free(s->cells, ((size_t)s->cfg.depth << s->cfg.bits) * sizeof(*s->cells));
 	free(s->cand);
 	free(s->out);
 	free(s);

@@ -100,10 +100,11 @@ void yq_pipeline_config_default(struct yq_pipeline_config *c)
 	c->batch = 2000;
 }
 
-static uint64_t now_ns(void)
+/* The stage clock: wall time, or the thread's CPU time (cfg.cpu_timers). */
+static uint64_t now_ns(const struct yq_pipeline *p)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(p->cfg.cpu_timers ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -779,21 +780,25 @@ static int ensure_txn(struct yq_pipeline *p, struct yq_buf *err)
 
 static int end_batch(struct yq_pipeline *p, struct yq_buf *err)
 {
+	uint64_t t0 = now_ns(p);
 	int rc = yq_cluster_flush(p->cluster, p->now, put_event, p);
 	if (rc) {
 		if (rc == YQ_EDB)
 			yq_buf_printf(err, "storing events: %s", yq_store_errmsg(p->st));
-		return rc;
+		goto out;
 	}
 	if (p->st && p->in_txn) {
 		if (yq_store_commit(p->st)) {
 			yq_buf_printf(err, "commit: %s", yq_store_errmsg(p->st));
-			return YQ_EDB;
+			rc = YQ_EDB;
+			goto out;
 		}
 		p->in_txn = 0;
 	}
 	p->in_batch = 0;
-	return YQ_OK;
+out:
+	p->stats.ns_flush += now_ns(p) - t0;
+	return rc;
 }
 
 /* hits_json: [{"word","group","field","start","end","count"}, …] of one
@@ -861,7 +866,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		p->now = t;
 
 	/* normalize: title and text analysed together */
-	t0 = now_ns();
+	t0 = now_ns(p);
 	const char *in = post->text ? post->text : post->title;
 	if (post->title && post->text) {
 		yq_buf_reset(&p->title);
@@ -877,14 +882,14 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		inlen--;
 	if ((rc = yq_normalize(p->norm, in, inlen, &p->nr)))
 		return rc;
-	t1 = now_ns();
+	t1 = now_ns(p);
 	p->stats.ns_normalize += t1 - t0;
 	const char *text = p->nr.text.s;
 
 	/* tokenize */
 	if ((rc = yq_tokenize(p->seg, &p->work, text, p->nr.text.len, &p->toks)))
 		return rc;
-	t0 = now_ns();
+	t0 = now_ns(p);
 	p->stats.ns_tokenize += t0 - t1;
 
 	/* sentiment */
@@ -894,7 +899,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 			return rc;
 		if (strcmp(res->sentiment, "negative") == 0)
 			p->stats.negative++;
-		t1 = now_ns();
+		t1 = now_ns(p);
 		p->stats.ns_sentiment += t1 - t0;
 		t0 = t1;
 	}
@@ -906,7 +911,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	res->simhash = sh;
 	if (!nterms)
 		p->stats.no_content++;
-	t1 = now_ns();
+	t1 = now_ns(p);
 	p->stats.ns_features += t1 - t0;
 
 	/* near-duplicates */
@@ -937,7 +942,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		res->dup_of = plain_of;
 		p->stats.duplicates++;
 	}
-	t0 = now_ns();
+	t0 = now_ns(p);
 	p->stats.ns_dedup += t0 - t1;
 
 	/* monitoring schemes: title and text are matched as separate fields */
@@ -959,7 +964,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		if (p->mres.n)
 			p->stats.matched++;
 	}
-	t1 = now_ns();
+	t1 = now_ns(p);
 	p->stats.ns_match += t1 - t0;
 	t0 = t1;
 
@@ -990,8 +995,10 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	for (size_t i = 0; hit.event && i < res->schemes; i++)
 		if (yq_event_add_scheme(hit.event, (uint32_t)p->mres.v[i].scheme))
 			return YQ_ENOMEM;
-	t1 = now_ns();
+	t1 = now_ns(p);
 	p->stats.ns_cluster += t1 - t0;
+
+	/* warning: the event's risk and alerts; term bursts */
 	if (hit.event && (rc = raise_alert(p, &hit, post, t, &res->alert_level, err)))
 		return rc;
 	size_t ntrend = 0; /* terms common in the stream (function words) are left out */
@@ -1002,6 +1009,9 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		}
 	if ((rc = yq_signitrend_add(p->trend, t, p->tterms, p->tlens, ntrend, put_signals, p)))
 		return rc;
+	t0 = now_ns(p);
+	p->stats.ns_warn += t0 - t1;
+	t1 = t0;
 
 	/* the window ring and the parent cache */
 	size_t slot = key % p->window;
@@ -1070,7 +1080,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		}
 	}
 	p->stats.posts++;
-	t0 = now_ns();
+	t0 = now_ns(p);
 	p->stats.ns_store += t0 - t1;
 	if (++p->in_batch >= p->cfg.batch)
 		return end_batch(p, err);
