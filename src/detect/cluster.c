@@ -468,6 +468,17 @@ static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint3
 	c->stamp++;
 	float tops[EXACT_CANDIDATES];
 	size_t ntop = 0;
+	/* speed only: the postings' heads, then the ends of their lists (the
+	 * entries scanned), are prefetched for all terms first, so that their
+	 * cache misses overlap */
+	size_t kk = k < INDEX_TERMS ? k : INDEX_TERMS;
+	for (size_t i = 0; i < kk; i++)
+		__builtin_prefetch(&c->post[pt[i].tid]);
+	for (size_t i = 0; i < kk; i++) {
+		const struct posting *p = &c->post[pt[i].tid];
+		for (uint32_t j = p->n, m = 0; j > 0 && m < SCAN_PER_TERM; j -= j < 8 ? j : 8, m += 8)
+			__builtin_prefetch(&p->v[j - 1]);
+	}
 	for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
 		struct posting *p = &c->post[pt[i].tid];
 		uint32_t dead = 0, seen = 0;
