@@ -4,6 +4,7 @@
 # TF-IDF clustering) run on the same input in the same invocation.
 #
 #   bench/replay.sh [N]      N posts of the COVID Weibo stream (default 100000)
+#   YQ_BIN=path/to/yuqing bench/replay.sh [N]   another build (before/after)
 #
 # Prints, for yuqing: the whole replay into SQLite with the full-text index,
 # the analysis stages alone (`yuqing cluster`, no store), and per stage
@@ -19,7 +20,8 @@ RUNS=${RUNS:-3}
 data=${YQ_DATA:-../shared/data}
 out=bench/out
 mkdir -p "$out"
-[ -x build/yuqing ] || { cmake -S . -B build >/dev/null && cmake --build build -j2; }
+bin=${YQ_BIN:-build/yuqing}
+[ -n "${YQ_BIN:-}" ] || [ -x build/yuqing ] || { cmake -S . -B build >/dev/null && cmake --build build -j2; }
 { zcat "$data/weibo_covid/posts.tsv.gz" || true; } | head -n $((N + 1)) > "$out/posts.tsv"
 bytes=$(tail -n +2 "$out/posts.tsv" | cut -f4 | wc -c)
 echo "input: $N real Weibo posts, $bytes bytes of text ($((bytes / N)) bytes a post)"
@@ -40,9 +42,11 @@ best() {
 	done
 	rm -f "$f.try" "$f.out.try"
 }
-best "$out/t.replay" build/yuqing replay --cpu-timers --db "$out/bench.db" --bucket 1d \
+timers=()
+"$bin" help replay | grep -q -- --cpu-timers && timers=(--cpu-timers) # older builds lack it
+best "$out/t.replay" "$bin" replay "${timers[@]}" --db "$out/bench.db" --bucket 1d \
 	--source weibo "$out/posts.tsv"
-best "$out/t.cluster" build/yuqing cluster --bucket 1d --source weibo "$out/posts.tsv"
+best "$out/t.cluster" "$bin" cluster --bucket 1d --source weibo "$out/posts.tsv"
 cat "$out/t.replay.out"
 rate() { awk -v n="$N" '{printf "%8.0f posts/s wall, %8.0f posts per CPU second (%.2f s CPU)", n / $1, n / ($2 + $3), $2 + $3}' "$1"; }
 echo "yuqing replay (SQLite + FTS5, start-up included):  $(rate "$out/t.replay")"

@@ -10,7 +10,8 @@
  * a duplicate's group root is found there.  Repost parents are found through
  * a direct-mapped cache of 2^20 (hash of source and id → event) entries: a
  * bounded memory that may forget a parent, in which case the repost is
- * clustered by its content like any post.
+ * clustered by its content like any post.  The cache (24 MiB, written at
+ * random by every post) is on huge pages (base/hugemem.h).
  */
 #include "pipeline/pipeline.h"
 #include "analyze/simhash.h"
@@ -18,6 +19,7 @@
 #include "analyze/tfidf.h"
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/hugemem.h"
 #include "base/utf8.h"
 #include "detect/places.h"
 #include "match/matcher.h"
@@ -133,7 +135,7 @@ int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmen
 	p->ring_id = calloc(p->window, sizeof(*p->ring_id));
 	p->ring_event = calloc(p->window, sizeof(*p->ring_event));
 	p->ring_key = calloc(p->window, sizeof(*p->ring_key));
-	p->parents = calloc((size_t)1 << PARENT_BITS, sizeof(*p->parents));
+	p->parents = yq_huge_alloc(((size_t)1 << PARENT_BITS) * sizeof(*p->parents));
 	p->acc = malloc(MAX_TERMS * sizeof(*p->acc));
 	p->cterms = malloc(MAX_TERMS * sizeof(*p->cterms));
 	p->feats = malloc(MAX_TERMS * sizeof(*p->feats));
@@ -219,7 +221,7 @@ void yq_pipeline_free(struct yq_pipeline *p)
 	free(p->ring_id);
 	free(p->ring_event);
 	free(p->ring_key);
-	free(p->parents);
+	yq_huge_free(p->parents, ((size_t)1 << PARENT_BITS) * sizeof(*p->parents));
 	yq_norm_result_release(&p->nr);
 	yq_tokens_release(&p->toks);
 	yq_buf_release(&p->termbuf);
