@@ -505,7 +505,8 @@ struct lane {
 	uint32_t cand[SCAN_CAP];   /* slots (1-based) of the candidates, in order */
 };
 
-__attribute__((always_inline)) static inline void prefetch_slot(const struct yq_dedup *d, uint32_t s)
+__attribute__((always_inline)) static inline void prefetch_slot(const struct yq_dedup *d,
+									uint32_t s)
 {
 	if (s)
 		__builtin_prefetch(&d->ring[s - 1]);

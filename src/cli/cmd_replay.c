@@ -325,9 +325,10 @@ int yq_cmd_replay(int argc, char **argv)
 		printf("us per post (%s) normalize %.1f, tokenize %.1f, sentiment %.1f, features "
 		       "%.1f, dedup %.1f, match %.1f, cluster %.1f, warn %.1f, store %.1f, "
 		       "batch flush %.1f; all stages %.1f; outside them %.1f s\n",
-		       cfg.cpu_timers ? "cpu" : "wall", s.ns_normalize * per, s.ns_tokenize * per, s.ns_sentiment * per,
-		       s.ns_features * per, s.ns_dedup * per, s.ns_match * per, s.ns_cluster * per,
-		       s.ns_warn * per, s.ns_store * per, s.ns_flush * per, staged * per,
+		       cfg.cpu_timers ? "cpu" : "wall", s.ns_normalize * per, s.ns_tokenize * per,
+		       s.ns_sentiment * per, s.ns_features * per, s.ns_dedup * per,
+		       s.ns_match * per, s.ns_cluster * per, s.ns_warn * per, s.ns_store * per,
+		       s.ns_flush * per, staged * per,
 		       secs_total - (double)staged / 1e9);
 	}
 	printf("signals            %llu bursting terms\n", (unsigned long long)s.signals);

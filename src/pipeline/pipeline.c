@@ -836,9 +836,10 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 			struct yq_post_result *res, struct yq_buf *err)
 {
 	int rc;
-	uint64_t t0, t1;
+	uint64_t t0 = now_ns(p), t1;
 	memset(res, 0, sizeof(*res));
 
+	/* the transaction and the look-up count as store time */
 	if ((rc = ensure_txn(p, err)))
 		return rc;
 	if (p->st) {
@@ -850,9 +851,13 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		if (rc == 1) {
 			res->existed = 1;
 			p->stats.existed++;
+			p->stats.ns_store += now_ns(p) - t0;
 			return YQ_OK;
 		}
 	}
+	t1 = now_ns(p);
+	p->stats.ns_store += t1 - t0;
+	t0 = t1;
 
 	/* stream time */
 	int64_t t;
@@ -868,7 +873,6 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		p->now = t;
 
 	/* normalize: title and text analysed together */
-	t0 = now_ns(p);
 	const char *in = post->text ? post->text : post->title;
 	if (post->title && post->text) {
 		yq_buf_reset(&p->title);

@@ -195,7 +195,8 @@ static inline uint32_t yq_dict_child(const struct yq_dict *d, uint32_t node, uin
  * probed slot.  node must be loaded already (its lg and table are read).
  * For callers that walk many positions and can ask ahead; no effect on
  * results. */
-__attribute__((always_inline)) static inline void yq_dict_prefetch_child(const struct yq_dict *d, uint32_t node, uint32_t cp)
+__attribute__((always_inline)) static inline void
+yq_dict_prefetch_child(const struct yq_dict *d, uint32_t node, uint32_t cp)
 {
 	const struct yq_dict_node *nd = &d->nodes[node];
 	unsigned lg = yq_dict_lg(nd);
