@@ -39,6 +39,7 @@
 #include "analyze/simhash.h"
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/hugemem.h"
 #include "base/utf8.h"
 
 #define BLOCKS 4
@@ -122,15 +123,15 @@ void yq_dedup_free(struct yq_dedup *d)
 {
 	if (!d)
 		return;
+	/* the ring fills from slot 0: only the first `stored` slots were used */
+	size_t used = d->st.stored < d->cap ? (size_t)d->st.stored : d->cap;
 	if (d->ring)
-		for (size_t i = 0; i < d->cap; i++)
+		for (size_t i = 0; i < used; i++)
 			free(d->ring[i].bg);
-	free(d->ring);
-	for (int b = 0; b < BLOCKS; b++)
-		free(d->block[b]);
-	for (int b = 0; b < BANDS; b++)
-		free(d->lsh[b]);
-	free(d->exact);
+	yq_huge_free(d->ring, d->cap * sizeof(*d->ring));
+	yq_huge_free(d->block[0], BLOCKS * BLOCK_HEADS * sizeof(uint32_t));
+	yq_huge_free(d->lsh[0], BANDS * (d->lsh_mask + 1) * sizeof(uint32_t));
+	yq_huge_free(d->exact, (d->exact_mask + 1) * sizeof(*d->exact));
 	free(d->scratch);
 	free(d);
 }
@@ -157,19 +158,22 @@ int yq_dedup_new(const struct yq_dedup_config *c, struct yq_dedup **out)
 	d->cap = c->window;
 	d->set_chars = (size_t)((double)c->short_chars / c->short_sim) + 1;
 	/* a text of m < set_chars code points has m + 1 framed bigrams */
-	d->ring = calloc(d->cap, sizeof(*d->ring));
+	d->ring = yq_huge_alloc(d->cap * sizeof(*d->ring));
 	d->exact_mask = pow2_at_least(2 * d->cap) - 1;
-	d->exact = calloc(d->exact_mask + 1, sizeof(*d->exact));
+	d->exact = yq_huge_alloc((d->exact_mask + 1) * sizeof(*d->exact));
 	d->lsh_mask = pow2_at_least(d->cap / 2 < 256 ? 256 : d->cap / 2) - 1;
 	d->scratch = malloc((d->set_chars + 1) * sizeof(*d->scratch));
 	if (!d->ring || !d->exact || !d->scratch)
 		goto out;
-	for (int b = 0; b < BLOCKS; b++)
-		if (!(d->block[b] = calloc(BLOCK_HEADS, sizeof(uint32_t))))
-			goto out;
-	for (int b = 0; b < BANDS; b++)
-		if (!(d->lsh[b] = calloc(d->lsh_mask + 1, sizeof(uint32_t))))
-			goto out;
+	/* the block and band tables: one allocation each, for huge pages */
+	if (!(d->block[0] = yq_huge_alloc(BLOCKS * BLOCK_HEADS * sizeof(uint32_t))))
+		goto out;
+	for (int b = 1; b < BLOCKS; b++)
+		d->block[b] = d->block[0] + (size_t)b * BLOCK_HEADS;
+	if (!(d->lsh[0] = yq_huge_alloc(BANDS * (d->lsh_mask + 1) * sizeof(uint32_t))))
+		goto out;
+	for (int b = 1; b < BANDS; b++)
+		d->lsh[b] = d->lsh[0] + (size_t)b * (d->lsh_mask + 1);
 	/* Fixed multiply-add-shift hash functions (Dietzfelbinger et al.
 	 * 1997) from a fixed seed: results are reproducible across runs. */
 	for (int i = 0; i < MINHASHES; i++) {
@@ -469,26 +473,6 @@ static int shares_block(const struct query *q, const struct entry *e, int nb)
 	return 0;
 }
 
-static void search_blocks(struct yq_dedup *d, struct query *q)
-{
-	for (int b = 0; b < BLOCKS; b++) {
-		uint16_t v = block_of(q->sh, b);
-		uint32_t s = d->block[b][v];
-		if (!s || !d->ring[s - 1].indexed || block_of(d->ring[s - 1].sh, b) != v)
-			continue;
-		uint64_t newer = UINT64_MAX;
-		for (int depth = 0; s && depth < SCAN_CAP; depth++) {
-			const struct entry *e = &d->ring[s - 1];
-			if (e->key >= newer)
-				break;
-			if (!shares_block(q, e, b))
-				consider(d, q, e, 0);
-			newer = e->key;
-			s = e->next[b];
-		}
-	}
-}
-
 /* Whether e shares one of the bands 0..nb-1 with the query. */
 static int shares_band(const struct query *q, const struct entry *e, int nb)
 {
@@ -498,27 +482,145 @@ static int shares_band(const struct query *q, const struct entry *e, int nb)
 	return 0;
 }
 
-static void search_lsh(struct yq_dedup *d, struct query *q)
+/*
+ * The candidate search walks up to BLOCKS block chains and BANDS LSH chains
+ * of SCAN_CAP entries each.  Every step of a walk is a cache miss (a ring
+ * entry, and for LSH its bigram set), so the walks advance in lockstep, one
+ * step of every lane per round with the next entries prefetched, letting
+ * their misses overlap.  A walk's stopping rule does not depend on what
+ * consider() found, so the candidates are collected first and considered
+ * afterwards in the order of the one-chain-after-another search: block
+ * chains 0..3, then bands 0..7, each from its head.  The result (the first
+ * best candidate in that order) is the same.  A candidate's bigram set is
+ * prefetched when it is collected, so consider() finds it in the cache.
+ */
+#define LANES (BLOCKS + BANDS)
+
+struct lane {
+	uint32_t s;                /* next slot (1-based), 0 when the walk ended */
+	uint32_t n;                /* candidates collected */
+	int depth;
+	uint64_t newer;            /* key of the previous entry on the chain */
+	const struct entry *e;     /* LSH lanes: the entry whose set is read next */
+	uint32_t cand[SCAN_CAP];   /* slots (1-based) of the candidates, in order */
+};
+
+__attribute__((always_inline)) static inline void prefetch_slot(const struct yq_dedup *d,
+									uint32_t s)
 {
-	for (int b = 0; b < BANDS; b++) {
-		uint32_t k = q->bkey[b];
-		uint32_t s = d->lsh[b][k & d->lsh_mask];
+	if (s)
+		__builtin_prefetch(&d->ring[s - 1]);
+}
+
+/* (always_inline: GCC 12 takes a function that only prefetches for a pure
+ * one and drops its calls.) */
+/* A candidate's bigram set (its size and first elements), which
+ * consider() reads, is prefetched as soon as the candidate is found. */
+__attribute__((always_inline)) static inline void prefetch_set(const struct entry *e)
+{
+	if (e->bg) {
+		__builtin_prefetch(&e->bg->n);
+		__builtin_prefetch((const char *)&e->bg->n + 64);
+	}
+}
+
+/* Block lane b: one step (the entry in lane->s is examined). */
+static void step_block(const struct yq_dedup *d, const struct query *q, struct lane *l, int b)
+{
+	const struct entry *e = &d->ring[l->s - 1];
+	if (e->key >= l->newer) {
+		l->s = 0;
+		return;
+	}
+	if (!shares_block(q, e, b)) {
+		l->cand[l->n++] = l->s;
+		prefetch_set(e);
+	}
+	l->newer = e->key;
+	l->s = e->next[b];
+	if (++l->depth >= SCAN_CAP)
+		l->s = 0;
+	prefetch_slot(d, l->s);
+}
+
+/* LSH lane b, first half of a step: the entry (its set is prefetched). */
+static void step_band_entry(const struct yq_dedup *d, struct lane *l, int b)
+{
+	const struct entry *e = &d->ring[l->s - 1];
+	if (e->key >= l->newer || !e->bg) {
+		l->s = 0;
+		return;
+	}
+	l->e = e;
+	__builtin_prefetch(&e->bg->next[b]);
+	__builtin_prefetch(&e->bg->bkey[b]);
+}
+
+/* LSH lane b, second half: the entry's set. */
+static void step_band_set(const struct yq_dedup *d, const struct query *q, struct lane *l,
+			  int b)
+{
+	const struct entry *e = l->e;
+	if (e->bg->bkey[b] == q->bkey[b] && !shares_band(q, e, b)) {
+		l->cand[l->n++] = l->s;
+		prefetch_set(e);
+	}
+	l->newer = e->key;
+	l->s = e->bg->next[b];
+	if (++l->depth >= SCAN_CAP)
+		l->s = 0;
+	prefetch_slot(d, l->s);
+}
+
+static void search(struct yq_dedup *d, struct query *q)
+{
+	struct lane lane[LANES];
+	int nlanes = q->set ? LANES : BLOCKS;
+	for (int i = 0; i < nlanes; i++) {
+		lane[i].s = i < BLOCKS ? d->block[i][block_of(q->sh, i)]
+				       : d->lsh[i - BLOCKS][q->bkey[i - BLOCKS] & d->lsh_mask];
+		lane[i].n = 0;
+		lane[i].depth = 0;
+		lane[i].newer = UINT64_MAX;
+		prefetch_slot(d, lane[i].s);
+	}
+	/* the heads: a chain is valid while its head's slot holds a member */
+	for (int i = 0; i < nlanes; i++) {
+		uint32_t s = lane[i].s;
 		if (!s)
 			continue;
 		const struct entry *h = &d->ring[s - 1];
-		if (!h->key || !h->bg || (h->bg->bkey[b] & d->lsh_mask) != (k & d->lsh_mask))
-			continue;
-		uint64_t newer = UINT64_MAX;
-		for (int depth = 0; s && depth < SCAN_CAP; depth++) {
-			const struct entry *e = &d->ring[s - 1];
-			if (e->key >= newer || !e->bg)
-				break;
-			if (e->bg->bkey[b] == k && !shares_band(q, e, b))
-				consider(d, q, e, 1);
-			newer = e->key;
-			s = e->bg->next[b];
+		if (i < BLOCKS) {
+			if (!h->indexed || block_of(h->sh, i) != block_of(q->sh, i))
+				lane[i].s = 0;
+		} else {
+			int b = i - BLOCKS;
+			if (!h->key || !h->bg ||
+			    (h->bg->bkey[b] & d->lsh_mask) != (q->bkey[b] & d->lsh_mask))
+				lane[i].s = 0;
 		}
 	}
+	for (int active = 1; active;) {
+		active = 0;
+		for (int i = 0; i < nlanes; i++) {
+			if (!lane[i].s)
+				continue;
+			if (i < BLOCKS)
+				step_block(d, q, &lane[i], i);
+			else
+				step_band_entry(d, &lane[i], i - BLOCKS);
+		}
+		for (int i = 0; i < nlanes; i++) {
+			if (!lane[i].s)
+				continue;
+			if (i >= BLOCKS)
+				step_band_set(d, q, &lane[i], i - BLOCKS);
+			active |= lane[i].s != 0;
+		}
+	}
+	for (int i = 0; i < nlanes; i++)
+		for (uint32_t j = 0; j < lane[i].n; j++)
+			consider(d, q, &d->ring[lane[i].cand[j] - 1], i >= BLOCKS);
 }
 
 /* ---- storing ---- */
@@ -628,9 +730,7 @@ int yq_dedup_add(struct yq_dedup *d, uint64_t key, uint64_t sh,
 		q.nset = m;
 		memcpy(q.bkey, bg->bkey, sizeof(q.bkey));
 	}
-	search_blocks(d, &q);
-	if (q.set)
-		search_lsh(d, &q);
+	search(d, &q);
 	int indexed = 1;
 	if (q.root) {
 		*dup_of = q.root;

@@ -6,8 +6,8 @@
  * file): English function words, pronouns, auxiliaries and Twitter noise
  * (rt, via, amp, http), compared after ASCII case folding; and Chinese
  * function words and particles that jieba cuts as words of their own (的,
- * 了, 是, 我们, 这个 …).  Both are sorted byte-wise and searched by binary
- * search: O(log n) per token, no allocation, no state.
+ * 了, 是, 我们, 这个 …).  Both are sorted byte-wise; a look-up is one probe of
+ * a hashed table of the words built once (thread-safe), no allocation.
  */
 #ifndef YQ_STOPWORDS_H
 #define YQ_STOPWORDS_H

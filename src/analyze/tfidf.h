@@ -45,7 +45,13 @@ uint64_t yq_tfidf_hash(const char *w, size_t n);
 struct yq_tfidf_term {
 	float bg;
 	uint32_t *df;
+	double pseudo_df; /* N0·e^(−bg), computed once by the look-up */
 };
+
+/* yq_tfidf_prefetch: starts loading the table cells of the term with that
+ * hash into the cache; a caller looking up many terms prefetches them all
+ * first so that their cache misses overlap.  No effect on results. */
+void yq_tfidf_prefetch(const struct yq_tfidf *t, uint64_t hash);
 
 /* yq_tfidf_lookup: the statistics of the term with that hash (background
  * idf: the table's median for a word it lacks).  One table probe. */

@@ -195,6 +195,29 @@ static int cmp_kw_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+/* top_kw: moves the k heaviest of all[0..n) to all[0..min(n, k)), heaviest
+ * first, equal weights in their order in all: what a stable sort by
+ * cmp_kw_desc (glibc's qsort, a merge sort) puts first, in O(n·k) instead of
+ * sorting every centroid term.  Returns min(n, k). */
+static size_t top_kw(struct kw *all, size_t n, size_t k)
+{
+	size_t m = 0; /* all[0..m) holds the best so far; m <= i */
+	for (size_t i = 0; i < n; i++) {
+		struct kw x = all[i];
+		size_t pos = m;
+		while (pos > 0 && all[pos - 1].w < x.w)
+			pos--;
+		if (pos >= k)
+			continue;
+		size_t last = m < k ? m : k - 1;
+		memmove(all + pos + 1, all + pos, (last - pos) * sizeof(*all));
+		all[pos] = x;
+		if (m < k)
+			m++;
+	}
+	return m;
+}
+
 /* cent_rebuild: re-inserts the `keep` heaviest entries (all, if keep is
  * larger) into a table of cap slots.  0 or YQ_ENOMEM (ce unchanged). */
 static int cent_rebuild(struct centroid *ce, uint32_t cap, size_t keep)
@@ -445,6 +468,17 @@ static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint3
 	c->stamp++;
 	float tops[EXACT_CANDIDATES];
 	size_t ntop = 0;
+	/* speed only: the postings' heads, then the ends of their lists (the
+	 * entries scanned), are prefetched for all terms first, so that their
+	 * cache misses overlap */
+	size_t kk = k < INDEX_TERMS ? k : INDEX_TERMS;
+	for (size_t i = 0; i < kk; i++)
+		__builtin_prefetch(&c->post[pt[i].tid]);
+	for (size_t i = 0; i < kk; i++) {
+		const struct posting *p = &c->post[pt[i].tid];
+		for (uint32_t j = p->n, m = 0; j > 0 && m < SCAN_PER_TERM; j -= j < 8 ? j : 8, m += 8)
+			__builtin_prefetch(&p->v[j - 1]);
+	}
 	for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
 		struct posting *p = &c->post[pt[i].tid];
 		uint32_t dead = 0, seen = 0;
@@ -753,9 +787,8 @@ static int link_events(struct yq_cluster *c)
 				all[n++] = (struct kw){(ce->key[i] & ~IDX_BIT) - 1, ce->w[i]};
 		if (!n || ce->norm2 <= 0)
 			continue;
-		qsort(all, n, sizeof(all[0]), cmp_kw_desc);
 		struct pterm pt[INDEX_TERMS];
-		size_t k = n < INDEX_TERMS ? n : INDEX_TERMS;
+		size_t k = top_kw(all, n, INDEX_TERMS);
 		for (size_t i = 0; i < k; i++)
 			pt[i] = (struct pterm){all[i].key, (float)(all[i].w / sqrt(ce->norm2))};
 		uint32_t topi[EXACT_CANDIDATES];
@@ -923,9 +956,7 @@ size_t yq_cluster_keywords(const struct yq_cluster *c, const struct yq_event *ev
 	for (size_t i = 0; i < ce->cap; i++)
 		if (ce->key[i])
 			all[n++] = (struct kw){ce->key[i] & ~IDX_BIT, ce->w[i]};
-	qsort(all, n, sizeof(all[0]), cmp_kw_desc);
-	if (n > k)
-		n = k;
+	n = k ? top_kw(all, n, k) : 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
 		terms[i] = yq_strmap_key(c->terms, all[i].key - 1, &len);

@@ -12,6 +12,7 @@
 #include "detect/signitrend.h"
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/hugemem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -69,7 +70,7 @@ int yq_signitrend_new(const struct yq_signitrend_config *cfg, struct yq_signitre
 	s->cand_slots = 2;
 	while (s->cand_slots < 2 * cfg->candidates)
 		s->cand_slots <<= 1;
-	s->cells = calloc((size_t)cfg->depth << cfg->bits, sizeof(*s->cells));
+	s->cells = yq_huge_alloc(((size_t)cfg->depth << cfg->bits) * sizeof(*s->cells));
 	s->cand = calloc(s->cand_slots, sizeof(*s->cand));
 	s->out = calloc(cfg->candidates, sizeof(*s->out));
 	if (!s->cells || !s->cand || !s->out) {
@@ -84,7 +85,7 @@ void yq_signitrend_free(struct yq_signitrend *s)
 {
 	if (!s)
 		return;
-	free(s->cells);
+	yq_huge_free(s->cells, ((size_t)s->cfg.depth << s->cfg.bits) * sizeof(*s->cells));
 	free(s->cand);
 	free(s->out);
 	free(s);
@@ -120,6 +121,8 @@ static double term_z(const struct yq_signitrend *s, uint64_t h1, uint64_t h2, ui
 	*count = cnt;
 	return z;
 }
+
+#define PREFETCH_CHUNK 16 /* terms whose cells are prefetched together */
 
 static void hashes(const char *t, uint32_t len, uint64_t *h1, uint64_t *h2)
 {
@@ -219,10 +222,22 @@ int yq_signitrend_add(struct yq_signitrend *s, int64_t t, const char *const *ter
 			return rc;
 	}
 	int warm = s->nbuckets >= s->cfg.warmup;
+	/* Speed only: the cells of a chunk of terms are prefetched before the
+	 * chunk is counted (each is a cache miss in a table of megabytes), so
+	 * the misses overlap; the counting order is unchanged. */
+	uint64_t hh[2 * PREFETCH_CHUNK];
 	for (size_t k = 0; k < n; k++) {
-		uint64_t h1, h2;
+		size_t at = k % PREFETCH_CHUNK;
+		if (at == 0)
+			for (size_t j = k; j < n && j < k + PREFETCH_CHUNK; j++) {
+				uint64_t *h = hh + 2 * (j - k);
+				hashes(terms[j], lens[j], &h[0], &h[1]);
+				for (unsigned r = 0; r < s->cfg.depth; r++)
+					__builtin_prefetch(&s->cells[((size_t)r << s->cfg.bits) |
+								     ((h[0] + r * h[1]) & s->mask)]);
+			}
+		uint64_t h1 = hh[2 * at], h2 = hh[2 * at + 1];
 		uint32_t cnt = UINT32_MAX;
-		hashes(terms[k], lens[k], &h1, &h2);
 		for (unsigned r = 0; r < s->cfg.depth; r++) {
 			struct cell *c = &s->cells[((size_t)r << s->cfg.bits) | ((h1 + r * h2) & s->mask)];
 			if (c->count < UINT32_MAX)

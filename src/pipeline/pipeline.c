@@ -10,7 +10,8 @@
  * a duplicate's group root is found there.  Repost parents are found through
  * a direct-mapped cache of 2^20 (hash of source and id → event) entries: a
  * bounded memory that may forget a parent, in which case the repost is
- * clustered by its content like any post.
+ * clustered by its content like any post.  The cache (24 MiB, written at
+ * random by every post) is on huge pages (base/hugemem.h).
  */
 #include "pipeline/pipeline.h"
 #include "analyze/simhash.h"
@@ -18,6 +19,7 @@
 #include "analyze/tfidf.h"
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/hugemem.h"
 #include "base/utf8.h"
 #include "detect/places.h"
 #include "match/matcher.h"
@@ -100,10 +102,11 @@ void yq_pipeline_config_default(struct yq_pipeline_config *c)
 	c->batch = 2000;
 }
 
-static uint64_t now_ns(void)
+/* The stage clock: wall time, or the thread's CPU time (cfg.cpu_timers). */
+static uint64_t now_ns(const struct yq_pipeline *p)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(p->cfg.cpu_timers ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -132,7 +135,7 @@ int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmen
 	p->ring_id = calloc(p->window, sizeof(*p->ring_id));
 	p->ring_event = calloc(p->window, sizeof(*p->ring_event));
 	p->ring_key = calloc(p->window, sizeof(*p->ring_key));
-	p->parents = calloc((size_t)1 << PARENT_BITS, sizeof(*p->parents));
+	p->parents = yq_huge_alloc(((size_t)1 << PARENT_BITS) * sizeof(*p->parents));
 	p->acc = malloc(MAX_TERMS * sizeof(*p->acc));
 	p->cterms = malloc(MAX_TERMS * sizeof(*p->cterms));
 	p->feats = malloc(MAX_TERMS * sizeof(*p->feats));
@@ -218,7 +221,7 @@ void yq_pipeline_free(struct yq_pipeline *p)
 	free(p->ring_id);
 	free(p->ring_event);
 	free(p->ring_key);
-	free(p->parents);
+	yq_huge_free(p->parents, ((size_t)1 << PARENT_BITS) * sizeof(*p->parents));
 	yq_norm_result_release(&p->nr);
 	yq_tokens_release(&p->toks);
 	yq_buf_release(&p->termbuf);
@@ -720,6 +723,8 @@ static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat
 		else
 			p->acc[k++] = p->acc[i];
 	}
+	for (size_t i = 0; i < k; i++) /* the look-ups' cache misses overlap */
+		yq_tfidf_prefetch(p->tfidf, p->acc[i].hash);
 	for (size_t i = 0; i < k; i++) {
 		struct term_acc *a = &p->acc[i];
 		struct yq_tfidf_term *st = &p->tstat[i];
@@ -777,21 +782,25 @@ static int ensure_txn(struct yq_pipeline *p, struct yq_buf *err)
 
 static int end_batch(struct yq_pipeline *p, struct yq_buf *err)
 {
+	uint64_t t0 = now_ns(p);
 	int rc = yq_cluster_flush(p->cluster, p->now, put_event, p);
 	if (rc) {
 		if (rc == YQ_EDB)
 			yq_buf_printf(err, "storing events: %s", yq_store_errmsg(p->st));
-		return rc;
+		goto out;
 	}
 	if (p->st && p->in_txn) {
 		if (yq_store_commit(p->st)) {
 			yq_buf_printf(err, "commit: %s", yq_store_errmsg(p->st));
-			return YQ_EDB;
+			rc = YQ_EDB;
+			goto out;
 		}
 		p->in_txn = 0;
 	}
 	p->in_batch = 0;
-	return YQ_OK;
+out:
+	p->stats.ns_flush += now_ns(p) - t0;
+	return rc;
 }
 
 /* hits_json: [{"word","group","field","start","end","count"}, …] of one
@@ -827,9 +836,10 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 			struct yq_post_result *res, struct yq_buf *err)
 {
 	int rc;
-	uint64_t t0, t1;
+	uint64_t t0 = now_ns(p), t1;
 	memset(res, 0, sizeof(*res));
 
+	/* the transaction and the look-up count as store time */
 	if ((rc = ensure_txn(p, err)))
 		return rc;
 	if (p->st) {
@@ -841,9 +851,13 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		if (rc == 1) {
 			res->existed = 1;
 			p->stats.existed++;
+			p->stats.ns_store += now_ns(p) - t0;
 			return YQ_OK;
 		}
 	}
+	t1 = now_ns(p);
+	p->stats.ns_store += t1 - t0;
+	t0 = t1;
 
 	/* stream time */
 	int64_t t;
@@ -859,7 +873,6 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		p->now = t;
 
 	/* normalize: title and text analysed together */
-	t0 = now_ns();
 	const char *in = post->text ? post->text : post->title;
 	if (post->title && post->text) {
 		yq_buf_reset(&p->title);
@@ -875,14 +888,14 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		inlen--;
 	if ((rc = yq_normalize(p->norm, in, inlen, &p->nr)))
 		return rc;
-	t1 = now_ns();
+	t1 = now_ns(p);
 	p->stats.ns_normalize += t1 - t0;
 	const char *text = p->nr.text.s;
 
 	/* tokenize */
 	if ((rc = yq_tokenize(p->seg, &p->work, text, p->nr.text.len, &p->toks)))
 		return rc;
-	t0 = now_ns();
+	t0 = now_ns(p);
 	p->stats.ns_tokenize += t0 - t1;
 
 	/* sentiment */
@@ -892,7 +905,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 			return rc;
 		if (strcmp(res->sentiment, "negative") == 0)
 			p->stats.negative++;
-		t1 = now_ns();
+		t1 = now_ns(p);
 		p->stats.ns_sentiment += t1 - t0;
 		t0 = t1;
 	}
@@ -904,7 +917,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	res->simhash = sh;
 	if (!nterms)
 		p->stats.no_content++;
-	t1 = now_ns();
+	t1 = now_ns(p);
 	p->stats.ns_features += t1 - t0;
 
 	/* near-duplicates */
@@ -935,7 +948,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		res->dup_of = plain_of;
 		p->stats.duplicates++;
 	}
-	t0 = now_ns();
+	t0 = now_ns(p);
 	p->stats.ns_dedup += t0 - t1;
 
 	/* monitoring schemes: title and text are matched as separate fields */
@@ -957,7 +970,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		if (p->mres.n)
 			p->stats.matched++;
 	}
-	t1 = now_ns();
+	t1 = now_ns(p);
 	p->stats.ns_match += t1 - t0;
 	t0 = t1;
 
@@ -988,8 +1001,10 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	for (size_t i = 0; hit.event && i < res->schemes; i++)
 		if (yq_event_add_scheme(hit.event, (uint32_t)p->mres.v[i].scheme))
 			return YQ_ENOMEM;
-	t1 = now_ns();
+	t1 = now_ns(p);
 	p->stats.ns_cluster += t1 - t0;
+
+	/* warning: the event's risk and alerts; term bursts */
 	if (hit.event && (rc = raise_alert(p, &hit, post, t, &res->alert_level, err)))
 		return rc;
 	size_t ntrend = 0; /* terms common in the stream (function words) are left out */
@@ -1000,6 +1015,9 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		}
 	if ((rc = yq_signitrend_add(p->trend, t, p->tterms, p->tlens, ntrend, put_signals, p)))
 		return rc;
+	t0 = now_ns(p);
+	p->stats.ns_warn += t0 - t1;
+	t1 = t0;
 
 	/* the window ring and the parent cache */
 	size_t slot = key % p->window;
@@ -1068,7 +1086,7 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 		}
 	}
 	p->stats.posts++;
-	t0 = now_ns();
+	t0 = now_ns(p);
 	p->stats.ns_store += t0 - t1;
 	if (++p->in_batch >= p->cfg.batch)
 		return end_batch(p, err);

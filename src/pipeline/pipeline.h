@@ -59,11 +59,17 @@ struct yq_pipeline_config {
 	FILE *signals_out;     /* bursting terms as JSON lines, or NULL */
 	struct yq_classifier *sentiment;     /* sentiment model, or NULL (borrowed);
 					      * its label "negative" counts as negative */
+	int cpu_timers;        /* stage times (yq_pipeline_stats) in the thread's CPU
+				* time (a system call each, ~0.3 us) instead of
+				* wall time (vDSO, ~20 ns): for measuring on a
+				* shared machine */
 };
 
 void yq_pipeline_config_default(struct yq_pipeline_config *c);
 
-/* Counts and per-stage time (nanoseconds) for the summary and benchmarks. */
+/* Counts and per-stage time (nanoseconds, wall or CPU: cpu_timers) for the
+ * summary and benchmarks.  Every post's time between yq_pipeline_process's
+ * start and end is in one of the stages, as is yq_pipeline_finish's. */
 struct yq_pipeline_stats {
 	uint64_t posts;        /* processed (new) posts */
 	uint64_t existed;      /* already in the store: skipped */
@@ -77,6 +83,8 @@ struct yq_pipeline_stats {
 	uint64_t negative;     /* posts rated negative */
 	uint64_t ns_normalize, ns_tokenize, ns_sentiment, ns_features, ns_dedup, ns_match,
 		ns_cluster, ns_store;
+	uint64_t ns_warn;      /* risk score, alerts, term bursts (SigniTrend) */
+	uint64_t ns_flush;     /* end of each batch: story linking, event rows, commit */
 };
 
 struct yq_pipeline;

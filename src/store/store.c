@@ -34,6 +34,17 @@
  *    (SQLITE_STATIC), which is safe because nothing is read after reset.
  *  - The author secret is 32 random bytes (libsodium randombytes_buf) in
  *    meta('author_secret'), created with the schema and loaded at open.
+ *  - The existence look-up (yq_store_post_exists, once per post before it is
+ *    analysed) costs an index probe.  When the database holds no post at
+ *    open, the posts are exactly those this connection inserts, as long as
+ *    no other connection commits: a Bloom filter of the (source, id) pairs
+ *    it inserted (2^24 bits, two hashes) answers "no" without SQL, and only
+ *    a "maybe" runs the query.  PRAGMA data_version, read at open and after
+ *    each BEGIN IMMEDIATE (no other writer can commit inside our write
+ *    transaction), tells when another connection has committed; the filter
+ *    is then dropped for good and every look-up runs the query.  The filter
+ *    answers only inside a transaction begun by yq_store_begin (checked
+ *    there), never outside one.  The answer is the same either way.
  *
  * Invariants: between calls no statement is left mid-step; st->secret holds
  * the database's secret from a successful open until close; every post row
@@ -49,6 +60,8 @@
 #include <sqlite3.h>
 
 #include "base/error.h"
+#include "base/hash.h"
+#include "base/hugemem.h"
 #include "store/fts_tokenizer.h"
 
 #define STORE_SCHEMA_VERSION 1
@@ -120,6 +133,8 @@ enum {
 	S_PUT_POST_SCHEME,
 	S_PUT_LABEL,
 	S_LABELLED,
+	S_DATA_VERSION,
+	S_ANY_POST,
 	S_COUNT
 };
 
@@ -158,7 +173,11 @@ static const char *const SQL[S_COUNT] = {
 	[S_LABELLED] = "SELECT l.source, l.id, p.title, p.text, l.label FROM labels l"
 		       " JOIN posts p ON p.source = l.source AND p.id = l.id"
 		       " WHERE l.task = ?1 ORDER BY l.source, l.id",
+	[S_DATA_VERSION] = "PRAGMA data_version",
+	[S_ANY_POST] = "SELECT EXISTS(SELECT 1 FROM posts)",
 };
+
+#define MINE_BITS 24 /* the Bloom filter of posts inserted by this connection */
 
 struct yq_store {
 	sqlite3 *db;
@@ -166,7 +185,15 @@ struct yq_store {
 	sqlite3_stmt *stmt[S_COUNT];
 	int64_t last_post;       /* rowid of the last post put_post inserted */
 	unsigned char secret[STORE_SECRET_LEN];
+	crypto_auth_hmacsha256_state author_mac; /* HMAC state keyed with secret, copied
+						  * per name (the key's blocks are
+						  * hashed once) */
 	char fts_err[256];  /* the FTS failure of the last put_post, or "" */
+	uint64_t *mine;          /* Bloom filter of posts this connection inserted into
+				  * a database empty at open, or NULL (see above) */
+	int64_t data_version;    /* PRAGMA data_version when mine was started */
+	int mine_ok;             /* mine may answer: inside a transaction begun by
+				  * yq_store_begin with data_version unchanged */
 };
 
 /* ---- helpers ---- */
@@ -294,10 +321,71 @@ static int load_secret(struct yq_store *st, const char *path, struct yq_buf *err
 		goto out;
 	}
 	memcpy(st->secret, sqlite3_column_blob(s, 0), STORE_SECRET_LEN);
+	crypto_auth_hmacsha256_init(&st->author_mac, st->secret, STORE_SECRET_LEN);
 	ret = YQ_OK;
 out:
 	sqlite3_finalize(s);
 	return ret;
+}
+
+/* ---- the filter of posts inserted by this connection ---- */
+
+/* An integer-valued single-row statement's value, or -1 on error. */
+static int64_t query_int(struct yq_store *st, int which)
+{
+	sqlite3_stmt *s = st->stmt[which];
+	int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	return v;
+}
+
+static void mine_hashes(const char *source, const char *id, uint64_t *h1, uint64_t *h2)
+{
+	uint64_t h = yq_hash64(source, strlen(source), 0x6d696e6531ULL);
+	*h1 = yq_hash64(id, strlen(id), h);
+	*h2 = yq_mix64(*h1 ^ 0x9E3779B97F4A7C15ULL);
+}
+
+static void mine_add(struct yq_store *st, const char *source, const char *id)
+{
+	uint64_t h1, h2;
+	mine_hashes(source, id, &h1, &h2);
+	h1 >>= 64 - MINE_BITS;
+	h2 >>= 64 - MINE_BITS;
+	st->mine[h1 >> 6] |= 1ULL << (h1 & 63);
+	st->mine[h2 >> 6] |= 1ULL << (h2 & 63);
+}
+
+/* 0 when (source, id) was surely not inserted by this connection. */
+static int mine_maybe(const struct yq_store *st, const char *source, const char *id)
+{
+	uint64_t h1, h2;
+	mine_hashes(source, id, &h1, &h2);
+	h1 >>= 64 - MINE_BITS;
+	h2 >>= 64 - MINE_BITS;
+	return (int)((st->mine[h1 >> 6] >> (h1 & 63)) & (st->mine[h2 >> 6] >> (h2 & 63)) & 1);
+}
+
+static void mine_stop(struct yq_store *st)
+{
+	yq_huge_free(st->mine, ((size_t)1 << MINE_BITS) / 8);
+	st->mine = NULL;
+}
+
+/* Starts the filter when the database holds no post (data_version first:
+ * a commit by another connection after it is seen at the next BEGIN). */
+static int mine_start(struct yq_store *st)
+{
+	int64_t v = query_int(st, S_DATA_VERSION), any = query_int(st, S_ANY_POST);
+	if (v < 0 || any < 0)
+		return YQ_EDB;
+	if (any)
+		return YQ_OK;
+	st->mine = yq_huge_alloc(((size_t)1 << MINE_BITS) / 8);
+	if (!st->mine)
+		return YQ_ENOMEM;
+	st->data_version = v;
+	return YQ_OK;
 }
 
 /* ---- open / close ---- */
@@ -360,6 +448,11 @@ int yq_store_open(const char *path, const struct yq_segmenter *seg,
 			goto out;
 		}
 	}
+	if ((ret = mine_start(st)) < 0) {
+		if (ret == YQ_EDB)
+			yq_buf_printf(err, "%s: %s", path, sqlite3_errmsg(st->db));
+		goto out;
+	}
 	*out = st;
 	st = NULL;
 	ret = YQ_OK;
@@ -377,7 +470,9 @@ void yq_store_close(struct yq_store *st)
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close_v2(st->db); /* deferred while a caller's statement is open */
+	mine_stop(st);
 	sodium_memzero(st->secret, sizeof st->secret);
+	sodium_memzero(&st->author_mac, sizeof st->author_mac);
 	free(st);
 }
 
@@ -385,11 +480,19 @@ void yq_store_close(struct yq_store *st)
 
 int yq_store_begin(struct yq_store *st)
 {
-	return run(st, S_BEGIN);
+	int rc = run(st, S_BEGIN);
+	if (rc == YQ_OK && st->mine) {
+		if (query_int(st, S_DATA_VERSION) == st->data_version)
+			st->mine_ok = 1;
+		else
+			mine_stop(st); /* another connection committed: ask SQLite from now on */
+	}
+	return rc;
 }
 
 int yq_store_commit(struct yq_store *st)
 {
+	st->mine_ok = 0;
 	return run(st, S_COMMIT);
 }
 
@@ -411,8 +514,12 @@ void yq_store_author_hash(struct yq_store *st, const char *name, size_t n, char 
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state state = st->author_mac;
 
-	crypto_auth_hmacsha256(mac, (const unsigned char *)name, n, st->secret);
+	/* = crypto_auth_hmacsha256(mac, name, n, st->secret) */
+	crypto_auth_hmacsha256_update(&state, (const unsigned char *)name, n);
+	crypto_auth_hmacsha256_final(&state, mac);
+	sodium_memzero(&state, sizeof state);
 	for (int i = 0; i < 16; i++) {
 		out[2 * i] = hex[mac[i] >> 4];
 		out[2 * i + 1] = hex[mac[i] & 15];
@@ -460,6 +567,8 @@ int yq_store_put_post(struct yq_store *st, const struct yq_post_rec *rec)
 		return YQ_EDB;
 	if (sqlite3_changes(st->db) == 0)
 		return 1;
+	if (st->mine)
+		mine_add(st, rec->source, rec->id);
 	rowid = sqlite3_last_insert_rowid(st->db);
 	st->last_post = rowid;
 	s = st->stmt[S_PUT_FTS];
@@ -551,6 +660,9 @@ int yq_store_post_exists(struct yq_store *st, const char *source, const char *id
 	sqlite3_stmt *s = st->stmt[S_POST_EXISTS];
 	int rc = SQLITE_OK, ret;
 
+	if (st->mine && st->mine_ok && !sqlite3_get_autocommit(st->db) &&
+	    !mine_maybe(st, source, id))
+		return 0;
 	bind_text(s, 1, source, &rc);
 	bind_text(s, 2, id, &rc);
 	if (rc != SQLITE_OK)

@@ -17,6 +17,7 @@
  */
 #include "text/dict.h"
 #include "base/error.h"
+#include "base/hugemem.h"
 #include "base/utf8.h"
 
 #include <errno.h>
@@ -51,9 +52,16 @@ static int slots_reserve(struct yq_dict *d, unsigned lg, uint32_t *at)
 		size_t nc = d->cap ? d->cap : 4096;
 		while (nc < d->nslots + need)
 			nc *= 2;
-		struct yq_dict_node *nn = realloc(d->nodes, nc * sizeof(*nn));
-		if (!nn)
+		struct yq_dict_node *nn;
+		if (d->nodes_huge) { /* moved by yq_dict_finish: back to the heap */
+			if (!(nn = malloc(nc * sizeof(*nn))))
+				return YQ_ENOMEM;
+			memcpy(nn, d->nodes, d->nslots * sizeof(*nn));
+			yq_huge_free(d->nodes, d->cap * sizeof(*nn));
+			d->nodes_huge = 0;
+		} else if (!(nn = realloc(d->nodes, nc * sizeof(*nn)))) {
 			return YQ_ENOMEM;
+		}
 		d->nodes = nn;
 		uint64_t *nf = realloc(d->freq, nc * sizeof(*nf));
 		if (!nf)
@@ -157,14 +165,25 @@ int yq_dict_init(struct yq_dict *d)
 	return YQ_OK;
 }
 
+/* Frees the edge filter (ids may move: yq_dict_finish rebuilds it). */
+static void edges_drop(struct yq_dict *d)
+{
+	if (d->edges)
+		yq_huge_free(d->edges, ((size_t)1 << (d->edges_lg - 6)) * sizeof(*d->edges));
+	d->edges = NULL;
+}
+
 void yq_dict_release(struct yq_dict *d)
 {
 	if (!d)
 		return;
-	free(d->nodes);
+	if (d->nodes_huge)
+		yq_huge_free(d->nodes, d->cap * sizeof(*d->nodes));
+	else
+		free(d->nodes);
 	free(d->freq);
 	free(d->nkids);
-	free(d->edges);
+	edges_drop(d);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -223,8 +242,7 @@ int yq_dict_add(struct yq_dict *d, const uint32_t *cps, size_t n, uint64_t freq,
 {
 	if (n == 0 || n > WORD_MAX)
 		return YQ_ETOOBIG;
-	free(d->edges); /* ids may move: the filter is rebuilt by yq_dict_finish */
-	d->edges = NULL;
+	edges_drop(d);
 	int rc = set_word(d, cps, n, freq, 1, node);
 	if (rc == YQ_OK)
 		d->logtotal = log((double)d->total);
@@ -235,8 +253,7 @@ int yq_dict_add_place(struct yq_dict *d, const uint32_t *cps, size_t n)
 {
 	if (n == 0 || n > WORD_MAX)
 		return YQ_ETOOBIG;
-	free(d->edges);
-	d->edges = NULL;
+	edges_drop(d);
 	uint32_t node = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t c = yq_dict_child(d, node, cps[i]);
@@ -433,14 +450,25 @@ int yq_dict_finish(struct yq_dict *d)
 	size_t nedges = 0;
 	unsigned lg = 12;
 	d->bonus_lf = d->nwords ? log((double)d->total / (double)d->nwords) : 0.0;
-	free(d->edges);
-	d->edges = NULL;
+	edges_drop(d);
 	for (size_t i = 1; i < d->nslots; i++)
 		if (d->nodes[i].cpf != YQ_DICT_EMPTY)
 			nedges += d->nkids[i];
 	while (lg < 40 && ((size_t)1 << lg) < nedges * 16)
 		lg++;
-	uint64_t *bits = calloc((size_t)1 << (lg - 6), sizeof(*bits));
+	/* The pool is final now (until a word is added): it moves to memory
+	 * backed by huge pages (base/hugemem.h), as the filter is, since the
+	 * segmenter reads both at random. */
+	if (!d->nodes_huge && d->cap * sizeof(*d->nodes) >= YQ_HUGE_MIN) {
+		struct yq_dict_node *nn = yq_huge_alloc(d->cap * sizeof(*nn));
+		if (!nn)
+			return YQ_ENOMEM;
+		memcpy(nn, d->nodes, d->nslots * sizeof(*nn));
+		free(d->nodes);
+		d->nodes = nn;
+		d->nodes_huge = 1;
+	}
+	uint64_t *bits = yq_huge_alloc(((size_t)1 << (lg - 6)) * sizeof(*bits));
 	if (!bits)
 		return YQ_ENOMEM;
 	d->edges = bits;

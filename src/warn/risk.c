@@ -278,11 +278,28 @@ out:
 	return rc;
 }
 
+#define WINDOW_BITS 4096
+
+static unsigned window_hash(const unsigned char *b)
+{
+	uint32_t x = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16;
+	return (x * 0x9E3779B1u) >> (32 - 12); /* 12 = log2(WINDOW_BITS) */
+}
+
 double yq_risk_lexicon_match(const struct yq_risk_lexicon *lx, const char *const *texts,
 			     const size_t *lens, size_t n, const char **category, const char **word)
 {
 	double best = 0;
 	const char *bc = NULL, *bw = NULL;
+	/* Speed only: a filter of the texts' 3-byte windows (hashed to
+	 * WINDOW_BITS bits); a word whose first 3 bytes are no window of any
+	 * text occurs in none, and skips the memmem calls. */
+	uint64_t win[WINDOW_BITS / 64] = {0};
+	for (size_t j = 0; lx && j < n; j++)
+		for (size_t b = 0; b + 3 <= lens[j]; b++) {
+			unsigned h = window_hash((const unsigned char *)texts[j] + b);
+			win[h / 64] |= 1ULL << (h % 64);
+		}
 	for (size_t c = 0; lx && c < lx->ncat; c++) {
 		const struct category *k = &lx->cat[c];
 		if (bc && k->weight <= best)
@@ -290,6 +307,11 @@ double yq_risk_lexicon_match(const struct yq_risk_lexicon *lx, const char *const
 		for (size_t i = 0; i < k->nw; i++) {
 			const char *w = lx->words[k->w0 + i];
 			size_t wl = strlen(w);
+			if (wl >= 3) {
+				unsigned h = window_hash((const unsigned char *)w);
+				if (!((win[h / 64] >> (h % 64)) & 1))
+					continue;
+			}
 			size_t j = 0;
 			while (j < n && !memmem(texts[j], lens[j], w, wl))
 				j++;

@@ -238,6 +238,49 @@ static void test_author_hash(void **state)
 	yq_store_close(b);
 }
 
+/* The existence look-up of a database empty at open answers from the
+ * filter of this connection's inserts only while no other connection has
+ * committed; it must give SQLite's answer in every case. */
+static void test_exists_filter(void **state)
+{
+	(void)state;
+	const char *p = new_path();
+	struct yq_store *a = open_ok(p);
+	struct yq_post_rec r = sample("e1");
+	assert_int_equal(yq_store_post_exists(a, "weibo", "e1"), 0); /* no transaction */
+	assert_int_equal(yq_store_begin(a), 0);
+	assert_int_equal(yq_store_post_exists(a, "weibo", "e1"), 0);
+	assert_int_equal(yq_store_put_post(a, &r), 0);
+	assert_int_equal(yq_store_post_exists(a, "weibo", "e1"), 1);
+	assert_int_equal(yq_store_post_exists(a, "weibo", "e2"), 0);
+	assert_int_equal(yq_store_post_exists(a, "other", "e1"), 0);
+	assert_int_equal(yq_store_commit(a), 0);
+	assert_int_equal(yq_store_post_exists(a, "weibo", "e1"), 1);
+
+	/* another connection inserts e3 and commits */
+	struct yq_store *b = open_ok(p);
+	struct yq_post_rec r3 = sample("e3");
+	assert_int_equal(yq_store_begin(b), 0);
+	assert_int_equal(yq_store_put_post(b, &r3), 0);
+	assert_int_equal(yq_store_commit(b), 0);
+	yq_store_close(b);
+	assert_int_equal(yq_store_post_exists(a, "weibo", "e3"), 1); /* outside a transaction */
+	assert_int_equal(yq_store_begin(a), 0);
+	assert_int_equal(yq_store_post_exists(a, "weibo", "e3"), 1); /* not one a inserted */
+	assert_int_equal(yq_store_post_exists(a, "weibo", "e1"), 1);
+	assert_int_equal(yq_store_post_exists(a, "weibo", "e4"), 0);
+	assert_int_equal(yq_store_commit(a), 0);
+	yq_store_close(a);
+
+	/* a database with posts at open: SQLite answers */
+	a = open_ok(p);
+	assert_int_equal(yq_store_begin(a), 0);
+	assert_int_equal(yq_store_post_exists(a, "weibo", "e3"), 1);
+	assert_int_equal(yq_store_post_exists(a, "weibo", "e5"), 0);
+	assert_int_equal(yq_store_commit(a), 0);
+	yq_store_close(a);
+}
+
 static void test_events_alerts(void **state)
 {
 	struct yq_store *st = open_ok(new_path());
@@ -515,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_put_twice),
 		cmocka_unit_test(test_reopen_read_back),
 		cmocka_unit_test(test_author_hash),
+		cmocka_unit_test(test_exists_filter),
 		cmocka_unit_test(test_events_alerts),
 		cmocka_unit_test(test_post_schemes),
 		cmocka_unit_test(test_labels),
