@@ -286,6 +286,27 @@ static const struct command commands[] = {
 	 "a deleted tail whose head row was rewritten too).\n"
 	 "list: the entries after SEQ (default 0), at most N (default 100, up to\n"
 	 "1000), as one JSON array.  The database is opened read-only.\n"},
+	{"cases", yq_cmd_cases, "the case (工单) workflow: list, show, create, transition",
+	 "usage: yuqing cases list --db DB --as USER [--state S] [--department D] [--overdue true|false]\n"
+	 "       yuqing cases show REF --db DB --as USER\n"
+	 "       yuqing cases create --db DB --as USER [--title T] [--event ID | --alert ID |\n"
+	 "                           --message ID] [--why JSON] [--category C] [--summary S]\n"
+	 "                           [--department D]...\n"
+	 "       yuqing cases transition REF ACTION --db DB --as USER [--note T]\n"
+	 "                           [--department D]... [--resolution R] [--text T --channel C\n"
+	 "                           [--link URL] [--published TIME]]\n"
+	 "       yuqing cases departments --db DB --as USER [--set NAME --categories a,b\n"
+	 "                           [--contact C]]\n"
+	 "common: [--config YAML | --holidays FILE...] [--now TIME]\n\n"
+	 "The case workflow of docs/cases.md without the daemon, acting as USER (a user of\n"
+	 "'yuqing user add'): USER's role and department decide what is visible and allowed,\n"
+	 "exactly as through the API.  REF is a case number (2025-0001) or id.  ACTION is\n"
+	 "submit, instruct, handled, respond, return, close, archive, reopen or note; R is\n"
+	 "fixed, not_fixed, not_our_responsibility, false_info_clarified or duplicate.\n"
+	 "Deadlines are counted in working days on the holiday files of --config's cases:\n"
+	 "section or of --holidays (config/holidays-cn.tsv); without either, no due dates.\n"
+	 "--now fixes the clock.  Prints the list or the case (with history) as JSON.\n"
+	 "Every change is appended to the audit log.  Exit 1 when refused or failed.\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -22,6 +22,7 @@
  */
 #include "auth/audit.h"
 #include "base/error.h"
+#include "cases/case.h"
 #include "serve/internal.h"
 #include "store/query.h"
 
@@ -165,8 +166,14 @@ void *yq_serve_deliver_main(void *arg)
 		yq_metrics_add(d->m, YQ_M_ERR_DB, 1);
 		goto out;
 	}
-	while (!yq_serve_sleep_ms(d, 1000)) {
+	for (int64_t k = 0; !yq_serve_sleep_ms(d, 1000); k++) {
 		struct yq_tick_stats st = {0};
+		/* case reminders (cases/case.h) every 5 s: queued once per (case,
+		 * type, due_at) in the outbox, then sent by the tick below */
+		if (k % 5 == 0 && yq_case_remind(db, &d->cases->cfg, (int64_t)time(NULL), NULL)) {
+			yq_serve_log("case reminders: %s", sqlite3_errmsg(db));
+			yq_metrics_add(d->m, YQ_M_ERR_DB, 1);
+		}
 		if (yq_deliver_tick(dl, (int64_t)time(NULL), &st)) {
 			yq_serve_log("alert sender: %s", sqlite3_errmsg(db));
 			yq_metrics_add(d->m, YQ_M_ERR_DB, 1);

@@ -387,8 +387,8 @@ static int root(struct ps *p, const yaml_node_t *n)
 		else if (!strcmp(k, "sources"))
 			rc = sources(p, v);
 		else if (!strcmp(k, "channels") || !strcmp(k, "roster") || !strcmp(k, "users") ||
-			 !strcmp(k, "auth"))
-			continue; /* read by the delivery and auth modules */
+			 !strcmp(k, "auth") || !strcmp(k, "cases"))
+			continue; /* read by the delivery, auth and cases modules */
 		else
 			rc = fail(p, node(p, pr->key), "unknown key '%s'", k);
 	}

@@ -21,6 +21,7 @@
 #include "serve/daemon.h"
 #include "base/error.h"
 #include "auth/audit.h"
+#include "cases/case.h"
 #include "pipeline/pipeline.h"
 #include "serve/internal.h"
 #include "store/query.h"
@@ -450,6 +451,18 @@ int yq_daemon_new(const struct yq_serve_config *cfg, const struct yq_pipeline_co
 		yq_buf_printf(err, " (channels and roster of %s)", cfg->path);
 		goto fail;
 	}
+	if ((rc = yq_case_settings_load(cfg->path, &d->cases, err))) {
+		yq_buf_printf(err, " (cases section of %s)", cfg->path);
+		goto fail;
+	}
+	d->cases->cfg.dcfg = d->dcfg;
+	if (!d->cases->cal)
+		yq_serve_log("cases: no holiday table (cases: holidays:), so no deadlines");
+	rc = YQ_EDB;
+	if (yq_case_init(db))
+		goto dberr;
+	if ((rc = yq_case_settings_apply(db, d->cases, time(NULL), err)))
+		goto fail;
 	rc = YQ_EDB;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		goto dberr;
@@ -583,6 +596,7 @@ void yq_daemon_free(struct yq_daemon *d)
 	yq_metrics_free(d->m);
 	yq_tz_free(d->wtz);
 	yq_deliver_config_free(d->dcfg);
+	yq_case_settings_free(d->cases);
 	free(d->names);
 	yq_buf_release(&d->fatal_msg);
 	pthread_mutex_destroy(&d->err_mu);

@@ -78,6 +78,15 @@ static const struct route routes[] = {
 	{"PUT", "/api/schemes/{id}", yq_api_scheme_update, YQ_PERM_SCHEME_WRITE},
 	{"DELETE", "/api/schemes/{id}", yq_api_scheme_delete, YQ_PERM_SCHEME_WRITE},
 	{"GET", "/api/schemes/{id}/backtest", yq_api_scheme_backtest, YQ_PERM_SCHEME_WRITE},
+	/* cases (api_cases.c): the role, state and department checks are case.c's */
+	{"GET", "/api/cases", yq_api_cases_list, YQ_PERM_READ},
+	{"POST", "/api/cases", yq_api_case_create, YQ_PERM_CASE_CREATE},
+	{"GET", "/api/cases/{id}", yq_api_case_get, YQ_PERM_READ},
+	{"POST", "/api/cases/{id}/transition", yq_api_case_transition, LOGGED_IN},
+	{"POST", "/api/cases/{id}/notes", yq_api_case_note, LOGGED_IN},
+	{"POST", "/api/cases/{id}/respond", yq_api_case_respond, YQ_PERM_CASE_HANDLE},
+	{"GET", "/api/departments", yq_api_departments_list, YQ_PERM_READ},
+	{"POST", "/api/departments", yq_api_department_set, YQ_PERM_CONFIG_WRITE},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 

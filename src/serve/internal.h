@@ -55,6 +55,7 @@ struct yq_daemon {
 	/* users and alert delivery (auth/, deliver/) */
 	struct yq_auth_policy policy;
 	struct yq_deliver_config *dcfg; /* channels and roster of the config file (owned) */
+	struct yq_case_settings *cases; /* the cases: section, calendar (owned, read-only) */
 	atomic_int stopping;         /* collectors and HTTP: stop now */
 	atomic_int fatal;            /* the writer stopped on an error */
 	pthread_mutex_t err_mu;
@@ -64,6 +65,7 @@ struct yq_daemon {
 	struct yq_scheme_env *scheme_env; /* guarded by scheme_mu */
 };
 
+struct yq_case_settings;
 struct yq_scheme_env;
 /* yq_scheme_env_free: frees d->scheme_env (api_schemes.c). */
 void yq_scheme_env_free(struct yq_scheme_env *e);
@@ -183,6 +185,14 @@ void yq_api_scheme_update(struct yq_req *r);
 void yq_api_scheme_delete(struct yq_req *r);
 void yq_api_schemes_test(struct yq_req *r);
 void yq_api_scheme_backtest(struct yq_req *r);
+void yq_api_cases_list(struct yq_req *r);
+void yq_api_case_create(struct yq_req *r);
+void yq_api_case_get(struct yq_req *r);
+void yq_api_case_transition(struct yq_req *r);
+void yq_api_case_note(struct yq_req *r);
+void yq_api_case_respond(struct yq_req *r);
+void yq_api_departments_list(struct yq_req *r);
+void yq_api_department_set(struct yq_req *r);
 
 /* yq_http_start: starts libmicrohttpd on d->listen_fd.  yq_http_stop. */
 int yq_http_start(struct yq_daemon *d, struct yq_buf *err);
