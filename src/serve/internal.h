@@ -194,6 +194,13 @@ void yq_api_case_respond(struct yq_req *r);
 void yq_api_departments_list(struct yq_req *r);
 void yq_api_department_set(struct yq_req *r);
 
+/* Dashboard (api_dash.c).  yq_dash_init: creates, fills and keeps current
+ * (triggers on posts) the per-hour counts the overview reads; run once by
+ * the daemon at start on its read-write connection.  Returns 0 or YQ_EDB
+ * with err set. */
+int yq_dash_init(sqlite3 *db, struct yq_buf *err);
+void yq_api_overview(struct yq_req *r);
+
 /* yq_http_start: starts libmicrohttpd on d->listen_fd.  yq_http_stop. */
 int yq_http_start(struct yq_daemon *d, struct yq_buf *err);
 void yq_http_stop(struct yq_daemon *d);
