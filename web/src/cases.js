@@ -16,7 +16,7 @@ export async function board(main) {
   const cols = STATES.map((s) => {
     const mine = cases.filter((c) => c.state === s);
     return h('div', { class: 'col', dataset: { state: s } },
-      h('h2', {}, h('span', {}, t(`st.${s}`)), h('span', { class: 'muted' }, mine.length)),
+      h('h2', {}, h('span', {}, t(`case.${s}`)), h('span', { class: 'muted' }, mine.length)),
       mine.map((c) => h('div', { class: `card${c.overdue ? ' overdue' : ''}`, dataset: { case: c.id }, onclick: () => { location.hash = `#/cases/${c.id}`; } },
         h('div', { class: 'small muted' }, c.number, c.overdue ? h('span', { class: 'bad' }, ` · ${t('cs.overdue')}`) : ''),
         h('div', { class: 'ellip' }, c.title),
@@ -59,7 +59,7 @@ export async function casePage(main, id) {
   const dl = c.deadlines?.working_days || {};
   main.append(
     h('p', {}, h('a', { href: '#/cases' }, `← ${t('cs.board')}`)),
-    h('div', { class: 'row' }, h('h1', {}, `${c.number} `, h('span', { class: 'state', id: 'case-state', dataset: { state: c.state } }, t(`st.${c.state}`))),
+    h('div', { class: 'row' }, h('h1', {}, `${c.number} `, h('span', { class: 'state', id: 'case-state', dataset: { state: c.state } }, t(`case.${c.state}`))),
       c.overdue ? h('span', { class: 'bad' }, t('cs.overdue')) : null),
     h('p', { class: 'ellip' }, c.title),
     h('p', { class: 'muted small' }, `${t('col.dept')}: ${(c.departments || []).join('、') || '—'} · ${t('col.due')}: ${iso(c.due_at)} · ${c.created_by} ${iso(c.created)}`,
@@ -68,7 +68,7 @@ export async function casePage(main, id) {
       panel(t('cs.actions'), h('div', { id: 'case-actions' }, c.actions.length
         ? c.actions.map((a) => actionForm(c, a, reload)) : h('p', { class: 'muted' }, t('cs.none_allowed')))),
       panel(t('cs.deadlines'), table([
-        { label: t('col.state'), render: (r) => h('span', { class: r.s === c.state ? 'state' : null }, t(`st.${r.s}`)) },
+        { label: t('col.state'), render: (r) => h('span', { class: r.s === c.state ? 'state' : null }, t(`case.${r.s}`)) },
         { label: t('col.due'), num: true, render: (r) => (r.d ? `${r.d} 个工作日` : '—') },
       ], STATES.slice(0, 5).map((s) => ({ s, d: dl[s] }))))),
     h('div', { class: 'grid g11', style: 'margin-top:12px' },
@@ -76,7 +76,7 @@ export async function casePage(main, id) {
         { label: t('col.time'), render: (x) => iso(x.time) },
         { label: t('col.who'), key: 'actor' },
         { label: t('col.what'), render: (x) => x.action },
-        { label: t('col.state'), render: (x) => (x.after?.state ? t(`st.${x.after.state}`) : '—') },
+        { label: t('col.state'), render: (x) => (x.after?.state ? t(`case.${x.after.state}`) : '—') },
         { label: t('col.note'), cls: 'ellip', render: (x) => x.after?.note || x.after?.response?.text || '' },
       ], c.history || [])),
       panel(t('cs.response'), (c.responses || []).length ? table([
