@@ -307,6 +307,38 @@ static const struct command commands[] = {
 	 "section or of --holidays (config/holidays-cn.tsv); without either, no due dates.\n"
 	 "--now fixes the clock.  Prints the list or the case (with history) as JSON.\n"
 	 "Every change is appended to the audit log.  Exit 1 when refused or failed.\n"},
+	{"messages", yq_cmd_messages, "citizens' messages: import, route, categorize, reply, hot issues",
+	 "usage: yuqing messages import --db DB [--routing F] [--model M | --no-model]\n"
+	 "                       [--deadline-days N] [--format F] [--map a=b,...] [--tz TZ]\n"
+	 "                       [--strict] FILE...\n"
+	 "       yuqing messages list --db DB [--department D] [--answered | --unanswered]\n"
+	 "                       [--limit N] [--offset N]\n"
+	 "       yuqing messages show --db DB ID\n"
+	 "       yuqing messages categorize --db DB ID [CATEGORY]\n"
+	 "       yuqing messages reply --db DB ID --text TEXT [--time TIME]\n"
+	 "       yuqing messages hot --db DB [--limit N] [--window DAYS] [--threshold X]\n"
+	 "                       [--half-life DAYS] [--min-size N] [--now T] [--from T] [--to T]\n\n"
+	 "import: JSON lines keyed by the Chinese column names (留言编号, 留言用户,\n"
+	 "留言主题, 留言时间, 留言详情, 点赞数, 反对数, 答复意见, 答复时间, 一级分类 or\n"
+	 "一级标签, 联系方式), or CSV/TSV with those header names.  Each message gets\n"
+	 "the category model's suggestion and probability, a department from the\n"
+	 "routing table (default config/routing.tsv), a deadline (--deadline-days,\n"
+	 "default 15 calendar days) and, with a reply, its quality scores.  Bad lines\n"
+	 "are reported as FILE:LINE and skipped; importing again adds nothing.\n"
+	 "categorize: the analyst confirms the suggestion (no CATEGORY) or corrects it;\n"
+	 "the decision is stored as a label for 'train --corrections DB'.\n"
+	 "reply: stores a reply (--time default now) and prints its quality scores.\n"
+	 "hot: the top hot issues (same place, same problem, within --window days,\n"
+	 "default 30) ranked by count, likes and recency (docs/messages.md), as JSON.\n"},
+	{"stats", yq_cmd_stats, "per-department message statistics by week, month or quarter",
+	 "usage: yuqing stats --db DB [--period week|month|quarter|all] [--from TIME]\n"
+	 "                    [--to TIME] [--now TIME] [--department D] [--tz TZ] [--tsv]\n\n"
+	 "For each period (default month; days in --tz, default Asia/Shanghai) and\n"
+	 "department, then for all departments ('全部'): messages received in\n"
+	 "[--from, --to), answered, answered on time (by the deadline), overdue now\n"
+	 "(no reply, deadline before --now), completion rate 办结率 = answered /\n"
+	 "received, and the median and 90th percentile handling time in hours.  One\n"
+	 "JSON object a line, or a TSV table with --tsv.  docs/messages.md.\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -249,10 +249,9 @@ int yq_audit_verify(sqlite3 *db, const char *expect_head, struct yq_audit_report
 		};
 		const char *pstored = col(s, 9), *hstored = col(s, 10);
 		rep->entries++;
-		if (seq != last + 1) {
-			bad(rep, seq, seq > last + 1 ? "entries %lld.. missing before it (deleted)"
-						     : "sequence out of order after %lld",
-			    (long long)(seq > last + 1 ? last + 1 : last));
+		if (seq != last + 1) { /* seq is unique and sorted: a gap */
+			bad(rep, seq, "entries %lld.. missing before it (deleted)",
+			    (long long)(last + 1));
 			goto out;
 		}
 		if (!pstored || strcmp(pstored, prev)) {

@@ -74,8 +74,8 @@ struct yq_audit_report {
 
 /*
  * yq_audit_verify: walks the chain in seq order and fills *rep.  A missing
- * seq (deletion) reports the seq after the gap; a tail deletion reports
- * audit_head's seq.  expect_head (NULL: not checked) is a hex head hash
+ * seq (deletion) reports the seq after the gap; a deleted tail reports the
+ * first missing seq (audit_head still names the old last entry).  expect_head (NULL: not checked) is a hex head hash
  * recorded earlier: if it is not the hash of some entry in the chain the
  * report says so (first_bad = 1 + entries).  Returns 0 when the walk ran
  * (look at rep->first_bad), YQ_EDB when the table could not be read.

@@ -854,6 +854,31 @@ out:
 	return rc;
 }
 
+int yq_auth_request(sqlite3 *db, const struct yq_auth_policy *policy, const char *bearer,
+		    const char *sid, const char *csrf, int unsafe, enum yq_perm perm,
+		    int64_t now, struct yq_principal *who, int *status)
+{
+	int rc, ok = 0;
+
+	*status = 401;
+	if (bearer)
+		rc = yq_auth_token_check(db, bearer, who);
+	else
+		rc = yq_auth_session_check(db, policy, sid, now, who);
+	if (rc || who->kind != YQ_PRINCIPAL_USER)
+		return rc;
+	if (unsafe && !bearer) {
+		if ((rc = yq_auth_csrf_check(db, policy, sid, csrf, now, &ok)))
+			return rc;
+		if (!ok) {
+			*status = 403;
+			return 0;
+		}
+	}
+	*status = yq_auth_allows(who->role, perm) ? 200 : 403;
+	return 0;
+}
+
 /* ---- API tokens ---- */
 
 int yq_auth_token_create(sqlite3 *db, int64_t user_id, const char *label, int64_t now,

@@ -288,6 +288,22 @@ int yq_auth_csrf_check(sqlite3 *db, const struct yq_auth_policy *policy,
 #define YQ_AUTH_COOKIE "yq_sid"
 int yq_auth_cookie(struct yq_buf *b, const char *sid, int64_t max_age, int secure);
 
+/*
+ * yq_auth_request: the whole access check of one API request.  The
+ * principal comes from the API token `bearer` (the Authorization: Bearer
+ * value) when it is not NULL, else from the session cookie value sid.
+ * A state-changing request (unsafe != 0: POST, PUT, PATCH, DELETE)
+ * authenticated by cookie must carry the session's CSRF token in csrf (the
+ * YQ_AUTH_CSRF_HEADER header); a token-authenticated one needs none.  Then
+ * the role must allow perm.  *status: 200, 401 (no valid session or token;
+ * also an anonymous session), 403 (CSRF token missing or wrong, or the role
+ * lacks perm).  *who gets the principal (kind NONE on 401).  0 or YQ_EDB.
+ */
+#define YQ_AUTH_CSRF_HEADER "X-CSRF-Token"
+int yq_auth_request(sqlite3 *db, const struct yq_auth_policy *policy, const char *bearer,
+		    const char *sid, const char *csrf, int unsafe, enum yq_perm perm,
+		    int64_t now, struct yq_principal *who, int *status);
+
 /* ---- API tokens ---- */
 
 /*

@@ -49,6 +49,8 @@ int yq_cmd_serve(int argc, char **argv);
 int yq_cmd_user(int argc, char **argv);
 int yq_cmd_audit(int argc, char **argv);
 int yq_cmd_cases(int argc, char **argv);
+int yq_cmd_messages(int argc, char **argv);
+int yq_cmd_stats(int argc, char **argv);
 
 struct sqlite3;
 /* yq_cli_auth_db: opens the database at path for the user and audit

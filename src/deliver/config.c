@@ -111,7 +111,7 @@ static int parse_from(struct ps *p, const yaml_node_t *n, struct yq_channel *c)
 static int parse_channel(struct ps *p, const yaml_node_t *n, struct yq_channel *c)
 {
 	const char *kind = NULL;
-	char *tls = NULL;
+	char *tls = NULL, *intr = NULL;
 	int rc = 0;
 
 	c->timeout_s = 10;
@@ -164,6 +164,10 @@ static int parse_channel(struct ps *p, const yaml_node_t *n, struct yq_channel *
 				else
 					rc = fail(p, v, "tls must be none, try or required");
 			}
+		} else if (!strcmp(k, "interrupted")) {
+			if (!(rc = dup_str(p, v, k, &intr)) && strcmp(intr, "resend") &&
+			    strcmp(intr, "hold"))
+				rc = fail(p, v, "interrupted must be resend or hold");
 		} else if (!strcmp(k, "timeout")) {
 			if (!(rc = parse_int(p, v, "timeout", 300, &t))) {
 				if (t < 1)
@@ -174,6 +178,11 @@ static int parse_channel(struct ps *p, const yaml_node_t *n, struct yq_channel *
 			rc = fail(p, v, "unknown channel key '%s'", k);
 	}
 	free(tls);
+	if (!rc)
+		c->resend_interrupted = intr ? !strcmp(intr, "resend")
+					     : c->kind == YQ_CHANNEL_WEBHOOK ||
+						       c->kind == YQ_CHANNEL_EMAIL;
+	free(intr);
 	if (rc)
 		return rc;
 	if (!c->name || !*c->name)

@@ -17,12 +17,12 @@
  * the network call and its outcome is committed after it; no network call
  * happens inside an open transaction (field case storage-01).  A process
  * killed between the two commits leaves the row in "sending"; the next
- * yq_deliver_open() decides (workflow-06): webhook and e-mail rows go back
- * to pending and are sent again with the same Idempotency-Key header /
- * Message-ID so the receiver can drop a duplicate (never lost); robot rows
- * (WeCom, DingTalk, Feishu: a chat group cannot deduplicate) become
- * "unknown" with a note for a manual check (never twice).  A row in state
- * sent is never sent again.
+ * yq_deliver_open() decides by the channel's resend_interrupted
+ * (workflow-06): by default webhook and e-mail rows go back to pending and
+ * are sent again with the same Idempotency-Key header / Message-ID so the
+ * receiver can drop a duplicate (never lost); robot rows (WeCom, DingTalk,
+ * Feishu: a chat group cannot deduplicate) become "unknown" with a note for
+ * a manual check (never twice).  A row in state sent is never sent again.
  *
  * Retry: after a temporary failure (network, HTTP 5xx/429, a robot's rate
  * limit code) next_attempt = now + min(retry_base_s · 2^(attempts-1),
@@ -78,6 +78,10 @@ struct yq_channel {
 	char *username, *password; /* SMTP AUTH, NULL for none */
 	int tls;               /* 0 none, 1 STARTTLS if offered, 2 required */
 	int timeout_s;         /* whole request, default 10 */
+	int resend_interrupted; /* a row found "sending" after a crash: 1 sent
+				 * again (pending), 0 held as "unknown".  YAML
+				 * `interrupted: resend | hold`; default resend
+				 * for webhook and e-mail, hold for robots */
 };
 
 struct yq_recipient {
@@ -117,6 +121,7 @@ struct yq_deliver_config {
  *       title: "..."              # templates, optional
  *       body: "..."
  *       timeout: 10               # seconds
+ *       interrupted: hold         # or resend (see resend_interrupted)
  *     - name: mail
  *       kind: email
  *       url: smtp://127.0.0.1:25

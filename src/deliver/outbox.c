@@ -8,10 +8,10 @@
  *   2. send over the network, with no transaction open (storage-01).
  *   3. record: one UPDATE to sent / pending with next_attempt / failed.
  * A crash between 1 and 3 leaves "sending", resolved at the next open
- * (recover()): webhook and e-mail rows are re-sent with the same
- * Idempotency-Key / Message-ID, robot rows become "unknown" because a chat
- * group cannot drop a duplicate (workflow-06: at most once, logged for a
- * manual check).  A crash before 1 or after 3 loses and repeats nothing.
+ * (in yq_deliver_open) by the channel's resend_interrupted: by default
+ * webhook and e-mail rows are re-sent with the same Idempotency-Key /
+ * Message-ID, robot rows become "unknown" because a chat group cannot drop
+ * a duplicate (workflow-06: at most once, logged for a manual check).  A crash before 1 or after 3 loses and repeats nothing.
  *
  * The recipient key (dedupe) is "<channel>" for robots and webhooks and
  * "<channel>:<lowercased address>" for e-mail; UNIQUE(alert_id, recipient)
@@ -503,12 +503,11 @@ int yq_deliver_open(sqlite3 *db, const struct yq_deliver_config *cfg, struct yq_
 	}
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		long ch = yq_deliver_channel_find(cfg, (const char *)sqlite3_column_text(s, 1));
-		int robot = ch < 0 || (cfg->channels[ch].kind != YQ_CHANNEL_WEBHOOK &&
-				       cfg->channels[ch].kind != YQ_CHANNEL_EMAIL);
+		int hold = ch < 0 || !cfg->channels[ch].resend_interrupted;
 		sqlite3_stmt *u = NULL;
 		if (sqlite3_prepare_v2(
 			    db,
-			    robot ? "UPDATE deliver_outbox SET state = 'unknown', last_error ="
+			    hold ? "UPDATE deliver_outbox SET state = 'unknown', last_error ="
 				    " 'interrupted while sending; the group may or may not have it:"
 				    " check by hand' WHERE id = ?1"
 				  : "UPDATE deliver_outbox SET state = 'pending', last_error ="
@@ -525,9 +524,9 @@ int yq_deliver_open(sqlite3 *db, const struct yq_deliver_config *cfg, struct yq_
 			rc = YQ_EDB;
 			goto out;
 		}
-		if (robot && ch >= 0)
+		if (hold && ch >= 0)
 			d->counters[ch].unknown++;
-		if (robot)
+		if (hold)
 			fprintf(stderr, "yuqing: deliver: outbox row %lld (%s) interrupted while"
 					" sending: state unknown, check by hand\n",
 				(long long)sqlite3_column_int64(s, 0),

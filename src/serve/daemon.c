@@ -3,7 +3,8 @@
  * for the threads, serve/internal.h for the shared state.
  *
  * The writer's batch: pop up to WRITER_BATCH items (waiting at most
- * commit_ms for the first), BEGIN IMMEDIATE (yq_pipeline_begin), run each
+ * commit_ms for the first; a batch that takes longer than commit_ms / 2
+ * to analyse is cut and committed in parts), BEGIN IMMEDIATE (yq_pipeline_begin), run each
  * post through the pipeline, then in the same transaction write the
  * checkpoint each file reached, the sources' health counts, the new
  * alerts' delivery outbox rows (deliver.h) and the live stream's last
@@ -22,6 +23,7 @@
 #include "base/error.h"
 #include "auth/audit.h"
 #include "cases/case.h"
+#include "messages/messages.h"
 #include "pipeline/pipeline.h"
 #include "serve/internal.h"
 #include "store/query.h"
@@ -236,9 +238,15 @@ static int enqueue_alert(struct yq_daemon *d, sqlite3 *db, int64_t id, int64_t n
 	return rc ? YQ_EDB : YQ_OK;
 }
 
-/* run_batch: one transaction over the items of list; 0 or a fatal code. */
-static int run_batch(struct yq_daemon *d, struct batch *b, struct yq_item *list)
+/* run_batch: one transaction over the items of list, or over as many as
+ * the time budget (commit_ms / 2) allows: the others are left in *rest for
+ * the next transaction, so no post waits long for the commit of a big
+ * batch.  0 or a fatal code. */
+static int run_batch(struct yq_daemon *d, struct batch *b, struct yq_item *list,
+		     struct yq_item **rest)
 {
+	uint64_t t0 = yq_now_ns(), budget = (uint64_t)d->cfg->commit_ms * 500000u;
+	*rest = NULL;
 	sqlite3 *db = yq_store_db(d->st);
 	struct yq_buf err = YQ_BUF_INIT;
 	size_t nsrc = d->cfg->nsources;
@@ -283,6 +291,11 @@ static int run_batch(struct yq_daemon *d, struct batch *b, struct yq_item *list)
 		if (it->ckpt_path && (rc = note_ckpt(b, it))) {
 			set_fatal(d, "checkpoint", "out of memory");
 			goto out;
+		}
+		if (it->next && yq_now_ns() - t0 > budget) { /* commit what is done */
+			*rest = it->next;
+			it->next = NULL;
+			break;
 		}
 	}
 	for (size_t i = 0; i < b->nck; i++) {
@@ -359,14 +372,18 @@ static void *writer_main(void *arg)
 				break;
 			continue;
 		}
-		int rc = atomic_load(&d->fatal) ? YQ_EDB : run_batch(d, &b, list);
 		while (list) {
-			struct yq_item *n = list->next;
-			yq_item_free(list);
-			list = n;
+			struct yq_item *rest = NULL;
+			int rc = atomic_load(&d->fatal) ? YQ_EDB : run_batch(d, &b, list, &rest);
+			if (rc) /* keep draining so producers are not stuck; nothing more is stored */
+				atomic_store(&d->stopping, 1);
+			while (list) {
+				struct yq_item *n = list->next;
+				yq_item_free(list);
+				list = n;
+			}
+			list = rest;
 		}
-		if (rc) /* keep draining so producers are not stuck; nothing more is stored */
-			atomic_store(&d->stopping, 1);
 	}
 out:
 	batch_reset(&b, nsrc);
@@ -446,7 +463,7 @@ int yq_daemon_new(const struct yq_serve_config *cfg, const struct yq_pipeline_co
 	if ((rc = yq_dash_init(db, err)))
 		goto fail;
 	rc = YQ_EDB;
-	if (yq_auth_init(db) || yq_audit_init(db) || yq_deliver_init(db))
+	if (yq_auth_init(db) || yq_audit_init(db) || yq_deliver_init(db) || yq_msg_init(db))
 		goto dberr;
 	yq_auth_policy_default(&d->policy);
 	if ((rc = yq_deliver_config_load(cfg->path, &d->dcfg, err))) {

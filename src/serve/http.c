@@ -90,6 +90,13 @@ static const struct route routes[] = {
 	{"POST", "/api/cases/{id}/respond", yq_api_case_respond, YQ_PERM_CASE_HANDLE},
 	{"GET", "/api/departments", yq_api_departments_list, YQ_PERM_READ},
 	{"POST", "/api/departments", yq_api_department_set, YQ_PERM_CONFIG_WRITE},
+	{"POST", "/api/messages", yq_api_messages_push, YQ_PERM_MESSAGE_WRITE},
+	{"GET", "/api/messages", yq_api_messages_list, YQ_PERM_READ},
+	{"GET", "/api/messages/hot", yq_api_messages_hot, YQ_PERM_READ},
+	{"GET", "/api/messages/{id}", yq_api_message_get, YQ_PERM_READ},
+	{"POST", "/api/messages/{id}/category", yq_api_message_category, YQ_PERM_MESSAGE_WRITE},
+	{"POST", "/api/messages/{id}/reply", yq_api_message_reply, YQ_PERM_CASE_HANDLE},
+	{"GET", "/api/stats", yq_api_stats, YQ_PERM_READ},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -381,7 +388,7 @@ static enum MHD_Result send_response(struct yq_req *r)
 	struct MHD_Response *resp;
 	r->answered = 1;
 	if (r->stream) {
-		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_cb, r, NULL);
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_cb, r, NULL);
 		if (!resp)
 			return MHD_NO;
 		MHD_add_response_header(resp, "Content-Type", "text/event-stream; charset=utf-8");

@@ -200,6 +200,13 @@ void yq_api_department_set(struct yq_req *r);
  * with err set. */
 int yq_dash_init(sqlite3 *db, struct yq_buf *err);
 void yq_api_overview(struct yq_req *r);
+void yq_api_messages_push(struct yq_req *r);
+void yq_api_messages_list(struct yq_req *r);
+void yq_api_messages_hot(struct yq_req *r);
+void yq_api_message_get(struct yq_req *r);
+void yq_api_message_category(struct yq_req *r);
+void yq_api_message_reply(struct yq_req *r);
+void yq_api_stats(struct yq_req *r);
 
 /* yq_http_start: starts libmicrohttpd on d->listen_fd.  yq_http_stop. */
 int yq_http_start(struct yq_daemon *d, struct yq_buf *err);

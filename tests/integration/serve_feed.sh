@@ -78,6 +78,7 @@ check_eq "its pubDate updated" "$(q "$db" "select time from posts where id = 'ht
 check_eq "counted as an edit" "$(acurl "$URL/metrics" | awk '/^yuqing_feed_item_edits_total\{source="news"\}/ {print $2}')" 1
 check_eq "the new guid is a new post" "$(q "$db" "select title from posts where id = 'https://news.example.cn/a/124'")" 某区地铁临时停运
 check_eq "posts of the source" "$(q "$db" "select count(*) from posts where source = 'news'")" 2
+check_eq "GET a post whose id is a URL" "$(acurl "$URL/api/posts/https://news.example.cn/a/123?source=news" | jget 'd["title"]')" 某区供暖投诉增多
 check_eq "events: the article once" "$(q "$db" "select count(distinct event) from posts where id = 'https://news.example.cn/a/123'")" 1
 src=$(acurl "$URL/api/sources")
 check_eq "registry: platform and tier" "$(echo "$src" | jget '[d["sources"][0][k] for k in ("platform", "tier", "region")]')" "['news', 'local', '某区']"

@@ -30,7 +30,7 @@ sources:
   - {name: inbox, kind: dir, path: inbox, platform: weibo, tier: individual}
 YAML
 db="$T/k.db"
-count() { sqlite3 "$db" 'select count(*) from posts' 2>/dev/null || echo 0; }
+count() { sqlite3 -cmd '.timeout 10000' "$db" 'select count(*) from posts' 2>/dev/null || echo 0; }
 existed() { acurl "$URL/metrics" | awk '/^yuqing_posts_existed_total\{source="inbox"\}/ {print $2}'; }
 
 # 1. SIGKILL mid-ingestion

@@ -23,7 +23,7 @@ start_serve "$T/yuqing.yaml" "$T/log"
 ids() { grep '^id: ' "$1" | cut -d' ' -f2; }
 
 # a live client, connected before anything happens
-acurl -N -i --max-time 12 "$URL/api/stream" > "$T/live" &
+acurl -N -i --max-time 300 "$URL/api/stream" > "$T/live" &
 live=$!
 has_heartbeat() { grep -q '^: heartbeat' "$T/live"; }
 wait_for "a heartbeat comment" has_heartbeat
@@ -38,9 +38,10 @@ check_eq "no history before anything happened" "$(ids "$T/live" | wc -l)" 0
 acurl -XPOST --data-binary @"$T/posts.jsonl" "$URL/api/posts" > /dev/null
 has_alert() { grep -q '^event: alert' "$T/live" && kill -0 "$live" 2>/dev/null; }
 wait_for "an alert on the open stream (flushed, not at the end)" has_alert
-quiet() { # no new message for a second: the writer is done
-  local a b; a=$(ids "$T/live" | wc -l); sleep 1; b=$(ids "$T/live" | wc -l); [ "$a" = "$b" ] && [ "$a" -gt 0 ]; }
-wait_for "the stream to settle" quiet
+settled() { # every post stored, and the client has the last id the writer committed
+  [ "$(q "$T/s.db" 'select count(*) from posts')" = 1500 ] &&
+    [ "$(ids "$T/live" | tail -1)" = "$(q "$T/s.db" "select value from serve_state where key = 'sse_last'")" ]; }
+wait_for "the stream to settle" settled
 ids "$T/live" > "$T/live.ids"
 n=$(wc -l < "$T/live.ids")
 check_ge "messages on the live stream" "$n" 20
@@ -53,35 +54,39 @@ check_eq "healthz knows the last id" "$(acurl "$URL/healthz" | jget 'd["stream_l
 
 # resume inside the buffer: exactly the later ones, once
 k=$(sed -n "$((n - 10))p" "$T/live.ids")
-acurl -N --max-time 2 -H "Last-Event-ID: $k" "$URL/api/stream" > "$T/resume" || true
+acurl -N --max-time 3 -H "Last-Event-ID: $k" "$URL/api/stream" > "$T/resume" || true
 check_eq "resume after $k: the 10 later ids" "$(ids "$T/resume" | tr '\n' ' ')" "$(tail -10 "$T/live.ids" | tr '\n' ' ')"
 check_eq "resume: no resync" "$(grep -c '^event: resync' "$T/resume" || true)" 0
 # an id the server never sent: one resync, no replay (an id older than the
 # buffer: the same, tests/unit/test_sse.c)
-acurl -N --max-time 2 -H "Last-Event-ID: $((last + 1000))" "$URL/api/stream" > "$T/old" || true
+acurl -N --max-time 3 -H "Last-Event-ID: $((last + 1000))" "$URL/api/stream" > "$T/old" || true
 check_eq "unknown id: one resync" "$(grep -c '^event: resync' "$T/old")" 1
 check_eq "unknown id: no replayed message" "$(grep -c '^event: \(alert\|event\)' "$T/old" || true)" 0
 check_eq "resync frame carries the last id" "$(ids "$T/old")" "$last"
 # garbage id: resync too
-acurl -N --max-time 2 -H "Last-Event-ID: abc" "$URL/api/stream" > "$T/garbage" || true
+acurl -N --max-time 3 -H "Last-Event-ID: abc" "$URL/api/stream" > "$T/garbage" || true
 check_eq "unreadable id: one resync" "$(grep -c '^event: resync' "$T/garbage")" 1
 # no header: live only
-acurl -N --max-time 2 "$URL/api/stream" > "$T/fresh" || true
+acurl -N --max-time 3 "$URL/api/stream" > "$T/fresh" || true
 check_eq "no Last-Event-ID: no history" "$(ids "$T/fresh" | wc -l)" 0
-wait "$live" || true
+kill "$live" 2>/dev/null || true
+wait "$live" 2>/dev/null || true
 
 # across a restart: ids go on rising; the last id resumes with nothing replayed
 stop_serve
 start_serve "$T/yuqing.yaml" "$T/log"
-acurl -N --max-time 2 -H "Last-Event-ID: $last" "$URL/api/stream" > "$T/after" || true
+acurl -N --max-time 3 -H "Last-Event-ID: $last" "$URL/api/stream" > "$T/after" || true
 check_eq "after restart, last id: no resync" "$(grep -c '^event: resync' "$T/after" || true)" 0
 check_eq "after restart, last id: nothing replayed" "$(ids "$T/after" | wc -l)" 0
-acurl -N --max-time 8 "$URL/api/stream" > "$T/live2" &
+acurl -N --max-time 300 "$URL/api/stream" > "$T/live2" &
 live=$!
 sleep 0.5
 covid_jsonl 3000 "$T/more.jsonl"
 tail -n 1500 "$T/more.jsonl" | acurl -XPOST --data-binary @- "$URL/api/posts" > /dev/null
-wait "$live" || true
+got2() { grep -q '^id: ' "$T/live2"; }
+wait_for "a message after the restart" got2
+kill "$live" 2>/dev/null || true
+wait "$live" 2>/dev/null || true
 first2=$(ids "$T/live2" | head -1)
 [ -n "$first2" ] || fail "no message after the restart"
 [ -n "$first2" ] && [ "$first2" -gt "$last" ] && echo "ok: ids rise across the restart ($first2 > $last)" || fail "id $first2 after the restart is not above $last"

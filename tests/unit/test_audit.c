@@ -179,7 +179,16 @@ static void test_delete_tail(void **state)
 	r = verify(ok.head);
 	assert_int_equal(r.first_bad, 5);
 	assert_string_equal(r.reason, "the recorded head hash is not in the chain (4 entries)");
-	/* a head from the past is fine */
+	/* a head row that was edited or removed */
+	exec("UPDATE audit_head SET hash = 'x'");
+	r = verify(NULL);
+	assert_int_equal(r.first_bad, 4);
+	assert_string_equal(r.reason, "the head does not match entry 4");
+	exec("DELETE FROM audit_head");
+	r = verify(NULL);
+	assert_int_equal(r.first_bad, 1);
+	assert_string_equal(r.reason, "the head row is missing");
+	/* an empty log with no head is intact */
 	exec("DELETE FROM audit_log");
 	exec("DELETE FROM audit_head");
 	assert_int_equal(verify(NULL).first_bad, 0);

@@ -366,6 +366,45 @@ static void test_api_tokens(void **state)
 	assert_int_equal(yq_auth_token_create(db, 999, NULL, T0, tok, NULL), YQ_ENOTFOUND);
 }
 
+/* the request gate: 401 without a principal, 403 for a missing or stale
+ * CSRF token or a role without the permission, 200 otherwise */
+static void test_request_gate(void **state)
+{
+	struct yq_session_tokens a, s1;
+	struct yq_principal p;
+	char tok[YQ_AUTH_TOKEN_LEN + 1];
+	int st;
+	int64_t now = T0 + 10;
+
+	add("ana", YQ_ROLE_ANALYST, NULL, "analyst-password");
+	add("vie", YQ_ROLE_VIEWER, NULL, "viewer-password");
+	assert_int_equal(yq_auth_session_anon(db, NULL, T0, &a), 0);
+	assert_int_equal(login("ana", "analyst-password", "127.0.0.1", a.sid, T0 + 1, &s1),
+			 YQ_LOGIN_OK);
+#define GATE(bearer, sid, csrf, unsafe, perm, want)                                               \
+	do {                                                                                       \
+		assert_int_equal(yq_auth_request(db, NULL, bearer, sid, csrf, unsafe, perm, now,   \
+						 &p, &st),                                        \
+				 0);                                                               \
+		assert_int_equal(st, want);                                                        \
+	} while (0)
+	GATE(NULL, NULL, NULL, 0, YQ_PERM_READ, 401);
+	GATE(NULL, a.sid, a.csrf, 1, YQ_PERM_ALERT_ACK, 401); /* the old anonymous session */
+	GATE(NULL, s1.sid, NULL, 0, YQ_PERM_READ, 200);
+	assert_string_equal(p.name, "ana");
+	GATE(NULL, s1.sid, s1.csrf, 1, YQ_PERM_ALERT_ACK, 200);
+	GATE(NULL, s1.sid, NULL, 1, YQ_PERM_ALERT_ACK, 403);
+	GATE(NULL, s1.sid, a.csrf, 1, YQ_PERM_ALERT_ACK, 403); /* auth-03: T0 refused */
+	GATE(NULL, s1.sid, s1.csrf, 1, YQ_PERM_USER_ADMIN, 403);
+	struct yq_user u;
+	assert_int_equal(yq_auth_user_get(db, "vie", &u), 0);
+	assert_int_equal(yq_auth_token_create(db, u.id, NULL, T0, tok, NULL), 0);
+	GATE(tok, NULL, NULL, 1, YQ_PERM_READ, 200); /* a token needs no CSRF token */
+	GATE(tok, NULL, NULL, 1, YQ_PERM_POST_PUSH, 403);
+	GATE("yqt_nope", s1.sid, s1.csrf, 0, YQ_PERM_READ, 401); /* a bad token is not ignored */
+#undef GATE
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +415,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_idle_and_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limit_persisted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_gate, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

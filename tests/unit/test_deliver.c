@@ -546,6 +546,8 @@ static void test_config_errors(void **state)
 		 "line 6: after_minutes must increase from level to level"},
 		{"roster:\n  - after_minutes: 5\n    notify: []\n",
 		 "line 2: the first roster level has after_minutes: 0"},
+		{"channels:\n  - {name: a, kind: wecom, url: 'http://x/', interrupted: maybe}\n",
+		 "line 2: interrupted must be resend or hold"},
 	};
 	char path[160];
 	snprintf(path, sizeof path, "%s/bad.yaml", dir);
@@ -915,23 +917,61 @@ static void test_email(void **state)
 	sqlite3_close(db);
 }
 
-/* The sender is killed (SIGKILL): mid-send, and between two attempts. */
-static void child_tick(const char *name, const char *yaml, const char *tag, int64_t t)
+/* query_int: the integer the one-row query sql gives on db. */
+static int64_t query_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* count_log: requests to path among those tagged tag. */
+static size_t count_log(const char *tag, const char *path)
+{
+	json_t *log = server_log(tag), *e;
+	size_t i, n = 0;
+	json_array_foreach(log, i, e) n += !strcmp(json_string_value(json_object_get(e, "path")),
+						   path);
+	json_decref(log);
+	return n;
+}
+
+/* wait_log: waits (up to 20 s) until the server logged n requests to path
+ * for tag, then a little longer to see any extra one; returns the count. */
+static size_t wait_log(const char *tag, const char *path, size_t n)
+{
+	for (int i = 0; i < 400 && count_log(tag, path) < n; i++)
+		usleep(50 * 1000);
+	usleep(300 * 1000);
+	return count_log(tag, path);
+}
+
+/* The sender is killed (SIGKILL): a child process opens the outbox and
+ * ticks once at t; the parent kills it as soon as the query kill_when
+ * (on the child's database) gives 1, polling for up to 20 s. */
+static void child_tick(sqlite3 *db, const char *name, const char *yaml, const char *tag,
+		       int64_t t, const char *kill_when)
 {
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		sqlite3 *db = open_db(name);
+		sqlite3 *cdb = open_db(name);
 		struct yq_deliver_config *cfg = config(yaml, tag);
 		struct yq_deliver *d;
-		if (yq_deliver_open(db, cfg, &d) || yq_deliver_tick(d, t, NULL))
+		if (yq_deliver_open(cdb, cfg, &d) || yq_deliver_tick(d, t, NULL))
 			_exit(1);
 		pause(); /* "still running" until killed */
 		_exit(0);
 	}
-	usleep(1500 * 1000);
+	for (int i = 0; i < 400 && query_int(db, kill_when) != 1; i++)
+		usleep(50 * 1000);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	assert_int_equal(query_int(db, kill_when), 1);
 }
 
 static const char KILL_YAML[] =
@@ -951,13 +991,16 @@ static void test_killed_mid_send(void **state)
 	int64_t t = now_s();
 	int att;
 
+	assert_int_equal(cfg->channels[0].resend_interrupted, 1); /* webhook default */
+	assert_int_equal(cfg->channels[1].resend_interrupted, 0); /* robot default */
 	enqueue(db, cfg, 40, t, 2);
 	/* the webhook (row 1) answers after 3 s: the child dies inside the request */
 	control("/mode?path=/webhook&delay=3");
-	child_tick("kill1", KILL_YAML, "kill1", t);
+	child_tick(db, "kill1", KILL_YAML, "kill1", t,
+		   "SELECT state = 'sending' FROM deliver_outbox WHERE alert_id = 40 AND channel = 'hook'");
 	assert_string_equal(row_state(db, 40, "hook", &att, NULL, 0), "sending");
 	assert_string_equal(row_state(db, 40, "ding", NULL, NULL, 0), "pending");
-	usleep(2000 * 1000); /* the server finishes the first request */
+	assert_int_equal(wait_log("kill1", "/webhook", 1), 1); /* the server got the first one */
 	assert_int_equal(yq_deliver_open(db, cfg, &d), 0);
 	assert_string_equal(row_state(db, 40, "hook", NULL, NULL, 0), "pending");
 	assert_int_equal(yq_deliver_tick(d, t, &st), 0);
@@ -965,6 +1008,7 @@ static void test_killed_mid_send(void **state)
 	assert_string_equal(row_state(db, 40, "hook", &att, NULL, 0), "sent");
 	assert_int_equal(att, 2);
 	/* the receiver saw the webhook twice, with one Idempotency-Key */
+	assert_int_equal(wait_log("kill1", "/webhook", 2), 2);
 	json_t *log = server_log("kill1"), *e;
 	size_t i, hooks = 0, dings = 0;
 	json_array_foreach(log, i, e) {
@@ -990,9 +1034,10 @@ static void test_killed_mid_send(void **state)
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	control("/mode?path=/dingtalk&delay=3");
-	child_tick("kill1", KILL_YAML, "kill1", t);
+	child_tick(db, "kill1", KILL_YAML, "kill1", t,
+		   "SELECT state = 'sending' FROM deliver_outbox WHERE alert_id = 41 AND channel = 'ding'");
 	assert_string_equal(row_state(db, 41, "ding", NULL, NULL, 0), "sending");
-	usleep(2000 * 1000);
+	assert_int_equal(wait_log("kill1", "/dingtalk", 2), 2);
 	assert_int_equal(yq_deliver_open(db, cfg, &d), 0);
 	char err[256];
 	assert_string_equal(row_state(db, 41, "ding", NULL, err, sizeof err), "unknown");
@@ -1001,12 +1046,39 @@ static void test_killed_mid_send(void **state)
 	memset(&st, 0, sizeof st);
 	assert_int_equal(yq_deliver_tick(d, t + 10, &st), 0);
 	assert_int_equal(st.sent, 0);
-	log = server_log("kill1");
-	dings = 0;
-	json_array_foreach(log, i, e) dings += !strcmp(
-		json_string_value(json_object_get(e, "path")), "/dingtalk");
-	assert_int_equal(dings, 2); /* alert 40 once, alert 41 once */
-	json_decref(log);
+	assert_int_equal(wait_log("kill1", "/dingtalk", 2), 2); /* alert 40 once, 41 once */
+	yq_deliver_free(d);
+	yq_deliver_config_free(cfg);
+	sqlite3_close(db);
+}
+
+/* a robot channel configured with `interrupted: resend` prefers a possible
+ * duplicate to a possible loss */
+static void test_killed_resend_option(void **state)
+{
+	static const char yaml[] =
+		"channels:\n"
+		"  - {name: ding, kind: dingtalk, url: 'http://127.0.0.1:@P@/dingtalk?access_token=@T@',\n"
+		"     keyword: 舆情, secret: SECfieldtest009, interrupted: resend}\n"
+		"roster:\n  - after_minutes: 0\n    notify: [{channel: ding}]\n";
+	sqlite3 *db = open_db("kill3");
+	struct yq_deliver_config *cfg = config(yaml, "kill3");
+	struct yq_deliver *d;
+	struct yq_tick_stats st = {0};
+	int64_t t = now_s();
+
+	assert_int_equal(cfg->channels[0].resend_interrupted, 1);
+	enqueue(db, cfg, 60, t, 1);
+	control("/mode?path=/dingtalk&delay=3");
+	child_tick(db, "kill3", yaml, "kill3", t,
+		   "SELECT state = 'sending' FROM deliver_outbox WHERE alert_id = 60");
+	assert_string_equal(row_state(db, 60, "ding", NULL, NULL, 0), "sending");
+	assert_int_equal(wait_log("kill3", "/dingtalk", 1), 1);
+	assert_int_equal(yq_deliver_open(db, cfg, &d), 0);
+	assert_string_equal(row_state(db, 60, "ding", NULL, NULL, 0), "pending");
+	assert_int_equal(yq_deliver_tick(d, t, &st), 0);
+	assert_int_equal(st.sent, 1);
+	assert_int_equal(wait_log("kill3", "/dingtalk", 2), 2); /* a duplicate, by choice */
 	yq_deliver_free(d);
 	yq_deliver_config_free(cfg);
 	sqlite3_close(db);
@@ -1023,7 +1095,11 @@ static void test_killed_between_attempts(void **state)
 
 	enqueue(db, cfg, 50, t, 2);
 	control("/mode?path=/webhook&status=502");
-	child_tick("kill2", KILL_YAML, "kill2", t); /* hook fails, ding delivered, then killed */
+	/* hook fails (502), ding is delivered, then the child is killed */
+	child_tick(db, "kill2", KILL_YAML, "kill2", t,
+		   "SELECT (SELECT state FROM deliver_outbox WHERE alert_id = 50 AND channel = 'hook')"
+		   " = 'pending' AND (SELECT state FROM deliver_outbox WHERE alert_id = 50"
+		   " AND channel = 'ding') = 'sent'");
 	assert_string_equal(row_state(db, 50, "hook", &att, NULL, 0), "pending");
 	assert_int_equal(att, 1);
 	assert_string_equal(row_state(db, 50, "ding", NULL, NULL, 0), "sent");
@@ -1032,6 +1108,7 @@ static void test_killed_between_attempts(void **state)
 	assert_int_equal(st.sent, 1);
 	assert_int_equal(yq_deliver_tick(d, t + 3600, &st), 0);
 	assert_int_equal(st.sent, 1);
+	assert_int_equal(wait_log("kill2", "/webhook", 2), 2);
 	json_t *log = server_log("kill2"), *e;
 	size_t i, ok_hooks = 0, dings = 0;
 	json_array_foreach(log, i, e) {
@@ -1067,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_dingtalk_clock_per_send),
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_killed_mid_send),
+		cmocka_unit_test(test_killed_resend_option),
 		cmocka_unit_test(test_killed_between_attempts),
 	};
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
