@@ -5,8 +5,9 @@
 # logs in, checks the overview's charts against the API, receives live
 # alerts over SSE while further real posts are pushed, opens an event and
 # reads its why, moves a case through its states with the roles allowed
-# (and is refused where not), acknowledges an alert, tests a scheme as it
-# types, and switches the language (tests/web/e2e.mjs has every check).
+# (and is refused where not), acknowledges an alert, confirms a citizen's
+# message's suggested category, tests a scheme as it types, and switches
+# the language (tests/web/e2e.mjs has every check).
 # Any console error or failed request fails it.  Screenshots of each page:
 # build*/artifacts/web/.  Skipped (exit 77) only when Chromium is absent.
 source "$(dirname "$0")/lib.sh"
@@ -36,6 +37,12 @@ db="$T/web.db"
 "$YQ" replay --db "$db" --bucket 1d --min-count 20 --source weibo \
   --schemes "$YQ_SRC/schemes/example.yaml" "$T/replay.jsonl" > "$T/replay.out" 2>&1 ||
   { cat "$T/replay.out"; fail "replay"; finish; }
+# real citizens' messages: 1,500 with their likes (hot issues), 300 answered
+head -n 1500 "$YQ_DATA/citizen_messages/taidi2020c_attachment3_full_votes.jsonl" > "$T/msg-votes.jsonl"
+head -n 300 "$YQ_DATA/citizen_messages/taidi2020c_attachment4_full_replies.jsonl" > "$T/msg-replies.jsonl"
+"$YQ" messages import --db "$db" "$T/msg-votes.jsonl" "$T/msg-replies.jsonl" > "$T/messages.out" 2>&1 ||
+  { cat "$T/messages.out"; fail "messages import"; finish; }
+check_eq "messages imported" "$(q "$db" 'select count(*) from messages')" 1800
 expect=$(q "$db" 'select count(*) from posts where time is not null')
 check_ge "replayed posts with a time" "$expect" 100
 cat > "$T/yuqing.yaml" <<YAML

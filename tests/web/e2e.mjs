@@ -125,7 +125,8 @@ try {
   const eid = Number(page.url().split('/').pop());
   const ev = (await apiAs('admin', 'GET', `/api/events/${eid}`)).data;
   const words = await page.textContent('#why-words');
-  checkTrue('event why in words: the score', words.includes(`风险评分 ${ev.why.score.toFixed(1)}`), words);
+  const score1 = ev.why.score.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  checkTrue('event why in words: the score', words.includes(`风险评分 ${score1}`), words);
   checkTrue('event why in words: the level', words.includes('Ⅱ级'), words);
   checkTrue('event why in words: posts in the bucket', words.includes(`本时段 ${ev.why.heat.posts} 帖`), words);
   const factorRows = await page.locator('.why-figures tbody tr').count();
@@ -201,6 +202,30 @@ try {
   check('alert acknowledgement note', acked.ack_note, '值班已核实');
   await shot('10-alerts');
 
+  // ---- citizens' messages: confirm a suggested category, hot issues, replies ----
+  await page.click('nav a[href="#/messages"]');
+  await page.waitForSelector('#page-messages tbody tr');
+  const mid = await page.locator('#page-messages button[data-confirm]').first().getAttribute('data-confirm');
+  const before1 = (await apiAs('admin', 'GET', `/api/messages/${mid}`)).data;
+  await page.locator('#page-messages button[data-confirm]').first().click();
+  await page.waitForFunction((mid) => !document.querySelector(`button[data-confirm="${mid}"]`), mid);
+  const after1 = (await apiAs('admin', 'GET', `/api/messages/${mid}`)).data;
+  check('message category confirmed = the suggestion', after1.category, before1.suggestion.category);
+  check('message category confirmed by', after1.category_by, 'ana');
+  await shot('11-messages-queue');
+  await page.goto(`${BASE}/#/messages?tab=hot`);
+  await page.waitForSelector('#page-messages tbody tr');
+  const hotApi = (await apiAs('admin', 'GET', '/api/messages/hot?limit=20')).data;
+  checkTrue('hot issues found', hotApi.issues.length > 0);
+  check('hot issues listed', await page.locator('#page-messages tbody tr').count(), hotApi.issues.length);
+  check('hot issue 1: its place', await page.locator('#page-messages tbody tr').first().locator('td').nth(2).textContent(), hotApi.issues[0].place || '—');
+  await shot('12-messages-hot');
+  await page.goto(`${BASE}/#/messages?tab=replies`);
+  await page.waitForSelector('#page-messages tbody tr');
+  const statsApi = (await apiAs('admin', 'GET', '/api/stats?period=all')).data;
+  checkTrue('reply tracking: a row per department', (await page.locator('#page-messages table').first().locator('tbody tr').count()) === statsApi.rows.length);
+  await shot('13-messages-replies');
+
   // ---- schemes: examples and a text tested as you type, the backtest ----
   await page.click('nav a[href="#/schemes"]');
   await page.waitForSelector('#example-results tbody tr');
@@ -214,13 +239,13 @@ try {
   await page.waitForSelector('#scheme-test-result .tag');
   checkTrue('scheme test as you type: a hit shown', (await page.textContent('#scheme-test-result')).includes('停电'));
   await waitChart('chart-backtest');
-  await shot('11-schemes');
+  await shot('14-schemes');
 
   // ---- sources ----
   await page.click('nav a[href="#/sources"]');
   await page.waitForSelector('#page-sources tbody tr');
   checkTrue('sources: the registry listed', (await page.textContent('#page-sources')).includes('weibo'));
-  await shot('12-sources');
+  await shot('15-sources');
 
   // ---- switch the language; the choice is remembered ----
   await page.click('nav a[href="#/"]');
@@ -234,13 +259,13 @@ try {
   check('language remembered after reload', await page.textContent('nav a'), 'Overview');
   check('English KPI label', (await page.textContent('.kpi .l')), 'Posts');
   await waitChart('chart-volume');
-  await shot('13-overview-en');
+  await shot('16-overview-en');
   await page.click('nav a[href="#/events"]');
   await page.waitForSelector('#page-events tbody tr');
   await page.locator('#page-events tbody tr').first().click();
   await page.waitForSelector('#why-words');
   checkTrue('event why in English', (await page.textContent('#why-words')).startsWith('Risk score'));
-  await shot('14-event-en');
+  await shot('17-event-en');
 } catch (e) {
   fail(`exception: ${e.stack || e}`);
   await page.screenshot({ path: `${ART}/failure.png`, fullPage: true }).catch(() => {});

@@ -1,6 +1,6 @@
 // app.js — the dashboard's shell: log in, the navigation bar, hash routes
-// (#/, #/events, #/events/ID, #/alerts, #/cases, #/cases/ID, #/schemes,
-// #/sources), the language switch and the Beijing-time clock.  A page is a
+// (#/, #/events, #/events/ID, #/alerts, #/cases, #/cases/ID, #/messages,
+// #/schemes, #/sources), the language switch and the Beijing-time clock.  A page is a
 // function (main, params | id) that fills <main>; charts and the live
 // stream of the page left are disposed on every route change.
 import { t, getLang, setLang, applyStatic } from './i18n.js';
@@ -12,9 +12,10 @@ import { alerts } from './alerts.js';
 import { board, casePage } from './cases.js';
 import { schemes } from './schemes.js';
 import { sources } from './sources.js';
+import { messages } from './messages.js';
 
 const NAV = [['#/', 'nav.overview'], ['#/events', 'nav.events'], ['#/alerts', 'nav.alerts'],
-  ['#/cases', 'nav.cases'], ['#/schemes', 'nav.schemes'], ['#/sources', 'nav.sources']];
+  ['#/cases', 'nav.cases'], ['#/messages', 'nav.messages'], ['#/schemes', 'nav.schemes'], ['#/sources', 'nav.sources']];
 const main = document.getElementById('main');
 
 function loginPage() {
@@ -74,6 +75,7 @@ async function route() {
     else if (parts[0] === 'cases') await board(page);
     else if (parts[0] === 'schemes') await schemes(page, params);
     else if (parts[0] === 'sources') await sources(page);
+    else if (parts[0] === 'messages') await messages(page, params);
     else { location.hash = '#/'; return; }
     if (alive()) main.replaceChildren(page);
   } catch (e) {
