@@ -108,7 +108,7 @@ static int64_t next_bucket(struct yq_tz *tz, int64_t b, int64_t width)
 	return b + 3600;
 }
 
-/* counts: one query's single integer, or -1 on an error. */
+/* count: one query's single integer, or -1 on an error. */
 static int64_t count(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;

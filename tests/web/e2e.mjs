@@ -113,6 +113,9 @@ try {
   const evApi = (await apiAs('admin', 'GET', '/api/events?sort=risk&limit=1')).data.events[0];
   const firstTitle = await page.locator('#page-events tbody tr').first().locator('td').nth(2).textContent();
   check('events list sorted by risk: first row', firstTitle, evApi.title);
+  // the browser runs in UTC; the page shows Beijing time, as the API's ISO times are
+  check('events list: last seen in Asia/Shanghai', await page.locator('#page-events tbody tr').first().locator('td').nth(8).textContent(),
+    evApi.last_seen.slice(0, 16).replace('T', ' '));
   await shot('04-events');
   await page.selectOption('#event-filters select[name=level]', 'II');
   await page.click('#event-filters button[type=submit]');
