@@ -63,7 +63,7 @@ static void test_counts_follow_the_posts(void **state)
 	(void)state;
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
 	exec(db, "CREATE TABLE posts(rowid INTEGER PRIMARY KEY, id TEXT, time INTEGER,"
-		 " sentiment TEXT)");
+		 " sentiment TEXT); CREATE TABLE events(id INTEGER PRIMARY KEY, state TEXT)");
 	/* posts stored before the first start: 3 hours, a post without time */
 	exec(db, "INSERT INTO posts(id, time, sentiment) VALUES"
 		 " ('a', 1579536000, 'negative'), ('b', 1579536001, 'negative'),"
