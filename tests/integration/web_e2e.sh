@@ -82,6 +82,11 @@ check_eq "If-None-Match: 304" "$(curl -s -o /dev/null -w '%{http_code}' -H "If-N
 for p in /../yuqing.yaml /%2e%2e/yuqing.yaml /vendor/../../web.db /.hidden /nope.js; do
   check_eq "GET $p" "$(curl -s --path-as-is -o /dev/null -w '%{http_code}' "$URL$p")" 404
 done
+# the events list's scheme filter (the events page's scheme select)
+for sid in hz-power-outage 5g-rumor; do
+  want=$(q "$db" "select count(*) from events e where merged_into is null and exists (select 1 from json_each(e.schemes) j where j.value = '$sid')")
+  check_eq "events of scheme $sid" "$(curl -s -H "Authorization: Bearer $TOKEN_ADMIN" "$URL/api/events?scheme=$sid&limit=1" | jget 'd["total"]')" "$want"
+done
 check_eq "an unknown API path is still JSON 404" "$(curl -s "$URL/api/nope" -H "Authorization: Bearer $TOKEN_ADMIN" | jget 'd["status"]')" 404
 
 rc=0
