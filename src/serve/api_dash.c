@@ -1,7 +1,7 @@
 /*
  * api_dash.c — the dashboard's overview: GET /api/overview (volume and
  * sentiment over time, open alerts by level, totals), kept fast on large
- * databases by counts pre-aggregated per hour.
+ * databases by counts pre-aggregated per hour; and GET /api/users.
  *
  * Pre-aggregation: the table dash_hours(hour, sentiment, posts) holds the
  * number of stored posts per UTC hour (time / 3600) and sentiment ('' when
@@ -14,12 +14,16 @@
  * Invariant: for every (h, s), dash_hours.posts = count of posts with
  * time / 3600 = h and coalesce(sentiment, '') = s (rows may hold 0).
  *
+ * GET /api/users (permission user_admin) lists the users for the
+ * dashboard's admin page: name, role, department, active, created.
+ *
  * The overview reads at most one row per hour and sentiment of its window
  * (capped at YQ_DASH_BUCKETS_MAX buckets), never the posts table; days are
  * local days of the configured zone (the offset taken at each hour).  Its
  * event counts use the index events_state (also made by yq_dash_init).
  */
 #include "base/error.h"
+#include "auth/auth.h"
 #include "serve/internal.h"
 
 #include <stdlib.h>
@@ -267,4 +271,42 @@ out:
 	json_decref(series);
 	json_decref(levels);
 	free(rows);
+}
+
+void yq_api_users(struct yq_req *r)
+{
+	sqlite3 *db = yq_req_db(r);
+	struct yq_tz *tz = db ? yq_req_tz(r) : NULL;
+	struct yq_user *u = NULL;
+	struct yq_buf when = YQ_BUF_INIT;
+	json_t *arr = NULL;
+	size_t n = 0;
+	if (!tz)
+		return;
+	if (yq_auth_user_list(db, &u, &n)) {
+		yq_metrics_add(r->d->m, YQ_M_ERR_DB, 1);
+		yq_req_error(r, 500, "database error: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	if (!(arr = json_array()))
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		yq_buf_reset(&when);
+		if (yq_time_format(tz, u[i].created, &when) ||
+		    json_array_append_new(
+			    arr, json_pack("{s:s,s:s,s:s,s:b,s:s,s:I}", "name", u[i].name, "role",
+					   yq_auth_role_name(u[i].role), "department", u[i].department,
+					   "active", !u[i].disabled, "created", when.s ? when.s : "",
+					   "created_unix", (json_int_t)u[i].created)))
+			goto oom;
+	}
+	yq_req_json(r, 200, json_pack("{s:o}", "users", arr));
+	arr = NULL;
+	goto out;
+oom:
+	yq_req_error(r, 500, "out of memory");
+out:
+	json_decref(arr);
+	yq_buf_release(&when);
+	free(u);
 }

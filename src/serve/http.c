@@ -66,6 +66,7 @@ static const struct route routes[] = {
 	{"GET", "/api/posts", yq_api_posts_list, YQ_PERM_READ},
 	{"GET", "/api/posts/{id}", yq_api_post_get, YQ_PERM_READ},
 	{"GET", "/api/overview", yq_api_overview, YQ_PERM_READ},
+	{"GET", "/api/users", yq_api_users, YQ_PERM_USER_ADMIN},
 	{"GET", "/api/events", yq_api_events_list, YQ_PERM_READ},
 	{"GET", "/api/events/{id}", yq_api_event_get, YQ_PERM_READ},
 	{"GET", "/api/alerts", yq_api_alerts_list, YQ_PERM_READ},

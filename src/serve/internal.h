@@ -200,6 +200,7 @@ void yq_api_department_set(struct yq_req *r);
  * connection.  Returns 0 or YQ_EDB with err set. */
 int yq_dash_init(sqlite3 *db, struct yq_buf *err);
 void yq_api_overview(struct yq_req *r);
+void yq_api_users(struct yq_req *r);
 void yq_api_messages_push(struct yq_req *r);
 void yq_api_messages_list(struct yq_req *r);
 void yq_api_messages_hot(struct yq_req *r);

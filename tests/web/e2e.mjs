@@ -250,6 +250,17 @@ try {
   checkTrue('sources: the registry listed', (await page.textContent('#page-sources')).includes('weibo'));
   await shot('15-sources');
 
+  // ---- users: admin only ----
+  check('analyst: no users link', await page.locator('nav a[href="#/users"]').count(), 0);
+  check('analyst lists users through the API: refused', (await apiAs('ana', 'GET', '/api/users')).status, 403);
+  await login('admin');
+  await page.click('nav a[href="#/users"]');
+  await page.waitForSelector('#page-users tbody tr');
+  check('users listed (admin)', JSON.stringify(await page.locator('#page-users tbody tr td:first-child').allTextContents()),
+    JSON.stringify(['admin', 'ana', 'lead', 'zhu']));
+  check('users: the handler\'s department', await page.locator('#page-users tbody tr').nth(3).locator('td').nth(2).textContent(), '住建局');
+  await shot('16-users');
+
   // ---- switch the language; the choice is remembered ----
   await page.click('nav a[href="#/"]');
   await waitChart('chart-volume');
@@ -262,13 +273,13 @@ try {
   check('language remembered after reload', await page.textContent('nav a'), 'Overview');
   check('English KPI label', (await page.textContent('.kpi .l')), 'Posts');
   await waitChart('chart-volume');
-  await shot('16-overview-en');
+  await shot('17-overview-en');
   await page.click('nav a[href="#/events"]');
   await page.waitForSelector('#page-events tbody tr');
   await page.locator('#page-events tbody tr').first().click();
   await page.waitForSelector('#why-words');
   checkTrue('event why in English', (await page.textContent('#why-words')).startsWith('Risk score'));
-  await shot('17-event-en');
+  await shot('18-event-en');
 } catch (e) {
   fail(`exception: ${e.stack || e}`);
   await page.screenshot({ path: `${ART}/failure.png`, fullPage: true }).catch(() => {});

@@ -1,6 +1,6 @@
 // app.js — the dashboard's shell: log in, the navigation bar, hash routes
 // (#/, #/events, #/events/ID, #/alerts, #/cases, #/cases/ID, #/messages,
-// #/schemes, #/sources), the language switch and the Beijing-time clock.  A page is a
+// #/schemes, #/sources, #/users for an admin), the language switch and the Beijing-time clock.  A page is a
 // function (main, params | id) that fills <main>; charts and the live
 // stream of the page left are disposed on every route change.
 import { t, getLang, setLang, applyStatic } from './i18n.js';
@@ -13,6 +13,7 @@ import { board, casePage } from './cases.js';
 import { schemes } from './schemes.js';
 import { sources } from './sources.js';
 import { messages } from './messages.js';
+import { users } from './users.js';
 
 const NAV = [['#/', 'nav.overview'], ['#/events', 'nav.events'], ['#/alerts', 'nav.alerts'],
   ['#/cases', 'nav.cases'], ['#/messages', 'nav.messages'], ['#/schemes', 'nav.schemes'], ['#/sources', 'nav.sources']];
@@ -43,10 +44,11 @@ function shell(hash) {
   const top = document.getElementById('top');
   top.hidden = false;
   applyStatic(top);
-  document.getElementById('nav').replaceChildren(...NAV.map(([href, key]) =>
+  const nav = session.user?.role === 'admin' ? [...NAV, ['#/users', 'nav.users']] : NAV;
+  document.getElementById('nav').replaceChildren(...nav.map(([href, key]) =>
     h('a', { href, class: (href === '#/' ? hash === '#/' || hash === '' : hash.startsWith(href)) ? 'on' : null }, t(key))));
   const u = session.user;
-  document.getElementById('user').textContent = u ? `${u.user} · ${u.role}${u.department ? ` · ${u.department}` : ''}` : '';
+  document.getElementById('user').textContent = u ? `${u.user} · ${t(`role.${u.role}`)}${u.department ? ` · ${u.department}` : ''}` : '';
   document.getElementById('lang').textContent = getLang() === 'en' ? '中文' : 'EN';
   document.title = `${t('app.title')} · yuqing`;
 }
@@ -76,6 +78,7 @@ async function route() {
     else if (parts[0] === 'schemes') await schemes(page, params);
     else if (parts[0] === 'sources') await sources(page);
     else if (parts[0] === 'messages') await messages(page, params);
+    else if (parts[0] === 'users' && session.user.role === 'admin') await users(page);
     else { location.hash = '#/'; return; }
     if (alive()) main.replaceChildren(page);
   } catch (e) {

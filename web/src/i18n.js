@@ -53,6 +53,9 @@ const zh = {
   'msg.received': '收到', 'msg.answered': '已答复', 'msg.on_time': '按期答复', 'msg.completion': '办结率', 'msg.on_time_rate': '按期率',
   'msg.median_h': '中位用时(小时)', 'msg.overdue': '当前超期', 'msg.reply_time': '答复时间', 'msg.relevance': '相关性',
   'msg.completeness': '完整性', 'msg.timeliness': '及时性',
+  'nav.users': '用户', 'usr.role': '角色', 'usr.active': '启用', 'usr.created': '创建时间',
+  'usr.cli': '用户的添加与变更：yuqing user add / token / revoke（见 docs/auth.md）',
+  'role.admin': '管理员', 'role.analyst': '监测员', 'role.leader': '领导', 'role.handler': '处置人员', 'role.viewer': '只读',
   'common.loading': '加载中…', 'common.empty': '暂无数据', 'common.error': '出错了', 'common.total': '共',
   'common.prev': '上一页', 'common.next': '下一页', 'common.yes': '是', 'common.no': '否', 'common.save': '保存',
 };
@@ -109,6 +112,9 @@ const en = {
   'msg.received': 'Received', 'msg.answered': 'Answered', 'msg.on_time': 'On time', 'msg.completion': 'Completion', 'msg.on_time_rate': 'On-time rate',
   'msg.median_h': 'Median hours', 'msg.overdue': 'Overdue now', 'msg.reply_time': 'Replied', 'msg.relevance': 'Relevance',
   'msg.completeness': 'Completeness', 'msg.timeliness': 'Timeliness',
+  'nav.users': 'Users', 'usr.role': 'Role', 'usr.active': 'Active', 'usr.created': 'Created',
+  'usr.cli': 'Users are added and changed with yuqing user add / token / revoke (docs/auth.md)',
+  'role.admin': 'Admin', 'role.analyst': 'Analyst', 'role.leader': 'Leader', 'role.handler': 'Handler', 'role.viewer': 'Viewer',
   'common.loading': 'Loading…', 'common.empty': 'Nothing here', 'common.error': 'Error', 'common.total': 'Total',
   'common.prev': 'Previous', 'common.next': 'Next', 'common.yes': 'yes', 'common.no': 'no', 'common.save': 'Save',
 };
