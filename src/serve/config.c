@@ -361,6 +361,10 @@ static int root(struct ps *p, const yaml_node_t *n)
 			rc = resolve(p, v, &c->port_file);
 		else if (!strcmp(k, "timezone"))
 			rc = str(p, v, 64, &c->tz);
+		else if (!strcmp(k, "web")) {
+			const char *x = scalar(v);
+			rc = x && !strcmp(x, "none") ? str(p, v, 8, &c->web) : resolve(p, v, &c->web);
+		}
 		else if (!strcmp(k, "schemes"))
 			rc = resolve(p, v, &c->schemes);
 		else if (!strcmp(k, "sensitivity")) {
@@ -523,6 +527,7 @@ void yq_serve_config_free(struct yq_serve_config *c)
 	free(c->db);
 	free(c->host);
 	free(c->port_file);
+	free(c->web);
 	free(c->tz);
 	free(c->schemes);
 	free(c->sensitivity);

@@ -53,6 +53,9 @@ struct yq_serve_config {
 	int port;              /* default 8080; 0: an ephemeral port */
 	char *port_file;       /* write the bound port here once listening, or NULL */
 	char *tz;              /* default Asia/Shanghai */
+	char *web;             /* the dashboard's built assets (resolved), "none": not
+				* served, NULL: found by serve/static.c (web/dist
+				* beside the executable's or the config's directory) */
 	char *schemes;         /* scheme YAML (resolved) or NULL */
 	char *sensitivity;     /* lexicon path (resolved), "none", or NULL: default */
 	char *jurisdiction;    /* place words joined by commas, or NULL */

@@ -481,6 +481,8 @@ int yq_daemon_new(const struct yq_serve_config *cfg, const struct yq_pipeline_co
 	sqlite3 *db = yq_store_db(d->st);
 	if ((rc = yq_query_schema(db, err)))
 		goto fail;
+	if ((rc = yq_dash_init(db, err)))
+		goto fail;
 	rc = YQ_EDB;
 	if (yq_auth_init(db) || yq_audit_init(db) || yq_deliver_init(db) || yq_msg_init(db))
 		goto dberr;

@@ -13,7 +13,8 @@
  * are URLs).  A path that matches no template is 404 and is counted under
  * the route "unmatched"; one whose template matches with another method is
  * 405 with Allow.  The query string is never part of the route (field case
- * metrics-01).
+ * metrics-01).  A GET or HEAD outside /api/ that no route has goes to the
+ * dashboard's assets (static.c: web/dist, counted under the route "static").
  *
  * Who may ask: every route but /healthz, /api/csrf and /api/login needs a
  * logged-in user — a session cookie (HttpOnly, SameSite=Strict) or an
@@ -33,6 +34,7 @@
  */
 #include "base/error.h"
 #include "serve/internal.h"
+#include "serve/static.h"
 #include "store/query.h"
 
 #include <arpa/inet.h>
@@ -62,6 +64,8 @@ static const struct route routes[] = {
 	{"POST", "/api/posts", yq_api_posts_push, YQ_PERM_POST_PUSH},
 	{"GET", "/api/posts", yq_api_posts_list, YQ_PERM_READ},
 	{"GET", "/api/posts/{id}", yq_api_post_get, YQ_PERM_READ},
+	{"GET", "/api/overview", yq_api_overview, YQ_PERM_READ},
+	{"GET", "/api/users", yq_api_users, YQ_PERM_USER_ADMIN},
 	{"GET", "/api/events", yq_api_events_list, YQ_PERM_READ},
 	{"GET", "/api/events/{id}", yq_api_event_get, YQ_PERM_READ},
 	{"GET", "/api/alerts", yq_api_alerts_list, YQ_PERM_READ},
@@ -474,8 +478,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r->handler(r);
 	else if (r->allow)
 		yq_req_error(r, 405, "%s is not allowed here (allowed: %s)", method, r->allow);
-	else
+	else {
+		int ok;
+		if ((!strcmp(method, "GET") || !strcmp(method, "HEAD")) && strncmp(url, "/api/", 5) &&
+		    yq_static_answer(r, url, &ok))
+			return ok ? MHD_YES : MHD_NO; /* the dashboard (static.c) */
 		yq_req_error(r, 404, "no such endpoint");
+	}
 	return send_response(r);
 }
 

@@ -194,6 +194,14 @@ void yq_api_case_note(struct yq_req *r);
 void yq_api_case_respond(struct yq_req *r);
 void yq_api_departments_list(struct yq_req *r);
 void yq_api_department_set(struct yq_req *r);
+
+/* Dashboard (api_dash.c).  yq_dash_init: creates, fills and keeps current
+ * (triggers on posts) the per-hour counts the overview reads, and the index
+ * events(state); run once by the daemon at start on its read-write
+ * connection.  Returns 0 or YQ_EDB with err set. */
+int yq_dash_init(sqlite3 *db, struct yq_buf *err);
+void yq_api_overview(struct yq_req *r);
+void yq_api_users(struct yq_req *r);
 void yq_api_messages_push(struct yq_req *r);
 void yq_api_messages_list(struct yq_req *r);
 void yq_api_messages_hot(struct yq_req *r);

@@ -437,12 +437,17 @@ int yq_query_events(sqlite3 *db, struct yq_tz *tz, const struct yq_event_filter 
 	if (f->state && yq_buf_printf(&where, " AND e.state = ?%d",
 				      p_text(&p, f->state, strlen(f->state))))
 		goto out;
-	if (f->scheme &&
-	    yq_buf_printf(&where,
-			  " AND EXISTS (SELECT 1 FROM json_each(e.schemes) j WHERE j.value = ?%d"
-			  " OR json_extract(j.value, '$.id') = ?%d)",
-			  p_text(&p, f->scheme, strlen(f->scheme)), p.n))
-		goto out;
+	if (f->scheme) {
+		/* the parameter's number first: an argument list has no evaluation
+		 * order; json_extract only on objects (a plain id is not JSON text) */
+		int k = p_text(&p, f->scheme, strlen(f->scheme));
+		if (yq_buf_printf(&where,
+				  " AND EXISTS (SELECT 1 FROM json_each(e.schemes) j WHERE j.value = ?%d"
+				  " OR CASE WHEN j.type = 'object' THEN json_extract(j.value, '$.id')"
+				  " END = ?%d)",
+				  k, k))
+			goto out;
+	}
 	if (f->has_since && yq_buf_printf(&where, " AND e.last_seen >= ?%d", p_int(&p, f->since)))
 		goto out;
 	if (f->min_risk > 0 &&
