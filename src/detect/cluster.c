@@ -36,6 +36,8 @@
 #define SCAN_PER_TERM 64   /* most recent events scanned per term */
 #define EXACT_CANDIDATES 4 /* candidates whose exact cosine is computed */
 #define IDX_BIT 0x80000000u
+#define LINK_SIZE 2000.0   /* linking two events needs link_threshold ×
+			    * (1 + the smaller one's size / LINK_SIZE) */
 #define SWEEP_MIN 65536    /* dead posting entries before a sweep is considered */
 
 struct centroid {
@@ -778,8 +780,8 @@ static double centroid_cosine(const struct centroid *a, const struct centroid *b
 
 /* link: each open event changed since the last flush is compared, through
  * the inverted index, with the open events that share its heaviest terms;
- * the younger of a pair whose centroids reach link_threshold merges into
- * the older (Europe Media Monitor's clusters → stories, done in the
+ * the younger of a pair whose centroid cosine, divided by 1 + the smaller
+ * one's size / LINK_SIZE, reaches link_threshold merges into the older (Europe Media Monitor's clusters → stories, done in the
  * stream).  0 or YQ_ENOMEM. */
 static int link_events(struct yq_cluster *c)
 {
@@ -809,7 +811,12 @@ static int link_events(struct yq_cluster *c)
 		double best_sim = 0;
 		for (size_t j = 0; j < ntop; j++) {
 			struct yq_event *o = c->ev[topi[j]];
-			double sim = centroid_cosine(ce, o->priv);
+			/* two large events, each already a story of its own, need
+			 * more than a few shared words to become one: without
+			 * this, linking chains the day's chatter into one blob
+			 * (docs/events.md) */
+			uint64_t small = o->size < e->size ? o->size : e->size;
+			double sim = centroid_cosine(ce, o->priv) / (1.0 + (double)small / LINK_SIZE);
 			if (sim > best_sim) {
 				best_sim = sim;
 				best = o;
