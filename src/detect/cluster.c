@@ -5,7 +5,9 @@
  * Data structures:
  *   terms     string → term id (base/strmap.h)
  *   postings  per term id, the indices of events indexed under it, in the
- *             order they were added (most recent last); entries of closed
+ *             order they were added (most recent last); a full posting of
+ *             2 × SCAN_PER_TERM entries is cut to its newest SCAN_PER_TERM
+ *             live ones (a scan reads no further); entries of closed
  *             events are dropped when a scan meets many of them, and all
  *             postings are swept at a flush once the entries of closed
  *             events may outnumber the live ones (so the index holds
@@ -400,6 +402,29 @@ static void posting_compact(struct yq_cluster *c, struct posting *p)
 	p->n = k;
 }
 
+/* posting_trim: keeps the newest SCAN_PER_TERM entries of open events, in
+ * order: rank() reads no further while they stay open (when some close
+ * later, the older events they hid are no longer found under this term). */
+static void posting_trim(struct yq_cluster *c, struct posting *p)
+{
+	uint32_t keep = 0, i = p->n, dead = 0;
+	while (i > 0 && keep < SCAN_PER_TERM) {
+		if (c->alive[p->v[--i].ev])
+			keep++;
+		else
+			dead++;
+	}
+	for (uint32_t j = 0; j < i; j++)
+		dead += !c->alive[p->v[j].ev];
+	uint32_t k = 0;
+	for (uint32_t j = i; j < p->n; j++)
+		if (c->alive[p->v[j].ev])
+			p->v[k++] = p->v[j];
+	c->entries -= p->n - k;
+	c->dead -= dead < c->dead ? dead : c->dead;
+	p->n = k;
+}
+
 /* index_dead: the entries of event e, which stopped being open, are dead
  * (counted for the sweep). */
 static void index_dead(struct yq_cluster *c, const struct yq_event *e)
@@ -447,6 +472,8 @@ static int index_add(struct yq_cluster *c, struct yq_event *e, uint32_t s)
 	if (posting_reserve(c, tid))
 		return YQ_ENOMEM;
 	struct posting *p = &c->post[tid];
+	if (p->n == p->cap && p->cap >= 2 * SCAN_PER_TERM)
+		posting_trim(c, p); /* a posting holds at most 2 × SCAN_PER_TERM */
 	if (p->n == p->cap) {
 		uint32_t nc = p->cap ? p->cap * 2 : 4;
 		struct pentry *v = realloc(p->v, nc * sizeof(*v));
