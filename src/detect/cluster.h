@@ -29,7 +29,10 @@
  * state of that volume (detect/burst.h).
  *
  * Memory: nothing is kept per post; per open event about 2 KiB (centroid,
- * index entries, timeline).  Threads: one thread at a time.
+ * index entries, timeline); the inverted index holds at most 128 entries
+ * per term (the newest 64 open events are kept when a posting fills) and
+ * drops closed events' entries at a flush once they may outnumber the live
+ * ones.  Threads: one thread at a time.
  */
 #ifndef YQ_CLUSTER_H
 #define YQ_CLUSTER_H
