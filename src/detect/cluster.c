@@ -5,8 +5,13 @@
  * Data structures:
  *   terms     string → term id (base/strmap.h)
  *   postings  per term id, the indices of events indexed under it, in the
- *             order they were added (most recent last); entries of closed
- *             events are dropped lazily when a scan meets many of them
+ *             order they were added (most recent last); a full posting of
+ *             2 × SCAN_PER_TERM entries is cut to its newest SCAN_PER_TERM
+ *             live ones (a scan reads no further); entries of closed
+ *             events are dropped when a scan meets many of them, and all
+ *             postings are swept at a flush once the entries of closed
+ *             events may outnumber the live ones (so the index holds
+ *             about the open events' entries, not every event's ever)
  *   events    per event index (id − first_id) a struct yq_event*, NULL once
  *             freed; open events are also listed in `open`
  *   centroid  per event, an open-addressing table term id → weight that
@@ -33,6 +38,9 @@
 #define SCAN_PER_TERM 64   /* most recent events scanned per term */
 #define EXACT_CANDIDATES 4 /* candidates whose exact cosine is computed */
 #define IDX_BIT 0x80000000u
+#define LINK_SIZE 2000.0   /* linking two events needs link_threshold ×
+			    * (1 + the smaller one's size / LINK_SIZE) */
+#define SWEEP_MIN 65536    /* dead posting entries before a sweep is considered */
 
 struct centroid {
 	uint32_t cap;  /* slots, a power of two, CENT_MIN .. CENT_CAP */
@@ -72,6 +80,8 @@ struct yq_cluster {
 	uint32_t *link;      /* per event index: the index it was merged into,
 			      * itself if none (union-find parent) */
 	uint32_t stamp;
+	uint64_t entries;    /* posting entries held, live and dead */
+	uint64_t dead;       /* of which (an estimate) of events no longer open */
 	uint64_t candidates, merged;
 	/* scratch: per event index, the partial score and the stamp of the
 	 * post that wrote it */
@@ -410,7 +420,67 @@ static void posting_compact(struct yq_cluster *c, struct posting *p)
 	for (uint32_t i = 0; i < p->n; i++)
 		if (c->alive[p->v[i].ev])
 			p->v[k++] = p->v[i];
+	c->entries -= p->n - k;
+	c->dead -= p->n - k < c->dead ? p->n - k : c->dead;
 	p->n = k;
+}
+
+/* posting_trim: keeps the newest SCAN_PER_TERM entries of open events, in
+ * order: rank() reads no further while they stay open (when some close
+ * later, the older events they hid are no longer found under this term). */
+static void posting_trim(struct yq_cluster *c, struct posting *p)
+{
+	uint32_t keep = 0, i = p->n, dead = 0;
+	while (i > 0 && keep < SCAN_PER_TERM) {
+		if (c->alive[p->v[--i].ev])
+			keep++;
+		else
+			dead++;
+	}
+	for (uint32_t j = 0; j < i; j++)
+		dead += !c->alive[p->v[j].ev];
+	uint32_t k = 0;
+	for (uint32_t j = i; j < p->n; j++)
+		if (c->alive[p->v[j].ev])
+			p->v[k++] = p->v[j];
+	c->entries -= p->n - k;
+	c->dead -= dead < c->dead ? dead : c->dead;
+	p->n = k;
+}
+
+/* index_dead: the entries of event e, which stopped being open, are dead
+ * (counted for the sweep). */
+static void index_dead(struct yq_cluster *c, const struct yq_event *e)
+{
+	const struct centroid *ce = e->priv;
+	for (uint32_t i = 0; i < ce->cap; i++)
+		if (ce->key[i] & IDX_BIT)
+			c->dead++;
+}
+
+/* index_sweep: drops the entries of closed events from every posting and
+ * gives back the room of postings that shrank to a quarter of their
+ * capacity (a realloc that fails keeps the larger block). */
+static void index_sweep(struct yq_cluster *c)
+{
+	for (size_t t = 0; t < c->npost; t++) {
+		struct posting *p = &c->post[t];
+		if (!p->cap)
+			continue;
+		posting_compact(c, p);
+		if (!p->n) {
+			free(p->v);
+			*p = (struct posting){0};
+		} else if (p->n * 4 <= p->cap && p->cap > 4) {
+			uint32_t nc = p->n * 2 > 4 ? p->n * 2 : 4;
+			struct pentry *v = realloc(p->v, nc * sizeof(*v));
+			if (v) {
+				p->v = v;
+				p->cap = nc;
+			}
+		}
+	}
+	c->dead = 0;
 }
 
 /* ensure_score: the per-event scratch covers every event index. */
@@ -425,6 +495,8 @@ static int index_add(struct yq_cluster *c, struct yq_event *e, uint32_t s)
 	if (posting_reserve(c, tid))
 		return YQ_ENOMEM;
 	struct posting *p = &c->post[tid];
+	if (p->n == p->cap && p->cap >= 2 * SCAN_PER_TERM)
+		posting_trim(c, p); /* a posting holds at most 2 × SCAN_PER_TERM */
 	if (p->n == p->cap) {
 		uint32_t nc = p->cap ? p->cap * 2 : 4;
 		struct pentry *v = realloc(p->v, nc * sizeof(*v));
@@ -434,6 +506,7 @@ static int index_add(struct yq_cluster *c, struct yq_event *e, uint32_t s)
 		p->cap = nc;
 	}
 	p->v[p->n++] = (struct pentry){e->idx, (float)(ce->w[s] / sqrt(ce->norm2))};
+	c->entries++;
 	ce->key[s] |= IDX_BIT;
 	return YQ_OK;
 }
@@ -741,6 +814,7 @@ static int merge(struct yq_cluster *c, struct yq_event *dst, struct yq_event *sr
 	src->closed = 1;
 	src->merged_into = dst->id;
 	c->alive[src->idx] = 0;
+	index_dead(c, src);
 	c->link[src->idx] = dst->idx;
 	c->merged++;
 	mark_dirty(c, dst);
@@ -767,8 +841,8 @@ static double centroid_cosine(const struct centroid *a, const struct centroid *b
 
 /* link: each open event changed since the last flush is compared, through
  * the inverted index, with the open events that share its heaviest terms;
- * the younger of a pair whose centroids reach link_threshold merges into
- * the older (Europe Media Monitor's clusters → stories, done in the
+ * the younger of a pair whose centroid cosine, divided by 1 + the smaller
+ * one's size / LINK_SIZE, reaches link_threshold merges into the older (Europe Media Monitor's clusters → stories, done in the
  * stream).  0 or YQ_ENOMEM. */
 static int link_events(struct yq_cluster *c)
 {
@@ -797,7 +871,12 @@ static int link_events(struct yq_cluster *c)
 		double best_sim = 0;
 		for (size_t j = 0; j < ntop; j++) {
 			struct yq_event *o = c->ev[topi[j]];
-			double sim = centroid_cosine(ce, o->priv);
+			/* two large events, each already a story of its own, need
+			 * more than a few shared words to become one: without
+			 * this, linking chains the day's chatter into one blob
+			 * (docs/events.md) */
+			uint64_t small = o->size < e->size ? o->size : e->size;
+			double sim = centroid_cosine(ce, o->priv) / (1.0 + (double)small / LINK_SIZE);
 			if (sim > best_sim) {
 				best_sim = sim;
 				best = o;
@@ -859,14 +938,18 @@ int yq_cluster_flush(struct yq_cluster *c, int64_t now,
 		struct yq_event *e = c->ev[c->open[i]];
 		if (!e->closed && now - e->last_seen > c->cfg.close_after)
 			e->closed = 1;
-		if (e->closed)
+		if (e->closed && c->alive[e->idx]) {
 			c->alive[e->idx] = 0;
+			index_dead(c, e);
+		}
 		if (e->closed)
 			mark_dirty(c, e);
 		else
 			c->open[k++] = c->open[i];
 	}
 	c->nopen = k;
+	if (c->dead >= SWEEP_MIN && c->dead * 2 >= c->entries)
+		index_sweep(c);
 	size_t i;
 	for (i = 0; i < c->ndirty; i++) {
 		struct yq_event *e = c->ev[c->dirty[i]];
@@ -943,6 +1026,8 @@ void yq_cluster_close_all(struct yq_cluster *c)
 {
 	for (size_t i = 0; i < c->nopen; i++) {
 		c->ev[c->open[i]]->closed = 1;
+		if (c->alive[c->open[i]])
+			index_dead(c, c->ev[c->open[i]]);
 		c->alive[c->open[i]] = 0;
 	}
 }

@@ -18,7 +18,9 @@
  * At each flush, story linking (as Europe Media Monitor links clusters into
  * stories) compares each changed open event's centroid with the open events
  * found through the index under its heaviest terms: at centroid cosine >=
- * link_threshold the younger merges into the older, which keeps its id;
+ * link_threshold × (1 + s / 2000), s the smaller event's size in posts (two
+ * large events need more evidence to become one), the younger merges into
+ * the older, which keeps its id;
  * yq_cluster_resolve maps a merged id to the survivor (union-find).
  * Events close after close_after seconds without a post; a closed event's
  * memory is freed after the caller has seen it in yq_cluster_flush().
@@ -27,7 +29,10 @@
  * state of that volume (detect/burst.h).
  *
  * Memory: nothing is kept per post; per open event about 2 KiB (centroid,
- * index entries, timeline).  Threads: one thread at a time.
+ * index entries, timeline); the inverted index holds at most 128 entries
+ * per term (the newest 64 open events are kept when a posting fills) and
+ * drops closed events' entries at a flush once they may outnumber the live
+ * ones.  Threads: one thread at a time.
  */
 #ifndef YQ_CLUSTER_H
 #define YQ_CLUSTER_H

@@ -38,6 +38,8 @@
 #define MAX_TERMS 512   /* distinct terms considered per post */
 #define TREND_MIN_IDF 4.0 /* blended idf a term needs to feed the term-burst detector:
 			   * in fewer than ~2 % of the posts */
+#define BURST_BOOST_MAX 10.0 /* a bursting term's clustering weight is multiplied by
+			      * 1 + its SigniTrend significance, capped here */
 
 struct parent_slot {
 	uint64_t h;
@@ -732,8 +734,15 @@ static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat
 		double idf = yq_tfidf_idf(p->tfidf, st);
 		if (idf < 0)
 			idf = 0;
+		/* clustering weight (docs/events.md, "Terms"): the square root
+		 * of the idf lets a story's recurring words count next to the
+		 * post's rare ones; a term bursting in the current bucket (the
+		 * topic words of an incident: 西藏, 双黄连) weighs more */
+		uint32_t cnt;
+		double z = yq_signitrend_score(p->trend, tb->s + a->off, a->len, &cnt);
+		double boost = z > 0 ? 1.0 + (z < BURST_BOOST_MAX ? z : BURST_BOOST_MAX) : 1.0;
 		p->cterms[i] = (struct yq_cterm){tb->s + a->off, a->len,
-						 (float)((1.0 + log(a->tf)) * idf)};
+						 (float)((1.0 + log(a->tf)) * sqrt(idf) * boost)};
 		p->feats[i] = (struct yq_feature){a->hash, st->bg * (float)a->tf};
 	}
 	yq_tfidf_observe(p->tfidf, p->tstat, k);

@@ -191,6 +191,34 @@ static void test_story_linking(void **state)
 	yq_cluster_free(c);
 }
 
+/* Linking weighs the smaller event's size: the same two stories (centroid
+ * cosine 2/3) link at 500 posts each (2/3 / 1.25 = 0.53 >= 0.5) but not at
+ * 2,000 each (2/3 / 2 = 0.33). */
+static void link_sized(uint64_t each, int64_t want)
+{
+	struct yq_cluster_config cfg;
+	yq_cluster_config_default(&cfg);
+	cfg.threshold = 0.9;
+	cfg.link_threshold = 0.5;
+	struct yq_cluster *c;
+	struct yq_cluster_hit h;
+	assert_int_equal(yq_cluster_new(&cfg, 1, &c), 0);
+	for (uint64_t i = 0; i < each; i++) {
+		assert_int_equal(add(c, "flood river city", (int64_t)i, 0, &h), 1);
+		assert_int_equal(add(c, "flood river town", (int64_t)i, 0, &h), 2);
+	}
+	assert_int_equal(yq_cluster_flush(c, (int64_t)each, nop, NULL), 0);
+	assert_int_equal(yq_cluster_resolve(c, 2), want);
+	yq_cluster_free(c);
+}
+
+static void test_story_linking_size(void **state)
+{
+	(void)state;
+	link_sized(500, 1);
+	link_sized(2000, 2);
+}
+
 /* The lifecycle rule of cluster.h on hand-made timelines. */
 static void test_lifecycle(void **state)
 {
@@ -262,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_close_after_silence),
 		cmocka_unit_test(test_burst_level_rises_once),
 		cmocka_unit_test(test_story_linking),
+		cmocka_unit_test(test_story_linking_size),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_stopwords),
 		cmocka_unit_test(test_places),
