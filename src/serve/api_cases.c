@@ -182,7 +182,7 @@ void yq_api_case_create(struct yq_req *r)
 			yq_req_error(r, 400, "why must be a JSON object");
 			goto out;
 		}
-		if (!(why = json_dumps(w, JSON_COMPACT | JSON_SORT_KEYS))) {
+		if (!(why = json_dumps(w, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10)))) {
 			yq_req_error(r, 500, "out of memory");
 			goto out;
 		}

@@ -178,7 +178,7 @@ void yq_api_alert_ack(struct yq_req *r)
 			int drc = yq_deliver_ack(db, id, who, now);
 			snprintf(oid, sizeof oid, "%lld", (long long)id);
 			json_t *a = json_pack("{s:b,s:s,s:s?}", "acknowledged", 1, "by", who, "note", note);
-			char *as = a ? json_dumps(a, JSON_COMPACT) : NULL;
+			char *as = a ? json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
 			json_decref(a);
 			struct yq_audit_entry e = {
 				.time = now, .actor = who, .action = "alert.ack", .object_type = "alert",

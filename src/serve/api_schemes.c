@@ -274,8 +274,8 @@ static void audit_scheme(struct yq_req *r, const char *action, const char *id, j
 			 json_t *after)
 {
 	char addr[64];
-	char *b = before ? json_dumps(before, JSON_COMPACT) : NULL;
-	char *a = after ? json_dumps(after, JSON_COMPACT) : NULL;
+	char *b = before ? json_dumps(before, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
+	char *a = after ? json_dumps(after, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
 	struct yq_audit_entry ae = {
 		.time = (int64_t)time(NULL), .actor = yq_req_actor(r), .action = action,
 		.object_type = "scheme", .object_id = id, .before = b, .after = a,

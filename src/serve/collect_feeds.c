@@ -44,7 +44,7 @@ static void save(struct yq_daemon *d, sqlite3 *db, const struct feed_src *fs, co
 {
 	const char *name = d->cfg->sources[fs->src].name;
 	json_t *j = yq_source_state_to_json(&fs->st);
-	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
 	json_decref(j);
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
 	    (s && yq_query_source_feed_state_put(db, name, s)) ||

@@ -180,7 +180,7 @@ static void publish(struct yq_daemon *d, struct batch *b, uint64_t id)
 	for (size_t i = 0; i < b->nalerts; i++, id++) {
 		json_t *a = NULL;
 		int rc = yq_query_alert(db, d->wtz, b->alerts[i].id, &a, &err);
-		char *s = rc ? NULL : json_dumps(a, JSON_COMPACT);
+		char *s = rc ? NULL : json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(10));
 		if (!s || (rc = yq_sse_publish(d->sse, id, "alert", s)))
 			yq_serve_log("live stream: alert %lld not published: %s",
 				     (long long)b->alerts[i].id, err.len ? err.s : yq_strerror(rc));
@@ -198,7 +198,7 @@ static void publish(struct yq_daemon *d, struct batch *b, uint64_t id)
 	for (size_t i = 0; i < b->ntouched; i++, id++) {
 		json_t *e = NULL;
 		int rc = yq_query_event_brief(db, b->touched[i], &e, &err);
-		char *s = rc ? NULL : json_dumps(e, JSON_COMPACT);
+		char *s = rc ? NULL : json_dumps(e, JSON_COMPACT | JSON_REAL_PRECISION(10));
 		if (!s || (rc = yq_sse_publish(d->sse, id, "event", s)))
 			yq_serve_log("live stream: event %lld not published: %s",
 				     (long long)b->touched[i], err.len ? err.s : yq_strerror(rc));

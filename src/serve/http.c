@@ -173,7 +173,7 @@ const char *yq_req_header(struct yq_req *r, const char *key)
 
 void yq_req_json(struct yq_req *r, int status, json_t *v)
 {
-	char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
+	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
 	json_decref(v);
 	yq_buf_reset(&r->out);
 	if (!s) {

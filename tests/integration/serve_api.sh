@@ -65,6 +65,9 @@ check_eq "event has top posts" "$(echo "$one" | jget 'len(d["top_posts"]) > 0')"
 check_eq "event's why has a score" "$(echo "$one" | jget 'd["why"]["score"] > 0')" True
 check_eq "event size = its posts" "$(echo "$one" | jget 'd["size"]')" "$(q "$db" "select size from events where id = $top")"
 check_eq "event id not a number" "$(status GET "$URL/api/events/abc")" 400
+# numbers are printed short (JSON_REAL_PRECISION): no 0.29999999999999999
+check_eq "long reals in events" "$(acurl "$URL/api/events?limit=50" | grep -cE '[0-9]\.[0-9]{11,}' || true)" 0
+check_eq "long reals in posts" "$(acurl "$URL/api/posts?limit=50" | grep -cE '[0-9]\.[0-9]{11,}' || true)" 0
 
 # alerts: as stored; acknowledge one
 n_alerts=$(q "$db" 'select count(*) from alerts')
