@@ -26,6 +26,7 @@
 #include "serve/internal.h"
 #include "store/query.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -136,9 +137,10 @@ void yq_api_deliveries(struct yq_req *r)
 {
 	struct yq_buf out = YQ_BUF_INIT;
 	char *end;
-	long long id = strtoll(r->param, &end, 10);
 	sqlite3 *db;
-	if (end == r->param || *end || id <= 0) {
+	errno = 0;
+	long long id = strtoll(r->param, &end, 10);
+	if (end == r->param || *end || id <= 0 || errno == ERANGE) {
 		yq_req_error(r, 400, "'%s' is not an alert id", r->param);
 		return;
 	}

@@ -20,6 +20,7 @@
 #include "cases/case.h"
 #include "serve/internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -145,6 +146,16 @@ out:
 	yq_buf_release(&err);
 }
 
+/* digits: 1 if s is a positive whole number that fits in int64 (an event
+ * or alert id given as a string). */
+static int digits(const char *s)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	return end != s && !*end && v > 0 && errno != ERANGE && s[0] >= '0' && s[0] <= '9';
+}
+
 void yq_api_case_create(struct yq_req *r)
 {
 	static const char *const kinds[] = {"event", "alert", "message"};
@@ -169,7 +180,7 @@ void yq_api_case_create(struct yq_req *r)
 		if (json_is_integer(v)) {
 			snprintf(idbuf, sizeof idbuf, "%lld", (long long)json_integer_value(v));
 			in.source_id = idbuf;
-		} else if (json_is_string(v)) {
+		} else if (json_is_string(v) && (i == 2 || digits(json_string_value(v)))) {
 			in.source_id = json_string_value(v);
 		} else {
 			yq_req_error(r, 400, "%s must be an id", kinds[i]);

@@ -16,6 +16,7 @@
 #include "serve/internal.h"
 #include "store/query.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,8 +36,9 @@ static int page(struct yq_req *r, size_t *limit, size_t *offset)
 static int id_param(struct yq_req *r, int64_t *id)
 {
 	char *end;
+	errno = 0;
 	long long v = strtoll(r->param, &end, 10);
-	if (end == r->param || *end || v <= 0) {
+	if (end == r->param || *end || v <= 0 || errno == ERANGE) {
 		yq_req_error(r, 400, "'%s' is not an id (a positive whole number)", r->param);
 		return -1;
 	}
@@ -52,6 +54,11 @@ void yq_api_events_list(struct yq_req *r)
 	sqlite3 *db;
 	int64_t min_risk = 0;
 	f.state = yq_req_arg(r, "state");
+	if (f.state && strcmp(f.state, "new") && strcmp(f.state, "rising") &&
+	    strcmp(f.state, "peak") && strcmp(f.state, "declining") && strcmp(f.state, "closed")) {
+		yq_req_error(r, 400, "state must be new, rising, peak, declining or closed");
+		goto out;
+	}
 	f.scheme = yq_req_arg(r, "scheme");
 	f.sort = yq_req_arg(r, "sort");
 	if (yq_req_time(r, "since", &f.since, &f.has_since) ||

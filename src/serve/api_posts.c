@@ -150,6 +150,11 @@ void yq_api_posts_list(struct yq_req *r)
 	f.q = yq_req_arg(r, "q");
 	f.scheme = yq_req_arg(r, "scheme");
 	f.sentiment = yq_req_arg(r, "sentiment");
+	if (f.sentiment && strcmp(f.sentiment, "negative") && strcmp(f.sentiment, "neutral") &&
+	    strcmp(f.sentiment, "positive")) {
+		yq_req_error(r, 400, "sentiment must be negative, neutral or positive");
+		goto out;
+	}
 	f.source = yq_req_arg(r, "source");
 	if (yq_req_time(r, "since", &f.since, &f.has_since) ||
 	    yq_req_time(r, "until", &f.until, &f.has_until) ||

@@ -38,6 +38,7 @@
 #include "store/query.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <strings.h>
@@ -327,8 +328,9 @@ int yq_req_int(struct yq_req *r, const char *key, int64_t min, int64_t max, int6
 	char *end;
 	if (!s)
 		return 0;
+	errno = 0;
 	long long v = strtoll(s, &end, 10);
-	if (end == s || *end || v < min || v > max) {
+	if (end == s || *end || v < min || v > max || errno == ERANGE) {
 		yq_req_error(r, 400, "%s must be a whole number in [%lld, %lld]", key, (long long)min,
 			     (long long)max);
 		return -1;
@@ -488,6 +490,42 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return send_response(r);
 }
 
+/* hexval: the value of hex digit c, or -1. */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * unescape: libmicrohttpd's percent-decoding of the path and the query
+ * arguments, in place, except that "%00" is left as it is: a decoded NUL
+ * would cut the value short, so /api/events/1%00 would be event 1; kept,
+ * it is a value no handler accepts (400).  Returns the new length.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *w = s;
+	(void)cls;
+	(void)c;
+	for (const char *p = s; *p;) {
+		int hi = p[0] == '%' ? hexval(p[1]) : -1, lo = hi >= 0 ? hexval(p[2]) : -1;
+		if (lo >= 0 && (hi | lo)) {
+			*w++ = (char)(hi * 16 + lo);
+			p += 3;
+		} else {
+			*w++ = *p++;
+		}
+	}
+	*w = 0;
+	return (size_t)(w - s);
+}
+
 static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		    enum MHD_RequestTerminationCode toe)
 {
@@ -516,7 +554,7 @@ int yq_http_start(struct yq_daemon *d, struct yq_buf *err)
 		on_request, d, MHD_OPTION_LISTEN_SOCKET, d->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
 		d->cfg->connections, MHD_OPTION_CONNECTION_MEMORY_LIMIT, d->cfg->max_header,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_NOTIFY_COMPLETED, on_done, d,
-		MHD_OPTION_END);
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	if (!d->mhd) {
 		yq_buf_adds(err, "cannot start the HTTP server (libmicrohttpd)");
 		return YQ_EIO;

@@ -112,6 +112,16 @@ hdr=$(status GET "$URL/healthz" -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' '
 case "$hdr" in 413|431) echo "ok: header over the cap = $hdr" ;; *) fail "header over the cap: got $hdr, want 413 or 431" ;; esac
 check_eq "malformed ack body" "$(status POST "$URL/api/alerts/$aid/ack" -d '{"note":')" 400
 check_eq "unknown route" "$(status GET "$URL/wp-login.php")" 404
+# bad query values: 400 with a message, never an empty 200
+check_eq "bad event state" "$(status GET "$URL/api/events?state=bogus")" 400
+acurl "$URL/api/events?state=bogus" | grep -q 'state must be' || fail "bad state: no clear message"
+check_eq "good event state" "$(status GET "$URL/api/events?state=closed")" 200
+check_eq "bad sentiment" "$(status GET "$URL/api/posts?sentiment=bogus")" 400
+check_eq "alert id over int64" "$(status GET "$URL/api/alerts/99999999999999999999")" 400
+check_eq "event id with %00" "$(status GET "$URL/api/events/1%00")" 400
+check_eq "event id with garbage" "$(status GET "$URL/api/events/1x")" 400
+check_eq "event arg over int64" "$(status GET "$URL/api/posts?event=99999999999999999999")" 400
+check_eq "case from alert abc" "$(status POST "$URL/api/cases" -d '{"title":"t","alert":"abc"}')" 400
 check_eq "wrong method" "$(status DELETE "$URL/api/posts")" 405
 check_eq "healthz after bad requests" "$(acurl "$URL/healthz" | jget 'd["status"]')" ok
 check_eq "posts after bad requests" "$(q "$db" 'select count(*) from posts')" $((N + 1))
