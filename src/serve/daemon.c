@@ -26,6 +26,7 @@
 #include "messages/messages.h"
 #include "pipeline/pipeline.h"
 #include "serve/internal.h"
+#include "serve/static.h"
 #include "store/query.h"
 
 #include <arpa/inet.h>
@@ -535,6 +536,11 @@ int yq_daemon_new(const struct yq_serve_config *cfg, const struct yq_pipeline_co
 		pc.batch = SIZE_MAX; /* the writer commits (daemon.h) */
 		if ((rc = yq_pipeline_new(&pc, seg, d->st, &d->p, err)))
 			goto fail;
+	}
+	{
+		char hint[512];
+		if (yq_static_missing(cfg, hint, sizeof hint))
+			yq_serve_log("%s", hint);
 	}
 	if ((rc = bind_socket(d, err)))
 		goto fail;

@@ -481,11 +481,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	else if (r->allow)
 		yq_req_error(r, 405, "%s is not allowed here (allowed: %s)", method, r->allow);
 	else {
-		int ok;
-		if ((!strcmp(method, "GET") || !strcmp(method, "HEAD")) && strncmp(url, "/api/", 5) &&
-		    yq_static_answer(r, url, &ok))
+		int ok, page = (!strcmp(method, "GET") || !strcmp(method, "HEAD")) &&
+			       strncmp(url, "/api/", 5);
+		char hint[512];
+		if (page && yq_static_answer(r, url, &ok))
 			return ok ? MHD_YES : MHD_NO; /* the dashboard (static.c) */
-		yq_req_error(r, 404, "no such endpoint");
+		if (page && !strcmp(url, "/") && yq_static_missing(d->cfg, hint, sizeof hint))
+			yq_req_error(r, 404, "%s", hint);
+		else
+			yq_req_error(r, 404, "no such endpoint");
 	}
 	return send_response(r);
 }

@@ -104,6 +104,18 @@ int yq_static_root(const struct yq_serve_config *cfg, char *out, size_t cap)
 	return YQ_ENOTFOUND;
 }
 
+int yq_static_missing(const struct yq_serve_config *cfg, char *hint, size_t cap)
+{
+	char root[PATH_MAX];
+	if (cfg->web && !strcmp(cfg->web, "none"))
+		return 0;
+	if (!yq_static_root(cfg, root, sizeof root) && has_index(root))
+		return 0;
+	snprintf(hint, cap, "dashboard: %s not found — build it with: (cd web && npm ci && npm run build)",
+		 cfg->web ? cfg->web : "web/dist");
+	return 1;
+}
+
 /* safe_path: 1 if url is a path the dashboard may serve (see the header). */
 static int safe_path(const char *url)
 {

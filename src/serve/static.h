@@ -25,6 +25,15 @@
 int yq_static_root(const struct yq_serve_config *cfg, char *out, size_t cap);
 
 /*
+ * yq_static_missing: 1 when the dashboard should be served (not `web:
+ * none`) but its directory has no index.html (web/dist not built, or the
+ * configured `web:` directory missing); hint then holds the line to show
+ * ("dashboard: web/dist not found — build it with: (cd web && npm ci &&
+ * npm run build)", cut to cap bytes).  0 otherwise, hint untouched.
+ */
+int yq_static_missing(const struct yq_serve_config *cfg, char *hint, size_t cap);
+
+/*
  * yq_static_answer: answers a GET or HEAD of url (the request path, already
  * percent-decoded by libmicrohttpd) from the asset directory: "/" is
  * index.html, any other path names a file below the root.  A path with an

@@ -12,6 +12,7 @@ cat > "$T/yuqing.yaml" <<YAML
 database: serve.db
 listen: 127.0.0.1:0
 port_file: port
+web: nodist
 pipeline: {bucket: 1d, min_count: 20}
 limits: {body_bytes: 2097152, header_bytes: 8192}
 sources:
@@ -20,6 +21,10 @@ YAML
 TOKEN=$(make_user "$T/serve.db" admin admin)
 start_serve "$T/yuqing.yaml" "$T/log"
 check_eq "healthz" "$(acurl "$URL/healthz" | jget 'd["status"]')" ok
+# no dashboard assets: one line at start, and GET / says how to build them
+check_eq "dashboard hint logged once" "$(grep -c "dashboard: $T/nodist not found — build it with: (cd web && npm ci && npm run build)" "$T/log" || true)" 1
+check_eq "GET / without assets" "$(status GET "$URL/")" 404
+acurl "$URL/" | grep -q 'npm ci && npm run build' || fail "GET / without assets: no build hint"
 
 # push in batches of 1000 lines
 accepted=0
