@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -513,6 +514,29 @@ int yq_daemon_new(const struct yq_serve_config *cfg, const struct yq_pipeline_co
 					  s->platform, s->tier,			    s->region};
 		if (yq_query_source_register(db, &r))
 			goto dberr;
+		/* a missing path is reported, not ignored; the file collector
+		 * keeps polling it, so a file that appears later is read */
+		struct stat sb;
+		const char *why = NULL;
+		if (s->kind == YQ_SOURCE_FILE || s->kind == YQ_SOURCE_DIR) {
+			if (stat(s->path, &sb))
+				why = strerror(errno);
+			else if (s->kind == YQ_SOURCE_DIR && !S_ISDIR(sb.st_mode))
+				why = "not a directory";
+			else if (s->kind == YQ_SOURCE_FILE && S_ISDIR(sb.st_mode))
+				why = "a directory, not a file";
+		}
+		if (why) {
+			struct yq_buf m = YQ_BUF_INIT;
+			yq_buf_printf(&m, "%s: %s (retried every poll)", s->path, why);
+			yq_serve_log("source %s: %s", s->name, m.s ? m.s : "path not found");
+			yq_metrics_add(d->m, YQ_M_ERR_COLLECT, 1);
+			int bad = yq_query_source_error(db, s->name, m.s ? m.s : "path not found",
+							(int64_t)time(NULL));
+			yq_buf_release(&m);
+			if (bad)
+				goto dberr;
+		}
 	}
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto dberr;

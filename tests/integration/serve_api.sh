@@ -17,11 +17,16 @@ pipeline: {bucket: 1d, min_count: 20}
 limits: {body_bytes: 2097152, header_bytes: 8192}
 sources:
   - {name: weibo, kind: push, platform: weibo, tier: individual, region: 武汉}
+  - {name: later, kind: file, path: later.jsonl, platform: weibo, tier: individual}
 YAML
 TOKEN=$(make_user "$T/serve.db" admin admin)
 start_serve "$T/yuqing.yaml" "$T/log"
 check_eq "healthz" "$(acurl "$URL/healthz" | jget 'd["status"]')" ok
 # no dashboard assets: one line at start, and GET / says how to build them
+# a file source whose file does not exist yet: reported at start and in /api/sources
+grep -q "source later: $T/later.jsonl: No such file or directory (retried every poll)" "$T/log" || fail "missing source file not logged at start"
+check_eq "missing file: errors" "$(acurl "$URL/api/sources" | jget '[s["errors"] for s in d["sources"] if s["name"] == "later"][0]')" 1
+check_eq "missing file: last_error" "$(acurl "$URL/api/sources" | jget '"later.jsonl: No such file" in [s["last_error"] for s in d["sources"] if s["name"] == "later"][0]')" True
 check_eq "dashboard hint logged once" "$(grep -c "dashboard: $T/nodist not found — build it with: (cd web && npm ci && npm run build)" "$T/log" || true)" 1
 check_eq "GET / without assets" "$(status GET "$URL/")" 404
 acurl "$URL/" | grep -q 'npm ci && npm run build' || fail "GET / without assets: no build hint"
@@ -130,6 +135,11 @@ check_eq "case from alert abc" "$(status POST "$URL/api/cases" -d '{"title":"t",
 check_eq "wrong method" "$(status DELETE "$URL/api/posts")" 405
 check_eq "healthz after bad requests" "$(acurl "$URL/healthz" | jget 'd["status"]')" ok
 check_eq "posts after bad requests" "$(q "$db" 'select count(*) from posts')" $((N + 1))
+
+# the missing file appears: it is read (the collector kept polling it)
+printf '%s\n' '{"id":"late-1","text":"后来才出现的文件里的一条帖子","time":"2020-01-25T10:00:00+08:00"}' > "$T/later.jsonl"
+later_read() { [ "$(q "$db" "select count(*) from posts where source = 'later'")" = 1 ]; }
+wait_for "the late file read" later_read
 
 stop_serve
 check_eq "integrity" "$(q "$db" 'pragma integrity_check')" ok
