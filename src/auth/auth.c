@@ -648,6 +648,40 @@ out:
 	return yq_txn_end(&t, rc);
 }
 
+int yq_auth_csrf_reissue(sqlite3 *db, const struct yq_auth_policy *policy, const char *sid,
+			 int64_t now, char csrf[YQ_AUTH_SECRET_HEX + 1])
+{
+	struct yq_auth_policy tmp;
+	const struct yq_auth_policy *p = policy_or_default(policy, &tmp);
+	struct sess_row row;
+	struct yq_txn t;
+	char idh[65], csh[65];
+	sqlite3_stmt *s = NULL;
+	int rc = yq_txn_begin(db, &t);
+	if (rc)
+		return rc;
+	if ((rc = load_session(db, p, sid, now, &row, NULL)))
+		goto out;
+	if (!row.valid) {
+		rc = YQ_ENOTFOUND;
+		goto out;
+	}
+	random_hex(csrf);
+	sha_hex(sid, YQ_AUTH_SECRET_HEX, idh);
+	sha_hex(csrf, YQ_AUTH_SECRET_HEX, csh);
+	if (sqlite3_prepare_v2(db, "UPDATE auth_sessions SET csrf_hash = ?2 WHERE id_hash = ?1", -1,
+			       &s, NULL) != SQLITE_OK) {
+		rc = YQ_EDB;
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, idh, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, csh, -1, SQLITE_STATIC);
+	rc = step_done(s);
+	sqlite3_finalize(s);
+out:
+	return yq_txn_end(&t, rc);
+}
+
 int yq_auth_logout(sqlite3 *db, const char *sid)
 {
 	return delete_session(db, sid);

@@ -267,6 +267,17 @@ int yq_auth_session_check(sqlite3 *db, const struct yq_auth_policy *policy,
 int yq_auth_session_rotate(sqlite3 *db, const struct yq_auth_policy *policy,
 			   const char *old_sid, int64_t now, struct yq_session_tokens *out);
 
+/*
+ * yq_auth_csrf_reissue: a new CSRF token for the live session sid, which
+ * keeps its id, user and expiry (GET /api/csrf of a client already logged
+ * in: its cookie is not replaced).  Only the token's hash is stored, so the
+ * old token cannot be shown again: it stops being valid.  The new token
+ * into csrf (64 hex digits and a NUL).  0, YQ_ENOTFOUND (no valid session),
+ * YQ_EDB.
+ */
+int yq_auth_csrf_reissue(sqlite3 *db, const struct yq_auth_policy *policy, const char *sid,
+			 int64_t now, char csrf[YQ_AUTH_SECRET_HEX + 1]);
+
 /* yq_auth_logout: destroys session sid (unknown: no-op).  0 or YQ_EDB. */
 int yq_auth_logout(sqlite3 *db, const char *sid);
 

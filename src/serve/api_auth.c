@@ -53,10 +53,24 @@ static json_t *principal_json(const struct yq_principal *p)
 void yq_api_csrf(struct yq_req *r)
 {
 	struct yq_session_tokens t;
+	struct yq_principal who;
+	int64_t now = (int64_t)time(NULL);
 	sqlite3 *db = yq_req_wdb(r);
 	if (!db)
 		return;
-	if (yq_auth_session_anon(db, &r->d->policy, (int64_t)time(NULL), &t)) {
+	/* logged in already: a token for that session, whose cookie stays */
+	if (*r->sid && !yq_auth_session_check(db, &r->d->policy, r->sid, now, &who) &&
+	    who.kind == YQ_PRINCIPAL_USER) {
+		int rc = yq_auth_csrf_reissue(db, &r->d->policy, r->sid, now, t.csrf);
+		if (rc != YQ_ENOTFOUND) {
+			if (rc)
+				yq_req_error(r, 503, "cannot renew the CSRF token: %s", sqlite3_errmsg(db));
+			else
+				yq_req_json(r, 200, json_pack("{s:s}", "csrf", t.csrf));
+			return;
+		}
+	}
+	if (yq_auth_session_anon(db, &r->d->policy, now, &t)) {
 		yq_req_error(r, 503, "cannot open a session: %s", sqlite3_errmsg(db));
 		return;
 	}

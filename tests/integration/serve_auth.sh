@@ -96,7 +96,13 @@ check_eq "ack with the login's token (auth-03)" "$(anon -b "yq_sid=$S1" -H "X-CS
 check_eq "acked by" "$(acurl "$URL/api/alerts/$aid" | jget 'd["acked_by"]')" admin
 check_eq "ack in the audit log" "$(q "$db" "select count(*) from audit_log where action = 'alert.ack' and object_id = '$aid' and actor = 'admin'")" 1
 "$YQ" audit verify --db "$db" > /dev/null || fail "the audit chain does not verify"
-check_eq "logout" "$(anon -b "yq_sid=$S1" -H "X-CSRF-Token: $T1" -XPOST "$URL/api/logout")" 200
+# GET /api/csrf when logged in: a token for the same session, no new cookie
+curl -s -D "$T/h2" -b "yq_sid=$S1" "$URL/api/csrf" > "$T/csrf2"
+T2=$(jget 'd["csrf"]' < "$T/csrf2")
+grep -qi '^set-cookie:' "$T/h2" && fail "GET /api/csrf replaced the session cookie of a logged-in client"
+check_eq "session after GET /api/csrf" "$(anon -b "yq_sid=$S1" "$URL/api/me")" 200
+check_eq "ack with the reissued token" "$(anon -b "yq_sid=$S1" -H "X-CSRF-Token: $T2" -XPOST "$URL/api/alerts/$aid/ack")" 200
+check_eq "logout" "$(anon -b "yq_sid=$S1" -H "X-CSRF-Token: $T2" -XPOST "$URL/api/logout")" 200
 check_eq "session after logout" "$(anon -b "yq_sid=$S1" "$URL/api/me")" 401
 
 # failed logins: 401 each, then 429 with Retry-After
