@@ -37,7 +37,13 @@ void yq_api_posts_push(struct yq_req *r)
 	int full = 0;
 	if (!errors)
 		goto nomem;
-	if (src_name) {
+	if (!src_name) {
+		/* counted under the name the posts get; a configured "push"
+		 * source shares it */
+		for (size_t i = 0; i < d->cfg->nsources; i++)
+			if (!strcmp(d->cfg->sources[i].name, "push"))
+				src = (int)i;
+	} else {
 		for (size_t i = 0; i < d->cfg->nsources; i++)
 			if (!strcmp(d->cfg->sources[i].name, src_name))
 				src = (int)i;
@@ -55,7 +61,7 @@ void yq_api_posts_push(struct yq_req *r)
 	rc.source = src_name ? src_name : "push";
 	rc.tz = r->tz;
 	rc.now = (int64_t)time(NULL);
-	if (src >= 0)
+	if (src_name)
 		rc.map = d->cfg->sources[src].map;
 	if (yq_reader_open(NULL, &rc, &rd, &err)) {
 		yq_req_error(r, 400, "%s", err.s);

@@ -139,7 +139,9 @@ static void route(struct yq_req *r, const char *url)
 			break; /* a one-segment template matched with another method */
 		if (!match(routes[i].tmpl, url, param, sizeof param, k >= NROUTES))
 			continue;
-		if (!strcmp(routes[i].method, r->method)) {
+		/* HEAD is GET without the body (libmicrohttpd drops it) */
+		if (!strcmp(routes[i].method, r->method) ||
+		    (!strcmp(r->method, "HEAD") && !strcmp(routes[i].method, "GET"))) {
 			r->route = routes[i].tmpl;
 			r->handler = routes[i].fn;
 			r->perm = routes[i].perm;

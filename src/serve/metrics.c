@@ -156,7 +156,9 @@ static int header(struct yq_buf *o, const char *name, const char *type, const ch
 }
 
 /* source_family: one per-source counter, a series per configured source
- * (and "" for posts pushed without one, when non-zero). */
+ * (and "push", the name the API stores, for posts pushed without one, when
+ * non-zero; api_posts.c counts those under a configured source named
+ * "push" if there is one, so the series is never doubled). */
 static int source_family(struct yq_metrics *m, struct yq_buf *o, const char *name,
 			 enum yq_source_counter c, const char *help)
 {
@@ -166,8 +168,8 @@ static int source_family(struct yq_metrics *m, struct yq_buf *o, const char *nam
 		if (i == m->nsrc && !v)
 			break;
 		rc = yq_buf_printf(o, "%s{source=\"", name);
-		if (!rc && i < m->nsrc)
-			rc = yq_metrics_label(o, m->names[i]);
+		if (!rc)
+			rc = yq_metrics_label(o, i < m->nsrc ? m->names[i] : "push");
 		if (!rc)
 			rc = yq_buf_printf(o, "\"} %llu\n", (unsigned long long)v);
 	}

@@ -37,7 +37,8 @@ void yq_metrics_free(struct yq_metrics *m);
  * OPTIONS, else "other". */
 void yq_metrics_http(struct yq_metrics *m, const char *method, const char *route, int status);
 
-/* Per-source counters; src < 0 counts under no source (an unnamed push). */
+/* Per-source counters; src < 0 counts under the series source="push" (a
+ * push without ?source=, whose posts the API stores as source "push"). */
 enum yq_source_counter {
 	YQ_M_POSTS_IN = 0,   /* posts handed to the pipeline */
 	YQ_M_POSTS_STORED,   /* new posts stored */

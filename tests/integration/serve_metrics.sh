@@ -33,6 +33,14 @@ for p in /api/events/1 /api/events/2 /api/events/3 "/api/events/1?x=1"; do
   check_eq "GET $p" "$(status GET "$URL$p")" 200
 done
 check_eq "GET /wp-login.php" "$(status GET "$URL/wp-login.php")" 404
+# a push without ?source= is counted under "push", the source name it is stored with
+acurl -XPOST --data-binary '{"id":"m-nosrc","text":"一条没有来源参数的帖子"}' "$URL/api/posts" > /dev/null
+push_counted() { acurl "$URL/metrics" | grep -q '^yuqing_posts_in_total{source="push"} 1$'; }
+wait_for "the unnamed push counted under push" push_counted
+check_eq "unnamed push stored as push" "$(q "$T/m.db" "select source from posts where id = 'm-nosrc'")" push
+# HEAD on a GET endpoint: GET's status and headers, no body
+check_eq "HEAD /api/events" "$(status HEAD "$URL/api/events" -I)" 200
+check_eq "HEAD body" "$(curl -s -I -H "Authorization: Bearer $TOKEN" "$URL/api/events" | grep -ci '^content-type: application/json')" 1
 acurl "$URL/metrics" > "$T/metrics"
 check_eq "one series for /api/events/{id}" \
   "$(grep -c '^http_requests_total{.*route="/api/events/{id}"' "$T/metrics")" 1
