@@ -6,7 +6,8 @@
  * read-only connection.  Intact: "ok: N entries, head HASH" on stdout and
  * exit 0; keep HASH somewhere else and pass it as --head next time to catch
  * a rewritten tail too.  Broken: "yuqing: audit: entry N: REASON (DB)" on
- * stderr and exit 1.  list prints the entries after SEQ as one JSON array.
+ * stderr and exit 1.  A --head that is not 64 hex digits is bad usage
+ * (exit 2).  list prints the entries after SEQ as one JSON array.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -92,6 +93,18 @@ int yq_cmd_audit(int argc, char **argv)
 	}
 	if (!path || optind != argc || !(is_verify || is_list) || (is_list && head))
 		return yq_cli_usage(CMD, USAGE);
+	char head_lc[65];
+	if (head) { /* a SHA-256 as verify prints it: 64 hex digits */
+		size_t n = strlen(head);
+		for (size_t i = 0; i < n && i < 64; i++)
+			head_lc[i] = (char)(head[i] >= 'A' && head[i] <= 'F' ? head[i] - 'A' + 'a' : head[i]);
+		head_lc[n < 64 ? n : 64] = '\0';
+		if (n != 64 || strspn(head_lc, "0123456789abcdef") < 64) {
+			yq_cli_err(CMD, "--head is the 64 hex digits a verify printed, not '%.80s'", head);
+			return YQ_EXIT_USAGE;
+		}
+		head = head_lc;
+	}
 	if (yq_cli_auth_db(CMD, path, 1, &db))
 		return YQ_EXIT_RUNTIME;
 	ret = is_verify ? verify(db, path, head) : list(db, path, after, (int)limit);

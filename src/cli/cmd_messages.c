@@ -584,6 +584,8 @@ static int cmd_decide(int argc, char **argv, int reply)
 					     actor(who, sizeof who), NULL, &c.err);
 	if (rc) {
 		yq_cli_err("messages", "%s: %s", argv[0], c.err.len ? c.err.s : yq_strerror(rc));
+		if (rc == YQ_EINVAL && !reply && pos[1] && *pos[1])
+			status = YQ_EXIT_USAGE; /* an unknown category, or one over the cap */
 		goto out;
 	}
 	json_t *res = NULL;

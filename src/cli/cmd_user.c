@@ -5,7 +5,12 @@
  *   user add --db DB NAME --role ROLE [--department D]
  *            the password is read from standard input (first line) or, on
  *            a terminal, prompted for twice without echo; never from argv,
- *            where ps and shell history would show it
+ *            where ps and shell history would show it.  A name that
+ *            exists is refused ("user NAME exists"), and so is a department
+ *            not in the case workflow's registry (table case_departments)
+ *            when the database has a non-empty one (exit 2, listing the
+ *            known ones); a DB that does not exist is created, with a note
+ *            on stderr
  *   user list --db DB            one TSV line a user: name role department
  *                                state created (UTC)
  *   user token --db DB NAME [--label L]
@@ -141,6 +146,52 @@ static int audit(sqlite3 *db, const char *action, const char *type, const char *
 	return yq_audit_append(db, &e, NULL);
 }
 
+/* check_department: dept must be in the case workflow's registry
+ * (case_departments) when the database has that table and it is not empty;
+ * otherwise prints the known ones.  0 (fine or no registry), 1 (unknown),
+ * -1 (a database error, printed). */
+static int check_department(sqlite3 *db, const char *dept)
+{
+	struct yq_buf known = YQ_BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int found = 0, n = 0, ret = -1;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT name FROM sqlite_master WHERE type = 'table'"
+			       " AND name = 'case_departments'",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	int has = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	s = NULL;
+	ret = 0;
+	if (!has)
+		goto out;
+	ret = -1;
+	if (sqlite3_prepare_v2(db, "SELECT name FROM case_departments ORDER BY name", -1, &s,
+			       NULL) != SQLITE_OK)
+		goto out;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(s, 0);
+		if (!d)
+			continue;
+		found |= !strcmp(d, dept);
+		if (yq_buf_printf(&known, "%s%s", n++ ? ", " : "", d))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		goto out;
+	ret = n && !found;
+	if (ret)
+		yq_cli_err(CMD, "unknown department '%s' (the registry has: %s)", dept, known.s);
+out:
+	if (ret < 0)
+		yq_cli_err(CMD, "cannot read the departments: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	yq_buf_release(&known);
+	return ret;
+}
+
 static int user_add(sqlite3 *db, const char *name, const char *role_s, const char *dept)
 {
 	char pw[YQ_AUTH_PASSWORD_MAX + 2];
@@ -153,6 +204,20 @@ static int user_add(sqlite3 *db, const char *name, const char *role_s, const cha
 		yq_cli_err(CMD, "unknown role '%s' (admin, analyst, leader, handler, viewer)", role_s);
 		return YQ_EXIT_USAGE;
 	}
+	struct yq_user u;
+	rc = yq_auth_user_get(db, name, &u);
+	if (rc != YQ_ENOTFOUND) {
+		if (rc == 0)
+			yq_cli_err(CMD, "user %s exists", name);
+		else
+			yq_cli_err(CMD, "cannot read the users: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	if (dept && *dept && (rc = check_department(db, dept))) {
+		if (rc > 0)
+			ret = YQ_EXIT_USAGE;
+		goto out;
+	}
 	if ((n = read_password(name, pw, sizeof pw)) < 0)
 		goto out;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
@@ -162,7 +227,10 @@ static int user_add(sqlite3 *db, const char *name, const char *role_s, const cha
 	rc = yq_auth_user_add(db, name, role, dept, pw, (size_t)n, time(NULL), &id, &err);
 	if (rc) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		yq_cli_err(CMD, "cannot add %s: %s", name, err.s);
+		if (rc == YQ_EDB && yq_auth_user_get(db, name, &u) == 0)
+			yq_cli_err(CMD, "user %s exists", name); /* added meanwhile */
+		else
+			yq_cli_err(CMD, "cannot add %s: %s", name, err.s);
 		goto out;
 	}
 	yq_buf_adds(&after, "{\"name\":");
@@ -316,6 +384,9 @@ int yq_cmd_user(int argc, char **argv)
 	    (list && nargs != 0) || ((token || revoke) && nargs != 1) || (!add && (role || dept)) ||
 	    (!token && label))
 		return yq_cli_usage(CMD, USAGE);
+	if (add && access(dbpath, F_OK) != 0) /* so that a typo in the path is visible */
+		fprintf(stderr, "yuqing: user: %s does not exist: creating a new database there\n",
+			dbpath);
 	if (yq_cli_auth_db(CMD, dbpath, list, &db))
 		return YQ_EXIT_RUNTIME;
 	if (add)

@@ -435,6 +435,27 @@ static int check_len(const char *what, const char *s, size_t cap, struct yq_buf 
 	return YQ_OK;
 }
 
+/* check_category: a category to store must be one of the classifier's
+ * labels (the routing table's categories when there is no classifier);
+ * NULL or "" (confirm the suggestion) passes.  err lists the valid ones. */
+static int check_category(const struct yq_msg_env *e, const char *category, struct yq_buf *err)
+{
+	if (!category || !*category)
+		return YQ_OK;
+	size_t n = e->clf ? yq_classifier_nlabels(e->clf) : e->nroutes;
+	if (!n)
+		return YQ_OK;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(category, e->clf ? yq_classifier_label(e->clf, i) : e->routes[i].category))
+			return YQ_OK;
+	yq_buf_printf(err, "unknown category '%s' (valid: ", category);
+	for (size_t i = 0; i < n; i++)
+		yq_buf_printf(err, "%s%s", i ? ", " : "",
+			      e->clf ? yq_classifier_label(e->clf, i) : e->routes[i].category);
+	yq_buf_adds(err, ")");
+	return YQ_EINVAL;
+}
+
 /* sender_hash: yq_store_author_hash's keyed hash under meta's secret. */
 static int sender_hash(sqlite3 *db, const char *name, char out[33])
 {
@@ -767,7 +788,8 @@ int yq_msg_set_category(struct yq_msg_env *e, sqlite3 *db, const char *id, const
 	struct yq_txn t;
 	sqlite3_stmt *s = NULL;
 	int rc;
-	if ((rc = check_len("category", category, YQ_MSG_FIELD_MAX, err)))
+	if ((rc = check_len("category", category, YQ_MSG_FIELD_MAX, err)) ||
+	    (rc = check_category(e, category, err)))
 		return rc;
 	if (yq_txn_begin(db, &t)) {
 		yq_buf_adds(err, sqlite3_errmsg(db));

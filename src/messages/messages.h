@@ -125,8 +125,11 @@ int yq_msg_put(struct yq_msg_env *e, sqlite3 *db, const struct yq_msg *m, int64_
  * (source "message", title and text) when it is not one yet, and the
  * category as its label for task "category".  One transaction with the
  * audit entry.  db needs the "yuqing" FTS5 tokenizer (yq_query_open with a
- * segmenter, or yq_store_db).  Returns 0, YQ_ENOTFOUND, YQ_EINVAL (no
- * suggestion to confirm, a category over the cap), YQ_EDB.
+ * segmenter, or yq_store_db).  A category that is not one of the
+ * classifier's labels (the routing table's categories when there is no
+ * classifier) is refused before anything is written, err listing the valid
+ * ones.  Returns 0, YQ_ENOTFOUND, YQ_EINVAL (no suggestion to confirm, an
+ * unknown category, a category over the cap), YQ_EDB.
  */
 int yq_msg_set_category(struct yq_msg_env *e, sqlite3 *db, const char *id, const char *category,
 			int64_t now, const char *who, const char *addr, struct yq_buf *err);

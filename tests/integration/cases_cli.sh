@@ -7,6 +7,7 @@
 #   - a year with no schedule: no due date, calendar_error set
 #   - the wrong role: exit 1 with "yuqing: cases: …"; bad usage: exit 2
 #   - a handler lists only his department's cases
+#   - config/yuqing.example.yaml registers every department routing.tsv names
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 jget() { $PY -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
@@ -64,6 +65,20 @@ check_eq "no --as: exit" "$rc" 2
 rc=0; C departments --as ana --set 教育局 --categories 教育文体 > /dev/null 2>&1 || rc=$?
 check_eq "departments by analyst: exit" "$rc" 1
 check_eq "departments by admin" "$(C departments --as admin --set 教育局 --categories 教育文体 | jget 'len(d)')" 3
+# config/yuqing.example.yaml's departments (as yuqing reads them) and
+# config/routing.tsv agree, and each of the category model's seven labels
+# routes to a registered department
+printf 'correct horse battery\n' | "$YQ" user add --db "$T/ex.db" adm --role admin > /dev/null 2>&1 || fail "user add adm"
+"$YQ" cases departments --as adm --db "$T/ex.db" --config "$YQ_SRC/config/yuqing.example.yaml" > "$T/ex.json" ||
+  fail "cases departments with the example config"
+check_eq "example config routes as routing.tsv" "$($PY - "$YQ_SRC/config/routing.tsv" "$T/ex.json" <<'EOF'
+import json, sys
+tsv = dict(l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8") if l.strip() and l[0] != "#")
+reg = {c: d["name"] for d in json.load(open(sys.argv[2], encoding="utf-8")) for c in d["categories"]}
+cats = "城乡建设 环境保护 交通运输 教育文体 劳动和社会保障 商贸旅游 卫生计生".split()
+print(reg == tsv, sorted(reg) == sorted(cats), len(reg))
+EOF
+)" "True True 7"
 "$YQ" audit verify --db "$db" > /dev/null || fail "audit verify"
 check_eq "audited" "$(q "$db" "select count(*) from audit_log where object_type = 'case'")" 8
 finish

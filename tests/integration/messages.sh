@@ -13,6 +13,8 @@
 #   - bad lines reported with FILE:LINE and skipped; a CSV file
 #   - a correction feeds `train --corrections`
 source "$(dirname "$0")/lib.sh"
+# the category model's labels (first-seen order of its training data)
+CATS="城乡建设, 环境保护, 交通运输, 教育文体, 劳动和社会保障, 商贸旅游, 卫生计生"
 PY=/usr/bin/python3
 M="$YQ_DATA/citizen_messages"
 A4="$M/taidi2020c_attachment4_full_replies.jsonl"
@@ -101,6 +103,12 @@ echo "routing accuracy: $acc/1000 resubstitution, $hacc/1000 held out"
 
 # ---- an analyst's correction feeds training ----
 id=$(q "$ldb" "SELECT id FROM messages WHERE suggested = '城乡建设' ORDER BY id LIMIT 1")
+rc=0; "$YQ" messages categorize --db "$ldb" "$id" 不存在类 > /dev/null 2> "$T/badcat.err" || rc=$?
+check_eq "unknown category: exit" "$rc" 2
+check_eq "unknown category: message" "$(cat "$T/badcat.err")" \
+  "yuqing: messages: categorize: unknown category '不存在类' (valid: $CATS)"
+check_eq "unknown category: nothing stored" \
+  "$(q "$ldb" "SELECT count(*) FROM messages WHERE id = '$id' AND category IS NOT NULL") $(q "$ldb" "SELECT count(*) FROM labels WHERE id = '$id'")" "0 0"
 "$YQ" messages categorize --db "$ldb" "$id" 环境保护 > "$T/cat.json" || fail "categorize"
 check_eq "categorize answer" "$(cat "$T/cat.json")" "{\"id\":\"$id\",\"category\":\"环境保护\",\"department\":\"生态环境局\"}"
 check_eq "label stored" "$(q "$ldb" "SELECT source, task, label FROM labels WHERE id = '$id'")" "message|category|环境保护"

@@ -72,6 +72,11 @@ check_eq "reply stored with its scores (completeness, timeliness)" \
 # the analyst corrects the category
 check_eq "viewer corrects" "$(code "$VIEWER" -XPOST --data-binary '{"category":"城乡建设"}' "$URL/api/messages/api-1/category")" 403
 check_eq "unknown message" "$(code "$ANALYST" -XPOST --data-binary '{}' "$URL/api/messages/nope/category")" 404
+check_eq "unknown category" "$(code "$ANALYST" -XPOST --data-binary '{"category":"不存在类"}' "$URL/api/messages/api-1/category")" 400
+as "$ANALYST" -XPOST --data-binary '{"category":"不存在类"}' "$URL/api/messages/api-1/category" > "$T/badcat.json"
+check_eq "unknown category: the valid ones" "$(jget 'd["error"]' < "$T/badcat.json")" \
+  "unknown category '不存在类' (valid: 城乡建设, 环境保护, 交通运输, 教育文体, 劳动和社会保障, 商贸旅游, 卫生计生)"
+check_eq "unknown category: nothing stored" "$(as "$ANALYST" "$URL/api/messages/api-1" | jget 'd["category"]')" None
 as "$ANALYST" -XPOST --data-binary '{"category":"城乡建设"}' "$URL/api/messages/api-1/category" > "$T/cat.json"
 check_eq "corrected: category, by, department" \
   "$(jget 'd["category"], d["category_by"], d["department"]' < "$T/cat.json")" "('城乡建设', 'analyst1', '住建局')"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `yuqing user` and `yuqing audit` end to end: the first admin from a
 # password on stdin (never argv), a handler with a department, refusals
-# (short password, unknown role, duplicate name, no password), API tokens
+# (short password, unknown role, duplicate name "user NAME exists", no password,
+# a department not in a non-empty case_departments registry, a --head that
+# is not 64 hex digits; a new database is announced), API tokens
 # printed once and stored only as a hash, revocation; the audit log gets one
 # entry per change, its hash chain recomputed here independently in Python
 # from the format documented in docs/auth.md, and `audit verify` catching an
@@ -12,7 +14,8 @@ DB="$T/y.db"
 
 echo 'first-admin-password' | "$YQ" user add --db "$DB" root --role admin 2> "$T/add.err"
 check_eq "add admin: exit" "$?" 0
-check_eq "add admin: message" "$(cat "$T/add.err")" "yuqing: user: added root (admin, id 1)"
+check_eq "add admin: message" "$(cat "$T/add.err")" "yuqing: user: $DB does not exist: creating a new database there
+yuqing: user: added root (admin, id 1)"
 printf 'handler-pw-123\r\n' | "$YQ" user add --db "$DB" 王五 --role handler --department 城管局 2>/dev/null
 check_eq "add handler: exit" "$?" 0
 rc=0; echo 'short' | "$YQ" user add --db "$DB" x --role viewer 2> "$T/e1" || rc=$?
@@ -22,7 +25,7 @@ rc=0; echo 'long-enough-pw' | "$YQ" user add --db "$DB" x --role god 2> /dev/nul
 check_eq "unknown role: exit" "$rc" 2
 rc=0; echo 'long-enough-pw' | "$YQ" user add --db "$DB" root --role viewer 2> "$T/e2" || rc=$?
 check_eq "duplicate: exit" "$rc" 1
-grep -q "UNIQUE constraint failed: auth_users.name" "$T/e2" || fail "duplicate: message $(cat "$T/e2")"
+check_eq "duplicate: message" "$(cat "$T/e2")" "yuqing: user: user root exists"
 rc=0; "$YQ" user add --db "$DB" y --role viewer < /dev/null 2>/dev/null || rc=$?
 check_eq "no password: exit" "$rc" 1
 rc=0; "$YQ" user add --db "$DB" w --role handler < /dev/null 2>/dev/null || rc=$?
@@ -86,6 +89,22 @@ tamper "delete tail and head" "DELETE FROM audit_log WHERE seq = 4; UPDATE audit
   "yuqing: audit: entry 4: the recorded head hash is not in the chain (3 entries) ($T/t.db)" --head "$head"
 tamper "swap" "UPDATE audit_log SET seq = 100 WHERE seq = 1; UPDATE audit_log SET seq = 1 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 100" \
   "yuqing: audit: entry 1: its prev_hash is not the hash of entry 0 ($T/t.db)"
+rc=0; "$YQ" audit verify --db "$DB" --head abc123 > /dev/null 2> "$T/h.err" || rc=$?
+check_eq "--head not 64 hex digits: exit" "$rc" 2
+check_eq "--head not 64 hex digits: message" "$(cat "$T/h.err")" \
+  "yuqing: audit: --head is the 64 hex digits a verify printed, not 'abc123'"
+# a handler's department must be in the case workflow's registry once it has one
+R="$T/reg.db"
+echo 'first-admin-password' | "$YQ" user add --db "$R" boss --role admin 2> /dev/null
+"$YQ" cases departments --db "$R" --as boss --set 住建局 --categories 城乡建设 > /dev/null
+"$YQ" cases departments --db "$R" --as boss --set 商务局 --categories 商贸旅游 > /dev/null
+rc=0; echo 'long-enough-pw' | "$YQ" user add --db "$R" h1 --role handler --department 城管局 2> "$T/d.err" || rc=$?
+check_eq "unregistered department: exit" "$rc" 2
+check_eq "unregistered department: message" "$(cat "$T/d.err")" \
+  "yuqing: user: unknown department '城管局' (the registry has: 住建局, 商务局)"
+check_eq "unregistered department: not added" "$(q "$R" "SELECT count(*) FROM auth_users WHERE name = 'h1'")" 0
+echo 'long-enough-pw' | "$YQ" user add --db "$R" h1 --role handler --department 商务局 2> /dev/null ||
+  fail "registered department refused"
 "$YQ" audit list --db "$DB" --after 2 --limit 1 > "$T/list.json"
 check_eq "audit list" "$(/usr/bin/python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print(len(e), e[0]["seq"], e[0]["action"], e[0]["after"]["label"])' "$T/list.json")" "1 3 token.create ci"
 finish
