@@ -65,7 +65,12 @@ check_eq "unknown post" "$(status GET "$URL/api/posts/no-such-post")" 404
 
 # events: sorted by risk, one with its timeline, keywords, top posts and why
 ev=$(acurl "$URL/api/events?limit=5")
-check_ge "events" "$(echo "$ev" | jget 'd["total"]')" 20
+# event rows are written at batch flushes, whose timing varies: compare the
+# API with the database, and ask for a floor every flush schedule reaches
+ev_total=$(echo "$ev" | jget 'd["total"]')
+check_ge "events" "$ev_total" 5
+events_agree() { [ "$(acurl "$URL/api/events?limit=1" | jget 'd["total"]')" = "$(q "$db" "select count(*) from events where merged_into is null")" ]; }
+wait_for "events total = event rows" events_agree
 check_eq "events sorted by risk" "$(echo "$ev" | jget '[e["risk"] or 0 for e in d["events"]] == sorted([e["risk"] or 0 for e in d["events"]], reverse=True)')" True
 top=$(echo "$ev" | jget 'd["events"][0]["id"]')
 one=$(acurl "$URL/api/events/$top")
