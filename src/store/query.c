@@ -251,6 +251,54 @@ static int count_of(sqlite3 *db, const char *sql, const struct params *p, int64_
 	return rc;
 }
 
+/* list_page: one page of a list and the list's size.  Counts
+ * "SELECT count(*) FROM <from> WHERE <cond><where>", then reads
+ * "SELECT <cols> FROM … ORDER BY <order> LIMIT limit OFFSET offset" (p holds
+ * where's parameters; the page's two are appended) and answers
+ * {"total", "limit", "offset", <key>: [rows]} in *out (owned by the caller).
+ * tcols/jcols as row_object's.  YQ_ENOMEM, or YQ_EDB with err set. */
+static int list_page(sqlite3 *db, struct yq_tz *tz, struct params *p, const char *cols,
+		     const char *from_cond, const char *where, const char *order, size_t limit,
+		     size_t offset, const char *const *tcols, const char *const *jcols,
+		     const char *key, json_t **out, struct yq_buf *err)
+{
+	struct yq_buf sql = YQ_BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	json_t *arr = NULL, *res;
+	int64_t total = 0;
+	int rc = YQ_ENOMEM;
+	if (yq_buf_printf(&sql, "SELECT count(*) FROM %s%s", from_cond, where))
+		goto out;
+	if ((rc = count_of(db, sql.s, p, &total, err)))
+		goto out;
+	rc = YQ_ENOMEM;
+	yq_buf_reset(&sql);
+	int lim = p_int(p, (int64_t)limit), off = p_int(p, (int64_t)offset);
+	if (yq_buf_printf(&sql, "SELECT %s FROM %s%s ORDER BY %s LIMIT ?%d OFFSET ?%d", cols,
+			  from_cond, where, order, lim, off))
+		goto out;
+	if ((rc = prepare(db, sql.s, p, &s, err)))
+		goto out;
+	rc = YQ_ENOMEM;
+	if (!(arr = json_array()))
+		goto out;
+	if ((rc = rows(db, s, tz, tcols, jcols, arr, err)))
+		goto out;
+	rc = YQ_ENOMEM;
+	res = json_pack("{s:I,s:I,s:I,s:o}", "total", (json_int_t)total, "limit", (json_int_t)limit,
+			"offset", (json_int_t)offset, key, arr);
+	arr = NULL;
+	if (!res)
+		goto out;
+	*out = res;
+	rc = YQ_OK;
+out:
+	json_decref(arr);
+	sqlite3_finalize(s);
+	yq_buf_release(&sql);
+	return rc;
+}
+
 /* ---- posts ---- */
 
 static const char *const POST_TIMES[] = {"time", NULL};
@@ -262,11 +310,8 @@ static const char *const POST_TIMES[] = {"time", NULL};
 int yq_query_posts(sqlite3 *db, struct yq_tz *tz, const struct yq_post_filter *f, json_t **out,
 		   struct yq_buf *err)
 {
-	struct yq_buf where = YQ_BUF_INIT, sql = YQ_BUF_INIT, m = YQ_BUF_INIT;
+	struct yq_buf where = YQ_BUF_INIT, m = YQ_BUF_INIT;
 	struct params p = {0};
-	sqlite3_stmt *s = NULL;
-	json_t *res = NULL, *arr = NULL;
-	int64_t total = 0;
 	int rc = YQ_ENOMEM;
 	size_t limit = page_limit(f->limit);
 	int fts = f->q != NULL;
@@ -305,38 +350,11 @@ int yq_query_posts(sqlite3 *db, struct yq_tz *tz, const struct yq_post_filter *f
 				       " AND p.rowid IN (SELECT post FROM post_schemes WHERE scheme = ?%d)",
 				       p_text(&p, f->scheme, strlen(f->scheme))))
 		goto out;
-	if (yq_buf_printf(&sql, "SELECT count(*) FROM posts p WHERE 1%s", where.s))
-		goto out;
-	if ((rc = count_of(db, sql.s, &p, &total, err)))
-		goto out;
-	rc = YQ_ENOMEM;
-	yq_buf_reset(&sql);
-	int lim = p_int(&p, (int64_t)limit), off = p_int(&p, (int64_t)f->offset);
-	if (yq_buf_printf(&sql,
-			  "SELECT " POST_COLS " FROM posts p WHERE 1%s ORDER BY p.time DESC, p.rowid "
-			  "DESC LIMIT ?%d OFFSET ?%d",
-			  where.s, lim, off))
-		goto out;
-	if ((rc = prepare(db, sql.s, &p, &s, err)))
-		goto out;
-	rc = YQ_ENOMEM;
-	if (!(arr = json_array()))
-		goto out;
-	if ((rc = rows(db, s, tz, POST_TIMES, NULL, arr, err)))
-		goto out;
-	rc = YQ_ENOMEM;
-	res = json_pack("{s:I,s:I,s:I,s:o}", "total", (json_int_t)total, "limit", (json_int_t)limit,
-			"offset", (json_int_t)f->offset, "posts", arr);
-	arr = NULL;
-	if (!res)
-		goto out;
-	*out = res;
-	rc = YQ_OK;
+	rc = list_page(db, tz, &p, POST_COLS, "posts p WHERE 1", where.s,
+		       "p.time DESC, p.rowid DESC", limit, f->offset, POST_TIMES, NULL, "posts", out,
+		       err);
 out:
-	json_decref(arr);
-	sqlite3_finalize(s);
 	yq_buf_release(&where);
-	yq_buf_release(&sql);
 	yq_buf_release(&m);
 	return rc;
 }
@@ -418,11 +436,8 @@ static const char *const EVENT_JSON[] = {"keywords", "timeline", "schemes", "pla
 int yq_query_events(sqlite3 *db, struct yq_tz *tz, const struct yq_event_filter *f, json_t **out,
 		    struct yq_buf *err)
 {
-	struct yq_buf where = YQ_BUF_INIT, sql = YQ_BUF_INIT;
+	struct yq_buf where = YQ_BUF_INIT;
 	struct params p = {0};
-	sqlite3_stmt *s = NULL;
-	json_t *arr = NULL, *res;
-	int64_t total = 0;
 	int rc = YQ_ENOMEM;
 	size_t limit = page_limit(f->limit);
 	const char *order = "risk IS NULL, risk DESC, e.size DESC, e.id DESC";
@@ -453,39 +468,10 @@ int yq_query_events(sqlite3 *db, struct yq_tz *tz, const struct yq_event_filter 
 	if (f->min_risk > 0 &&
 	    yq_buf_printf(&where, " AND " EVENT_RISK " >= ?%d", p_real(&p, f->min_risk)))
 		goto out;
-	if (yq_buf_printf(&sql, "SELECT count(*) FROM events e WHERE e.merged_into IS NULL%s",
-			  where.s))
-		goto out;
-	if ((rc = count_of(db, sql.s, &p, &total, err)))
-		goto out;
-	rc = YQ_ENOMEM;
-	yq_buf_reset(&sql);
-	int lim = p_int(&p, (int64_t)limit), off = p_int(&p, (int64_t)f->offset);
-	if (yq_buf_printf(&sql,
-			  "SELECT " EVENT_COLS " FROM events e WHERE e.merged_into IS NULL%s ORDER BY "
-			  "%s LIMIT ?%d OFFSET ?%d",
-			  where.s, order, lim, off))
-		goto out;
-	if ((rc = prepare(db, sql.s, &p, &s, err)))
-		goto out;
-	rc = YQ_ENOMEM;
-	if (!(arr = json_array()))
-		goto out;
-	if ((rc = rows(db, s, tz, EVENT_TIMES, EVENT_JSON, arr, err)))
-		goto out;
-	rc = YQ_ENOMEM;
-	res = json_pack("{s:I,s:I,s:I,s:o}", "total", (json_int_t)total, "limit", (json_int_t)limit,
-			"offset", (json_int_t)f->offset, "events", arr);
-	arr = NULL;
-	if (!res)
-		goto out;
-	*out = res;
-	rc = YQ_OK;
+	rc = list_page(db, tz, &p, EVENT_COLS, "events e WHERE e.merged_into IS NULL", where.s,
+		       order, limit, f->offset, EVENT_TIMES, EVENT_JSON, "events", out, err);
 out:
-	json_decref(arr);
-	sqlite3_finalize(s);
 	yq_buf_release(&where);
-	yq_buf_release(&sql);
 	return rc;
 }
 
@@ -595,11 +581,8 @@ int yq_query_event_brief(sqlite3 *db, int64_t id, json_t **out, struct yq_buf *e
 int yq_query_alerts(sqlite3 *db, struct yq_tz *tz, const struct yq_alert_filter *f, json_t **out,
 		    struct yq_buf *err)
 {
-	struct yq_buf where = YQ_BUF_INIT, sql = YQ_BUF_INIT;
+	struct yq_buf where = YQ_BUF_INIT;
 	struct params p = {0};
-	sqlite3_stmt *s = NULL;
-	json_t *arr = NULL, *res;
-	int64_t total = 0;
 	int rc = YQ_ENOMEM;
 	size_t limit = page_limit(f->limit);
 	if (f->level && yq_buf_printf(&where, " AND a.level = ?%d",
@@ -613,41 +596,11 @@ int yq_query_alerts(sqlite3 *db, struct yq_tz *tz, const struct yq_alert_filter 
 		goto out;
 	if (f->acked == 1 && yq_buf_adds(&where, " AND k.alert IS NOT NULL"))
 		goto out;
-	if (yq_buf_printf(&sql,
-			  "SELECT count(*) FROM alerts a LEFT JOIN alert_acks k ON k.alert = a.id "
-			  "WHERE 1%s",
-			  where.s))
-		goto out;
-	if ((rc = count_of(db, sql.s, &p, &total, err)))
-		goto out;
-	rc = YQ_ENOMEM;
-	yq_buf_reset(&sql);
-	int lim = p_int(&p, (int64_t)limit), off = p_int(&p, (int64_t)f->offset);
-	if (yq_buf_printf(&sql,
-			  "SELECT " ALERT_COLS " FROM alerts a LEFT JOIN alert_acks k ON k.alert = a.id"
-			  " WHERE 1%s ORDER BY a.id DESC LIMIT ?%d OFFSET ?%d",
-			  where.s, lim, off))
-		goto out;
-	if ((rc = prepare(db, sql.s, &p, &s, err)))
-		goto out;
-	rc = YQ_ENOMEM;
-	if (!(arr = json_array()))
-		goto out;
-	if ((rc = rows(db, s, tz, ALERT_TIMES, ALERT_JSON, arr, err)))
-		goto out;
-	rc = YQ_ENOMEM;
-	res = json_pack("{s:I,s:I,s:I,s:o}", "total", (json_int_t)total, "limit", (json_int_t)limit,
-			"offset", (json_int_t)f->offset, "alerts", arr);
-	arr = NULL;
-	if (!res)
-		goto out;
-	*out = res;
-	rc = YQ_OK;
+	rc = list_page(db, tz, &p, ALERT_COLS,
+		       "alerts a LEFT JOIN alert_acks k ON k.alert = a.id WHERE 1", where.s,
+		       "a.id DESC", limit, f->offset, ALERT_TIMES, ALERT_JSON, "alerts", out, err);
 out:
-	json_decref(arr);
-	sqlite3_finalize(s);
 	yq_buf_release(&where);
-	yq_buf_release(&sql);
 	return rc;
 }
 
