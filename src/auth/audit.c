@@ -25,6 +25,7 @@
 #include "auth/txn.h"
 #include "base/error.h"
 #include "base/utf8.h"
+#include "store/query.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -316,7 +317,7 @@ int yq_audit_list_json(sqlite3 *db, int64_t after_seq, int limit, struct yq_buf 
 	sqlite3_stmt *s = NULL;
 	json_t *arr = NULL;
 	char *txt = NULL;
-	int rc = 0, r;
+	int rc = 0;
 
 	if (limit < 1 || limit > 1000)
 		return YQ_EINVAL;
@@ -331,34 +332,9 @@ int yq_audit_list_json(sqlite3 *db, int64_t after_seq, int limit, struct yq_buf 
 		rc = YQ_ENOMEM;
 		goto out;
 	}
-	static const char *const names[] = {"seq",   "time",  "actor", "action", "object_type",
-					    "object_id", "before", "after", "addr",  "hash"};
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		json_t *o = json_object();
-		if (!o || json_array_append_new(arr, o)) {
-			rc = YQ_ENOMEM;
-			goto out;
-		}
-		for (int i = 0; i < 10; i++) {
-			json_t *v;
-			if (sqlite3_column_type(s, i) == SQLITE_NULL)
-				v = json_null();
-			else if (i <= 1)
-				v = json_integer(sqlite3_column_int64(s, i));
-			else if (i == 6 || i == 7)
-				v = json_loads(col(s, i), JSON_DECODE_ANY, NULL);
-			else
-				v = json_string(col(s, i));
-			if (!v || json_object_set_new(o, names[i], v)) {
-				rc = v ? YQ_ENOMEM : YQ_EDB; /* stored JSON no longer parses */
-				goto out;
-			}
-		}
-	}
-	if (r != SQLITE_DONE) {
-		rc = YQ_EDB;
+	static const char *const json_cols[] = {"before", "after", NULL};
+	if ((rc = yq_query_rows(db, s, NULL, NULL, json_cols, arr, NULL)))
 		goto out;
-	}
 	if (!(txt = json_dumps(arr, JSON_COMPACT)) || yq_buf_adds(out, txt))
 		rc = YQ_ENOMEM;
 out:

@@ -34,6 +34,7 @@
 #include "base/error.h"
 #include "deliver/channel.h"
 #include "deliver/mail.h"
+#include "store/query.h"
 
 #define TICK_MAX 200
 
@@ -889,18 +890,15 @@ int yq_deliver_test(struct yq_deliver *d, const char *name, const char *address,
 
 int yq_deliver_list_json(sqlite3 *db, int64_t alert_id, int limit, struct yq_buf *out)
 {
-	static const char *const names[] = {"id",           "alert",      "recipient",
-					    "channel",      "state",      "attempts",
-					    "next_attempt", "last_error", "sent_at"};
 	sqlite3_stmt *s = NULL;
 	json_t *arr = NULL;
 	char *txt = NULL;
-	int rc = 0, r;
+	int rc = 0;
 
 	if (limit < 1 || limit > 1000)
 		return YQ_EINVAL;
 	if (sqlite3_prepare_v2(db,
-			       "SELECT id, alert_id, recipient, channel, state, attempts, next_attempt,"
+			       "SELECT id, alert_id AS alert, recipient, channel, state, attempts, next_attempt,"
 			       " last_error, sent_at FROM deliver_outbox WHERE ?1 = 0 OR alert_id = ?1"
 			       " ORDER BY id DESC LIMIT ?2",
 			       -1, &s, NULL) != SQLITE_OK)
@@ -911,28 +909,8 @@ int yq_deliver_list_json(sqlite3 *db, int64_t alert_id, int limit, struct yq_buf
 		rc = YQ_ENOMEM;
 		goto out;
 	}
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		json_t *o = json_object();
-		if (!o || json_array_append_new(arr, o)) {
-			rc = YQ_ENOMEM;
-			goto out;
-		}
-		for (int i = 0; i < 9; i++) {
-			int type = sqlite3_column_type(s, i);
-			json_t *v = type == SQLITE_NULL ? json_null()
-				    : type == SQLITE_INTEGER
-					    ? json_integer(sqlite3_column_int64(s, i))
-					    : json_string((const char *)sqlite3_column_text(s, i));
-			if (!v || json_object_set_new(o, names[i], v)) {
-				rc = YQ_ENOMEM;
-				goto out;
-			}
-		}
-	}
-	if (r != SQLITE_DONE) {
-		rc = YQ_EDB;
+	if ((rc = yq_query_rows(db, s, NULL, NULL, NULL, arr, NULL)))
 		goto out;
-	}
 	if (!(txt = json_dumps(arr, JSON_COMPACT)) || yq_buf_adds(out, txt))
 		rc = YQ_ENOMEM;
 out:

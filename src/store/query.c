@@ -217,9 +217,8 @@ static size_t page_limit(size_t limit)
 	return limit == 0 ? 50 : limit > YQ_QUERY_LIMIT_MAX ? YQ_QUERY_LIMIT_MAX : limit;
 }
 
-/* rows: runs s, appending every row as an object to arr. */
-static int rows(sqlite3 *db, sqlite3_stmt *s, struct yq_tz *tz, const char *const *tcols,
-		const char *const *jcols, json_t *arr, struct yq_buf *err)
+int yq_query_rows(sqlite3 *db, sqlite3_stmt *s, struct yq_tz *tz, const char *const *tcols,
+		  const char *const *jcols, json_t *arr, struct yq_buf *err)
 {
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -228,7 +227,8 @@ static int rows(sqlite3 *db, sqlite3_stmt *s, struct yq_tz *tz, const char *cons
 			return YQ_ENOMEM;
 	}
 	if (step != SQLITE_DONE) {
-		yq_buf_adds(err, sqlite3_errmsg(db));
+		if (err)
+			yq_buf_adds(err, sqlite3_errmsg(db));
 		return YQ_EDB;
 	}
 	return YQ_OK;
@@ -282,7 +282,7 @@ static int list_page(sqlite3 *db, struct yq_tz *tz, struct params *p, const char
 	rc = YQ_ENOMEM;
 	if (!(arr = json_array()))
 		goto out;
-	if ((rc = rows(db, s, tz, tcols, jcols, arr, err)))
+	if ((rc = yq_query_rows(db, s, tz, tcols, jcols, arr, err)))
 		goto out;
 	rc = YQ_ENOMEM;
 	res = json_pack("{s:I,s:I,s:I,s:o}", "total", (json_int_t)total, "limit", (json_int_t)limit,
@@ -379,7 +379,7 @@ int yq_query_post(sqlite3 *db, struct yq_tz *tz, const char *id, const char *sou
 		     &p, &s, err);
 	if (rc)
 		goto out;
-	if ((rc = rows(db, s, tz, POST_TIMES, NULL, arr, err)))
+	if ((rc = yq_query_rows(db, s, tz, POST_TIMES, NULL, arr, err)))
 		goto out;
 	sqlite3_finalize(s);
 	s = NULL;
@@ -410,7 +410,7 @@ int yq_query_post(sqlite3 *db, struct yq_tz *tz, const char *id, const char *sou
 		rc = YQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = rows(db, s, tz, NULL, JCOLS, sch, err)))
+	if ((rc = yq_query_rows(db, s, tz, NULL, JCOLS, sch, err)))
 		goto out;
 	*out = post;
 	post = NULL;
@@ -496,7 +496,7 @@ int yq_query_event(sqlite3 *db, struct yq_tz *tz, int64_t id, json_t **out, stru
 			  "SELECT " EVENT_COLS ", e.timeline, e.merged_into FROM events e WHERE e.id = ?1",
 			  &p, &s, err)))
 		goto out;
-	if ((rc = rows(db, s, tz, TCOLS, JCOLS, arr, err)))
+	if ((rc = yq_query_rows(db, s, tz, TCOLS, JCOLS, arr, err)))
 		goto out;
 	sqlite3_finalize(s);
 	s = NULL;
@@ -515,7 +515,7 @@ int yq_query_event(sqlite3 *db, struct yq_tz *tz, int64_t id, json_t **out, stru
 			  " WHERE a.event = ?1 ORDER BY a.id DESC LIMIT 100",
 			  &p, &s, err)))
 		goto out;
-	if ((rc = rows(db, s, tz, ALERT_TIMES, ALERT_JSON, sub, err)))
+	if ((rc = yq_query_rows(db, s, tz, ALERT_TIMES, ALERT_JSON, sub, err)))
 		goto out;
 	sqlite3_finalize(s);
 	s = NULL;
@@ -534,7 +534,7 @@ int yq_query_event(sqlite3 *db, struct yq_tz *tz, int64_t id, json_t **out, stru
 			  " coalesce(p.likes, 0) DESC, p.time, p.rowid LIMIT 10",
 			  &p, &s, err)))
 		goto out;
-	if ((rc = rows(db, s, tz, POST_TIMES, NULL, sub, err)))
+	if ((rc = yq_query_rows(db, s, tz, POST_TIMES, NULL, sub, err)))
 		goto out;
 	rc = YQ_ENOMEM;
 	if (json_object_set_new(ev, "top_posts", sub))
@@ -618,7 +618,7 @@ int yq_query_alert(sqlite3 *db, struct yq_tz *tz, int64_t id, json_t **out, stru
 			  " WHERE a.id = ?1",
 			  &p, &s, err)))
 		goto out;
-	if ((rc = rows(db, s, tz, ALERT_TIMES, ALERT_JSON, arr, err)))
+	if ((rc = yq_query_rows(db, s, tz, ALERT_TIMES, ALERT_JSON, arr, err)))
 		goto out;
 	if (!json_array_size(arr)) {
 		yq_buf_printf(err, "no alert %lld", (long long)id);
@@ -816,7 +816,7 @@ int yq_query_sources(sqlite3 *db, struct yq_tz *tz, json_t **out, struct yq_buf 
 			  " FROM serve_sources ORDER BY name",
 			  NULL, &s, err)))
 		goto out;
-	if ((rc = rows(db, s, tz, TCOLS, JCOLS, arr, err)))
+	if ((rc = yq_query_rows(db, s, tz, TCOLS, JCOLS, arr, err)))
 		goto out;
 	if (!(*out = json_pack("{s:O}", "sources", arr)))
 		rc = YQ_ENOMEM;

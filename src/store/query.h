@@ -74,6 +74,16 @@ int yq_query_posts(sqlite3 *db, struct yq_tz *tz, const struct yq_post_filter *f
 /* yq_query_post: one post by id (and source when not NULL) with its
  * schemes and hits.  YQ_ENOTFOUND, YQ_EINVAL (several sources have the
  * id: err lists them), YQ_EDB, YQ_ENOMEM. */
+/* yq_query_rows: steps the prepared statement s to its end, appending each
+ * row to the JSON array arr as an object keyed by the column names:
+ * integers, reals, text and NULL as such; the columns named in tcols (NULL-
+ * terminated, or NULL) as "<name>" ISO time in tz plus "<name>_unix"; those
+ * in jcols as parsed JSON (text that does not parse stays a string).  s
+ * stays the caller's (not finalized).  0, YQ_ENOMEM, or YQ_EDB with
+ * sqlite's message in err (when err is not NULL). */
+int yq_query_rows(sqlite3 *db, sqlite3_stmt *s, struct yq_tz *tz, const char *const *tcols,
+		  const char *const *jcols, json_t *arr, struct yq_buf *err);
+
 int yq_query_post(sqlite3 *db, struct yq_tz *tz, const char *id, const char *source,
 		  json_t **out, struct yq_buf *err);
 
