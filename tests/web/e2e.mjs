@@ -192,6 +192,15 @@ try {
   check('case board: the case in the closed column', await page.locator(`.col[data-state=closed] .card[data-case="${caseId}"]`).count(), 1);
   await shot('09-case-board');
 
+  // ---- a second tab picks up the login; the first tab's token stays valid
+  // (the acknowledgement below is sent by the first tab) ----
+  const tab2 = await context.newPage();
+  tab2.on('response', (r) => { if (r.status() >= 400) problems.push(`tab 2: HTTP ${r.status()}: ${r.request().method()} ${r.url()}`); });
+  await tab2.goto(`${BASE}/#/alerts`);
+  await tab2.waitForSelector('#page-alerts');
+  check('second tab: logged in as', (await tab2.textContent('#user')).split(' ')[0], 'ana');
+  await tab2.close();
+
   // ---- alerts: acknowledge one ----
   await page.goto(`${BASE}/#/alerts?acked=false`);
   await page.waitForSelector('#page-alerts tbody tr');
