@@ -56,7 +56,7 @@ const zh = {
   'nav.users': '用户', 'usr.role': '角色', 'usr.active': '启用', 'usr.created': '创建时间',
   'usr.cli': '用户的添加与变更：yuqing user add / token / revoke（见 docs/auth.md）',
   'role.admin': '管理员', 'role.analyst': '监测员', 'role.leader': '领导', 'role.handler': '处置人员', 'role.viewer': '只读',
-  'common.loading': '加载中…', 'common.empty': '暂无数据', 'common.error': '出错了', 'common.total': '共',
+  'common.export': '导出', 'common.loading': '加载中…', 'common.empty': '暂无数据', 'common.error': '出错了', 'common.total': '共',
   'common.prev': '上一页', 'common.next': '下一页', 'common.yes': '是', 'common.no': '否', 'common.save': '保存',
 };
 const en = {
@@ -115,7 +115,7 @@ const en = {
   'nav.users': 'Users', 'usr.role': 'Role', 'usr.active': 'Active', 'usr.created': 'Created',
   'usr.cli': 'Users are added and changed with yuqing user add / token / revoke (docs/auth.md)',
   'role.admin': 'Admin', 'role.analyst': 'Analyst', 'role.leader': 'Leader', 'role.handler': 'Handler', 'role.viewer': 'Viewer',
-  'common.loading': 'Loading…', 'common.empty': 'Nothing here', 'common.error': 'Error', 'common.total': 'Total',
+  'common.export': 'Export', 'common.loading': 'Loading…', 'common.empty': 'Nothing here', 'common.error': 'Error', 'common.total': 'Total',
   'common.prev': 'Previous', 'common.next': 'Next', 'common.yes': 'yes', 'common.no': 'no', 'common.save': 'Save',
 };
 const tables = { zh, en };
