@@ -119,7 +119,9 @@ struct yq_post_result {
 	int64_t event;         /* 0: none (no content features) */
 	int alert_level;       /* 0, or the level of the alert raised */
 	size_t schemes;        /* schemes matched */
-	const char *sentiment; /* label, or NULL without a model */
+	const char *sentiment; /* label, or NULL without a model; "neutral" (prob 1)
+				* by rule for a post with nothing of its own to
+				* rate (only punctuation, mentions, links, 转发微博) */
 	double sentiment_prob;
 };
 
