@@ -196,6 +196,8 @@ static const struct command commands[] = {
 	 "                    0 (off) for category\n"
 	 "  --plain-mix B     with --nb: average the NB model with a plain one, B its\n"
 	 "                    share (0-1; default 0.5 for sentiment)\n"
+	 "  --class-weight none|balanced  weigh each label's side n/(2 n_side) in\n"
+	 "                    training (default balanced for sentiment, none for category)\n"
 	 "  --features LIST   char,word,word2,neg,degree,contrast,lexicon (default per task)\n"
 	 "  --tf raw|sublinear, --hash-bits N (10-24, default 20), --char-max N (1-4, default 3)\n"
 	 "  --word-weight W   token features count W times against character n-grams\n"
