@@ -67,7 +67,7 @@
 #define STORE_SCHEMA_VERSION 1
 #define STORE_MAX_LEN (16 << 20)     /* bytes, any string or blob */
 #define STORE_BUSY_MS 5000
-#define STORE_CACHE_KIB 65536        /* page cache of the connection */
+#define STORE_CACHE_KIB 16384        /* page cache of the connection */
 #define STORE_SECRET_LEN 32
 #define STORE_MAX_LABEL 1024     /* bytes, an analyst's label */
 
