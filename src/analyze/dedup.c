@@ -97,12 +97,12 @@ struct rec {
 	uint16_t bhigh[BANDS]; /* band keys' high 16 bits */
 	uint16_t n;            /* number of elements */
 	uint16_t ncp;          /* code points of the text (< set_chars) */
-	uint32_t v[];          /* sorted, distinct */
+	uint16_t v[];          /* sorted, distinct */
 };
 
 static size_t rec_words(size_t n)
 {
-	return (sizeof(struct rec) + n * sizeof(uint32_t) + 3) / 4;
+	return (sizeof(struct rec) + n * sizeof(uint16_t) + 3) / 4;
 }
 
 struct entry {
@@ -133,7 +133,7 @@ struct yq_dedup {
 	uint64_t head;          /* next free position */
 	uint64_t tail;          /* every position below is dead */
 	uint32_t *scratch;      /* set_chars + 1 bigram hashes */
-	uint32_t *qset;         /* the bigram set of the post being added */
+	uint16_t *qset;         /* the bigram set of the post being added */
 	struct yq_dedup_stats st;
 };
 
@@ -373,8 +373,9 @@ static uint32_t mark(uint32_t h, const char *s, size_t n, int frame)
  * mark: "^a", "ab", ..., "z$".  The marks make an edit at either end break
  * two bigrams, as one inside does.  A bigram's second, third, ...
  * occurrence is a distinct element (a multiset as a set), so replacing a
- * word by one that occurs elsewhere in the text still breaks bigrams.
- * Returns the number of elements, at most set_chars + 1. */
+ * word by one that occurs elsewhere in the text still breaks bigrams.  An
+ * element is 16 bits: the high 14 bits of the bigram's 32-bit hash and its
+ * 2 mark bits.  Returns the number of elements, at most set_chars + 1. */
 static uint32_t bigram_set(struct yq_dedup *d, const char *s, size_t n)
 {
 	uint32_t *v = d->scratch;
@@ -396,7 +397,6 @@ static uint32_t bigram_set(struct yq_dedup *d, const char *s, size_t n)
 	v[k++] = mark((uint32_t)(yq_hash64(s + a, alen, END_SEED) >> 32), s + a, alen, 1);
 	/* the i-th repeat (i >= 1) of a bigram becomes an element of its own */
 	sort_u32(v, k);
-	int repeats = 0;
 	for (size_t i = 1, run = 0; i < k; i++) {
 		if (v[i] != v[i - run - 1]) {
 			run = 0;
@@ -404,21 +404,21 @@ static uint32_t bigram_set(struct yq_dedup *d, const char *s, size_t n)
 		}
 		run++;
 		v[i] = ((uint32_t)yq_mix64((uint64_t)v[i] << 16 | run) & ~MARKS) | (v[i] & MARKS);
-		repeats = 1;
 	}
-	if (repeats)
-		sort_u32(v, k);
-	/* two elements can still collide (32-bit hashes): keep one */
+	for (size_t i = 0; i < k; i++)
+		v[i] = ((v[i] >> 16) & ~MARKS) | (v[i] & MARKS);
+	sort_u32(v, k);
+	/* two elements can collide (14-bit hashes): keep one */
 	size_t u = 0;
 	for (size_t i = 0; i < k; i++)
 		if (u == 0 || d->qset[u - 1] != v[i])
-			d->qset[u++] = v[i];
+			d->qset[u++] = (uint16_t)v[i];
 	return (uint32_t)u;
 }
 
 /* Band key b of the set v[0..n) (n >= 1): a hash of ROWS MinHash values;
  * never 0. */
-static uint32_t band_key(const struct yq_dedup *d, const uint32_t *v, uint32_t n, int b)
+static uint32_t band_key(const struct yq_dedup *d, const uint16_t *v, uint32_t n, int b)
 {
 	uint32_t mh[ROWS];
 	for (int r = 0; r < ROWS; r++)
@@ -435,7 +435,7 @@ static uint32_t band_key(const struct yq_dedup *d, const uint32_t *v, uint32_t n
 	return k ? k : 1;
 }
 
-static void band_keys(const struct yq_dedup *d, const uint32_t *v, uint32_t n,
+static void band_keys(const struct yq_dedup *d, const uint16_t *v, uint32_t n,
 		      uint32_t out[BANDS])
 {
 	for (int b = 0; b < BANDS; b++)
@@ -444,7 +444,7 @@ static void band_keys(const struct yq_dedup *d, const uint32_t *v, uint32_t n,
 
 /* Number of elements of the sorted distinct set a[0..na) found in b[0..nb),
  * or -1 as soon as more than MISSING_MAX elements of a are not. */
-static int64_t contained(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+static int64_t contained(const uint16_t *a, uint32_t na, const uint16_t *b, uint32_t nb)
 {
 	uint32_t j = 0, missing = 0;
 	for (uint32_t i = 0; i < na; i++) {
@@ -465,7 +465,7 @@ static int64_t contained(const uint32_t *a, uint32_t na, const uint32_t *b, uint
  * character substituted inside a text does ("感谢各位同学" / "感谢各位童学"),
  * while a changed number ("确诊100例" / "确诊200例") or an edit at either
  * end ("…通告#好" / "…通告#坏") stays a different post. */
-static int one_typo(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+static int one_typo(const uint16_t *a, uint32_t na, const uint16_t *b, uint32_t nb)
 {
 	uint32_t i = 0, j = 0, ma = 0, mb = 0;
 	while (i < na || j < nb) {
@@ -493,7 +493,7 @@ struct query {
 	uint64_t sh;
 	uint32_t ncp;
 	int short_text;       /* ncp < short_chars */
-	const uint32_t *set;  /* bigram set, or NULL */
+	const uint16_t *set;  /* bigram set, or NULL */
 	uint32_t nset;
 	uint32_t bkey[BANDS];
 	double best;          /* similarity of the best candidate so far */
@@ -521,10 +521,10 @@ static void consider(struct yq_dedup *d, struct query *q, const struct entry *e,
 		if (!q->set || !r)
 			return;
 		/* Jaccard <= min/max of the set sizes: skip hopeless ones. */
-		const uint32_t *sa = q->set, *sb = r->v;
+		const uint16_t *sa = q->set, *sb = r->v;
 		uint32_t na = q->nset, nb = r->n;
 		if (na > nb) {
-			const uint32_t *t = sa;
+			const uint16_t *t = sa;
 			sa = sb, sb = t;
 			na = r->n, nb = q->nset;
 		}
@@ -756,7 +756,7 @@ static void evict(struct yq_dedup *d, uint32_t s)
  * keys bkey and its text's code points ncp (< set_chars).  Returns 0 or
  * YQ_ENOMEM (nothing changes). */
 static int store(struct yq_dedup *d, uint64_t key, uint64_t root, uint64_t sh,
-		 uint64_t chash, const uint32_t *v, uint32_t n, uint32_t ncp,
+		 uint64_t chash, const uint16_t *v, uint32_t n, uint32_t ncp,
 		 const uint32_t bkey[BANDS], int indexed)
 {
 	uint32_t s = (uint32_t)d->pos + 1;

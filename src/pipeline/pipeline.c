@@ -6,17 +6,20 @@
  * (its id in the window ring, event titles).
  *
  * The window ring holds, for the last `window` posts (the dedup window), the
- * post's serial key, event and id, indexed by the key modulo the window: a
- * duplicate's group root is found there.  A slot is 32 bytes: an id of up to
- * RING_ID_INLINE - 1 bytes (Weibo's are about 7) is kept in the slot itself,
- * a longer one in its own allocation.  Repost parents are found through a
- * direct-mapped cache of 2^20 (hash of source and id → event, root) entries
- * of 16 bytes: a bounded memory that may forget a parent, in which case the
- * repost is clustered by its content like any post.  An entry keeps 32 bits
- * of the 64-bit hash beyond the 20 that place it (a stranger passes for the
- * parent with probability 2^-32 per look-up) and the event as 32 bits: a post
- * whose event id is 2^32 or more is not cached (so it is forgotten).  The
- * cache (16 MiB, written at random by every post) is on huge pages
+ * post's serial key (its low 32 bits), event and id, indexed by the key
+ * modulo the window: a duplicate's group root is found there.  A slot is 24
+ * bytes: an id of up to RING_ID_INLINE - 1 bytes (Weibo's are about 7) is
+ * kept in the slot itself, a longer one in its own allocation; an event id
+ * of 2^32 or more is not kept (the duplicate is then clustered by its
+ * content).  Repost parents are found through a direct-mapped cache of
+ * 2^19 (hash of source and id → event, root) entries of 16 bytes: a bounded
+ * memory that may forget a parent, in which case the repost is clustered by
+ * its content like any post (a post's entry survives the next n posts with
+ * probability exp(-n / 2^19): 0.61 after 262,144).  An entry keeps 32 bits
+ * of the 64-bit hash beyond the 19 that place it (a stranger passes for the
+ * parent with probability 2^-32 per look-up) and the event as 32 bits: a
+ * post whose event id is 2^32 or more is not cached (so it is forgotten).
+ * The cache (8 MiB, written at random by every post) is on huge pages
  * (base/hugemem.h).
  */
 #include "pipeline/pipeline.h"
@@ -38,7 +41,7 @@
 #include <string.h>
 #include <time.h>
 
-#define PARENT_BITS 20
+#define PARENT_BITS 19
 #define TITLE_MAX 280   /* bytes of a post's text kept as an event title */
 #define TITLE_MIN 12    /* code points of its own text a post needs to be a title */
 #define MAX_TERMS 512   /* distinct terms considered per post */
@@ -55,12 +58,13 @@ struct parent_slot {
 	uint64_t root;  /* the post's duplicate-group root key (its own if none) */
 };
 
-/* A post in the window ring.  id.inl holds the id when it is shorter than
- * RING_ID_INLINE bytes (inl[RING_ID_INLINE - 1] == 0); otherwise
- * inl[RING_ID_INLINE - 1] == 1 and id.heap points to a malloc'd copy. */
+/* A post in the window ring, at slot key % window.  id.inl holds the id
+ * when it is shorter than RING_ID_INLINE bytes (inl[RING_ID_INLINE - 1] ==
+ * 0); otherwise inl[RING_ID_INLINE - 1] == 1 and id.heap points to a
+ * malloc'd copy. */
 struct ring_slot {
-	uint64_t key;   /* 0: empty */
-	int64_t event;
+	uint32_t key;   /* low 32 bits of the post's serial key (0: empty) */
+	uint32_t event; /* its event, 0 if none (or if the id needs over 32 bits) */
 	union {
 		char inl[RING_ID_INLINE];
 		char *heap;
@@ -143,11 +147,17 @@ static int ring_id_set(struct ring_slot *r, const char *id)
 	return YQ_OK;
 }
 
-/* The ring slot of the post with serial key, or NULL once it left the window. */
+/* The ring slot of the post with serial key (at most p->key), or NULL once
+ * it left the window.  Inside the window, slot key % window holds key or an
+ * older post whose serial differs by a multiple of the window: comparing the
+ * low 32 bits tells them apart unless they are lcm(window, 2^32) apart,
+ * which at the default window is 6.7e13 posts. */
 static struct ring_slot *ring_find(struct yq_pipeline *p, uint64_t key)
 {
+	if (p->key - key >= p->window)
+		return NULL;
 	struct ring_slot *r = &p->ring[key % p->window];
-	return r->key == key ? r : NULL;
+	return r->key == (uint32_t)key ? r : NULL;
 }
 
 void yq_pipeline_config_default(struct yq_pipeline_config *c)
@@ -1087,8 +1097,8 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	rs->key = 0;
 	if (ring_id_set(rs, post->id))
 		return YQ_ENOMEM;
-	rs->key = key;
-	rs->event = res->event;
+	rs->key = (uint32_t)key;
+	rs->event = res->event > 0 && res->event <= (int64_t)UINT32_MAX ? (uint32_t)res->event : 0;
 	if (res->dup_of && root) /* the ring slot of the root may just have been reused */
 		res->dup_of = (rs = ring_find(p, root)) ? ring_id(rs) : NULL;
 	{
