@@ -48,7 +48,7 @@
  * 4-byte cells, 4 x 65,536 4-byte block heads (1 MiB) and 8 LSH tables of
  * W/2..W 4-byte heads (at least 65,536 each).  At W = 500,000 that is 39.7
  * MiB, 83 bytes per post; each remembered post with a multiset adds 52
- * bytes + 2 per element, rounded up to 4 (under 180 at the defaults; 71 per
+ * bytes + 2 per element, rounded up to 4 (at most 180 at the defaults; 71 per
  * stored post on average on the COVID stream), kept in 2 MiB chunks.
  * Elements are 16 bits (a 14-bit hash of the bigram and 2 mark bits): two
  * different bigrams share an element with probability 2^-14, which changes
