@@ -44,12 +44,16 @@
  * deep, so one add costs O(1) whatever the data; a near-duplicate hidden
  * behind 64 newer entries of the same block or band is missed (on the first
  * 20,000 posts of the COVID Weibo stream: 7 of 3,263 joins).  Memory for a
- * window of W posts: a ring of 64-byte entries, an exact table of 2W..4W
+ * window of W posts: a ring of 56-byte entries, an exact table of 2W..4W
  * 4-byte cells, 4 x 65,536 4-byte block heads (1 MiB) and 8 LSH tables of
- * W/2..W 4-byte heads.  At W = 500,000 that is 43.5 MiB, 91 bytes per post:
- * 75 for the exact and SimHash indexes, 17 for the short-text LSH heads;
- * each remembered post with a multiset adds 68 bytes + 4 per element
- * (under 330 at the defaults; 120 on average on the COVID stream).
+ * W/2..W 4-byte heads (at least 65,536 each).  At W = 500,000 that is 39.7
+ * MiB, 83 bytes per post; each remembered post with a multiset adds 52
+ * bytes + 2 per element, rounded up to 4 (at most 180 at the defaults; 71 per
+ * stored post on average on the COVID stream), kept in 2 MiB chunks.
+ * Elements are 16 bits (a 14-bit hash of the bigram and 2 mark bits): two
+ * different bigrams share an element with probability 2^-14, which changes
+ * a few verdicts (on the first 5,000 COVID posts 2, one each way; see
+ * docs/benchmarks.md for the whole stream).
  *
  * Threads: a struct yq_dedup is used by one thread at a time.
  */

@@ -6,12 +6,21 @@
  * (its id in the window ring, event titles).
  *
  * The window ring holds, for the last `window` posts (the dedup window), the
- * post's id and event, indexed by the post's serial key modulo the window:
- * a duplicate's group root is found there.  Repost parents are found through
- * a direct-mapped cache of 2^20 (hash of source and id → event) entries: a
- * bounded memory that may forget a parent, in which case the repost is
- * clustered by its content like any post.  The cache (24 MiB, written at
- * random by every post) is on huge pages (base/hugemem.h).
+ * post's serial key (its low 32 bits), event and id, indexed by the key
+ * modulo the window: a duplicate's group root is found there.  A slot is 24
+ * bytes: an id of up to RING_ID_INLINE - 1 bytes (Weibo's are about 7) is
+ * kept in the slot itself, a longer one in its own allocation; an event id
+ * of 2^32 or more is not kept (the duplicate is then clustered by its
+ * content).  Repost parents are found through a direct-mapped cache of
+ * 2^19 (hash of source and id → event, root) entries of 16 bytes: a bounded
+ * memory that may forget a parent, in which case the repost is clustered by
+ * its content like any post (a post's entry survives the next n posts with
+ * probability exp(-n / 2^19): 0.61 after 262,144).  An entry keeps 32 bits
+ * of the 64-bit hash beyond the 19 that place it (a stranger passes for the
+ * parent with probability 2^-32 per look-up) and the event as 32 bits: a
+ * post whose event id is 2^32 or more is not cached (so it is forgotten).
+ * The cache (8 MiB, written at random by every post) is on huge pages
+ * (base/hugemem.h).
  */
 #include "pipeline/pipeline.h"
 #include "analyze/simhash.h"
@@ -33,7 +42,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define PARENT_BITS 20
+#define PARENT_BITS 19
 #define TITLE_MAX 280   /* bytes of a post's text kept as an event title */
 #define TITLE_MIN 12    /* code points of its own text a post needs to be a title */
 #define MAX_TERMS 512   /* distinct terms considered per post */
@@ -42,10 +51,25 @@
 #define BURST_BOOST_MAX 10.0 /* a bursting term's clustering weight is multiplied by
 			      * 1 + its SigniTrend significance, capped here */
 
+#define RING_ID_INLINE 16 /* bytes of a ring slot's id, its NUL included */
+
 struct parent_slot {
-	uint64_t h;
-	int64_t event;
+	uint32_t tag;   /* low 32 bits of the hash (odd: 0 = empty) */
+	uint32_t event; /* the post's event, 0 if none */
 	uint64_t root;  /* the post's duplicate-group root key (its own if none) */
+};
+
+/* A post in the window ring, at slot key % window.  id.inl holds the id
+ * when it is shorter than RING_ID_INLINE bytes (inl[RING_ID_INLINE - 1] ==
+ * 0); otherwise inl[RING_ID_INLINE - 1] == 1 and id.heap points to a
+ * malloc'd copy. */
+struct ring_slot {
+	uint32_t key;   /* low 32 bits of the post's serial key (0: empty) */
+	uint32_t event; /* its event, 0 if none (or if the id needs over 32 bits) */
+	union {
+		char inl[RING_ID_INLINE];
+		char *heap;
+	} id;
 };
 
 struct term_acc {
@@ -86,9 +110,7 @@ struct yq_pipeline {
 	int in_txn;
 	/* window ring */
 	size_t window;
-	char **ring_id;
-	int64_t *ring_event;
-	uint64_t *ring_key;
+	struct ring_slot *ring;
 	struct parent_slot *parents;
 	/* scratch */
 	struct yq_norm_result nr;
@@ -99,6 +121,51 @@ struct yq_pipeline {
 	struct yq_feature *feats;
 	struct yq_tfidf_term *tstat;
 };
+
+/* ---- the window ring's ids ---- */
+
+static const char *ring_id(const struct ring_slot *r)
+{
+	return r->id.inl[RING_ID_INLINE - 1] ? r->id.heap : r->id.inl;
+}
+
+static void ring_id_clear(struct ring_slot *r)
+{
+	if (r->id.inl[RING_ID_INLINE - 1])
+		free(r->id.heap);
+	memset(&r->id, 0, sizeof(r->id));
+}
+
+/* ring_id_set: r's id becomes a copy of id.  0 or YQ_ENOMEM (r's id is then
+ * empty). */
+static int ring_id_set(struct ring_slot *r, const char *id)
+{
+	size_t n = strlen(id);
+	ring_id_clear(r);
+	if (n < RING_ID_INLINE) {
+		memcpy(r->id.inl, id, n + 1);
+		return YQ_OK;
+	}
+	char *h = strdup(id);
+	if (!h)
+		return YQ_ENOMEM;
+	r->id.heap = h;
+	r->id.inl[RING_ID_INLINE - 1] = 1;
+	return YQ_OK;
+}
+
+/* The ring slot of the post with serial key (at most p->key), or NULL once
+ * it left the window.  Inside the window, slot key % window holds key or an
+ * older post whose serial differs by a multiple of the window: comparing the
+ * low 32 bits tells them apart unless they are lcm(window, 2^32) apart,
+ * which at the default window is 6.7e13 posts. */
+static struct ring_slot *ring_find(struct yq_pipeline *p, uint64_t key)
+{
+	if (p->key - key >= p->window)
+		return NULL;
+	struct ring_slot *r = &p->ring[key % p->window];
+	return r->key == (uint32_t)key ? r : NULL;
+}
 
 void yq_pipeline_config_default(struct yq_pipeline_config *c)
 {
@@ -141,9 +208,7 @@ int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmen
 	yq_buf_init(&p->schemes_buf);
 	yq_buf_init(&p->hits);
 	p->window = cfg->dedup.window ? cfg->dedup.window : 500000;
-	p->ring_id = calloc(p->window, sizeof(*p->ring_id));
-	p->ring_event = calloc(p->window, sizeof(*p->ring_event));
-	p->ring_key = calloc(p->window, sizeof(*p->ring_key));
+	p->ring = calloc(p->window, sizeof(*p->ring));
 	p->parents = yq_huge_alloc(((size_t)1 << PARENT_BITS) * sizeof(*p->parents));
 	p->acc = malloc(MAX_TERMS * sizeof(*p->acc));
 	p->cterms = malloc(MAX_TERMS * sizeof(*p->cterms));
@@ -151,7 +216,7 @@ int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmen
 	p->tstat = malloc(MAX_TERMS * sizeof(*p->tstat));
 	p->tterms = malloc(MAX_TERMS * sizeof(*p->tterms));
 	p->tlens = malloc(MAX_TERMS * sizeof(*p->tlens));
-	if (!p->ring_id || !p->ring_event || !p->ring_key || !p->parents || !p->acc ||
+	if (!p->ring || !p->parents || !p->acc ||
 	    !p->cterms || !p->feats || !p->tstat || !p->tterms || !p->tlens)
 		goto fail;
 	if (!p->cfg.signitrend.bucket)
@@ -270,12 +335,10 @@ void yq_pipeline_free(struct yq_pipeline *p)
 	yq_norm_result_release(&p->nr_title);
 	yq_norm_result_release(&p->nr_text);
 	yq_clf_work_release(&p->clf);
-	if (p->ring_id)
+	if (p->ring)
 		for (size_t i = 0; i < p->window; i++)
-			free(p->ring_id[i]);
-	free(p->ring_id);
-	free(p->ring_event);
-	free(p->ring_key);
+			ring_id_clear(&p->ring[i]);
+	free(p->ring);
 	yq_huge_free(p->parents, ((size_t)1 << PARENT_BITS) * sizeof(*p->parents));
 	yq_norm_result_release(&p->nr);
 	yq_tokens_release(&p->toks);
@@ -1018,19 +1081,20 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	if (post->parent) {
 		uint64_t h = parent_hash(post->source, post->parent);
 		parent = &p->parents[h >> (64 - PARENT_BITS)];
-		if (parent->h != h)
+		if (parent->tag != (uint32_t)h)
 			parent = NULL;
 	}
 	const char *plain_of = NULL; /* a plain repost copies its parent */
 	if (post->parent && yq_plain_repost_words(text, p->nr.own_len)) {
-		if (parent && p->ring_key[parent->root % p->window] == parent->root)
+		if (parent && ring_find(p, parent->root))
 			root = parent->root;
 		else
 			plain_of = post->parent; /* the original, even if never seen */
 	}
-	if (root && p->ring_key[root % p->window] == root) {
-		res->dup_of = p->ring_id[root % p->window];
-		join = p->ring_event[root % p->window];
+	struct ring_slot *rs;
+	if (root && (rs = ring_find(p, root))) {
+		res->dup_of = ring_id(rs);
+		join = rs->event;
 		p->stats.duplicates++;
 	} else if (plain_of) {
 		root = 0;
@@ -1109,20 +1173,21 @@ int yq_pipeline_process(struct yq_pipeline *p, const struct yq_post *post,
 	t1 = t0;
 
 	/* the window ring and the parent cache */
-	size_t slot = key % p->window;
-	free(p->ring_id[slot]);
-	p->ring_id[slot] = strdup(post->id);
-	if (!p->ring_id[slot])
+	rs = &p->ring[key % p->window];
+	rs->key = 0;
+	if (ring_id_set(rs, post->id))
 		return YQ_ENOMEM;
-	p->ring_key[slot] = key;
-	p->ring_event[slot] = res->event;
+	rs->key = (uint32_t)key;
+	rs->event = res->event > 0 && res->event <= (int64_t)UINT32_MAX ? (uint32_t)res->event : 0;
 	if (res->dup_of && root) /* the ring slot of the root may just have been reused */
-		res->dup_of = p->ring_key[root % p->window] == root ? p->ring_id[root % p->window] : NULL;
+		res->dup_of = (rs = ring_find(p, root)) ? ring_id(rs) : NULL;
 	{
 		uint64_t h = parent_hash(post->source, post->id);
 		struct parent_slot *ps = &p->parents[h >> (64 - PARENT_BITS)];
-		ps->h = h;
-		ps->event = res->event;
+		/* an event id past 32 bits is not cached: the slot is emptied */
+		int fits = res->event >= 0 && res->event <= (int64_t)UINT32_MAX;
+		ps->tag = fits ? (uint32_t)h : 0;
+		ps->event = fits ? (uint32_t)res->event : 0;
 		ps->root = root ? root : key;
 	}
 

@@ -9,8 +9,10 @@
  *  - One connection, WAL journal, synchronous=NORMAL (a commit is durable
  *    once the WAL is synced at checkpoint; a killed process loses at most the
  *    open transaction), foreign_keys on, a 5 s busy timeout for readers in
- *    other processes, a 64 MiB page cache (the FTS segments being merged stay
- *    in memory: 1.5x faster bulk indexing than the 2 MiB default).
+ *    other processes, a 4 MiB page cache (was 64 MiB: the replay of the
+ *    whole COVID stream spent the same CPU time in the store with either,
+ *    53 us a post, while the larger cache held 60 MiB more at the peak;
+ *    docs/benchmarks.md, "memory per post").
  *    SQLITE_LIMIT_LENGTH caps every stored string or blob at STORE_MAX_LEN
  *    bytes.
  *  - The schema (SCHEMA below) is created in one transaction when
@@ -67,7 +69,7 @@
 #define STORE_SCHEMA_VERSION 1
 #define STORE_MAX_LEN (16 << 20)     /* bytes, any string or blob */
 #define STORE_BUSY_MS 5000
-#define STORE_CACHE_KIB 65536        /* page cache of the connection */
+#define STORE_CACHE_KIB 4096         /* page cache of the connection */
 #define STORE_SECRET_LEN 32
 #define STORE_MAX_LABEL 1024     /* bytes, an analyst's label */
 

@@ -6,6 +6,9 @@
 # --analysis`), and the near-duplicate verdicts (`dedup`: every post's
 # SimHash and group).  A change meant to change one of them re-records its
 # digest here (run with --record) and says why in its commit.
+# The dedup digest was re-recorded when dedup's bigram elements became 16-bit
+# (14-bit hashes, branch mem): on these 5,000 posts 2 verdicts changed
+# (w1803 no longer joins w1702; w8573 joins w8591 through a hash collision).
 # Events and alerts are compared between two binaries with
 # bench/same_output.sh (their code changes for quality reasons too).
 source "$(dirname "$0")/lib.sh"
@@ -21,6 +24,6 @@ if [ "${1:-}" = --record ]; then
 fi
 check_eq "segment (jieba mode) digest" "$segment" 93c8d74d4ece002d
 check_eq "segment --analysis digest" "$analysis" 1f5a1ec1834ba021
-check_eq "dedup digest" "$dedup" 04b7695fbe8be59d
+check_eq "dedup digest" "$dedup" 828958f679803443
 check_eq "posts deduplicated" "$("$YQ" dedup --source weibo "$T/posts.tsv" | wc -l)" 5000
 finish
