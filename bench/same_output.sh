@@ -46,7 +46,7 @@ status=0
 for f in dedup.jsonl cluster.jsonl events.jsonl alerts.jsonl posts.txt events.txt alerts.txt fts.txt; do
 	if ! cmp -s "$tmp/base/$f" "$tmp/new/$f"; then
 		echo "DIFFERENT: $f ($(wc -l < "$tmp/base/$f") vs $(wc -l < "$tmp/new/$f") lines)"
-		diff "$tmp/base/$f" "$tmp/new/$f" | head -n 6
+		{ diff "$tmp/base/$f" "$tmp/new/$f" || true; } | head -n 6
 		status=1
 	fi
 done
