@@ -796,6 +796,11 @@ int yq_segmenter_new_analysis(struct yq_segmenter **out, struct yq_buf *err,
 
 /* ---- special user words ---- */
 
+const uint64_t *yq_segmenter_special_starts(const struct yq_segmenter *s)
+{
+	return s->special_first;
+}
+
 size_t yq_segmenter_special(const struct yq_segmenter *s, const char *text, size_t len,
 			    size_t i)
 {
