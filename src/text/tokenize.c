@@ -265,30 +265,46 @@ static size_t latin_at(const char *s, size_t n, size_t i, int *letters)
 	return k - i;
 }
 
-static const char *const ascii_units[] = {"km", "kg", "mg", "cm", "mm", "ml", "g", "m"};
+/* A literal with its length (units, magnitudes). */
+struct lit {
+	const char *s;
+	size_t n;
+};
+#define LIT(x) {x, sizeof(x) - 1}
 
-static const char *const sym_units[] = {"%", "\xE2\x80\xB0" /* ‰ */,
-					"\xC2\xB0" "C" /* °C */, "\xC2\xB0" /* ° */};
+static const struct lit ascii_units[] = {LIT("km"), LIT("kg"), LIT("mg"), LIT("cm"),
+					 LIT("mm"), LIT("ml"), LIT("g"),   LIT("m")};
+
+static const struct lit sym_units[] = {LIT("%"), LIT("\xE2\x80\xB0") /* ‰ */,
+				       LIT("\xC2\xB0" "C") /* °C */, LIT("\xC2\xB0") /* ° */};
 
 /* Longest first where one is a prefix of another (千米 before 千, 分钟
  * before 分, 小时 before 时, 平方米 before 平米). */
-static const char *const cjk_units[] = {
-	"平方米", "小时", "分钟", "公里", "千米", "厘米", "毫米", "公斤", "千克",
-	"平米", "毫升", "年", "月", "日", "号", "天", "周", "时", "分", "秒", "岁",
-	"元", "块", "角", "毛", "人", "例", "名", "位", "个", "次", "家", "辆",
-	"台", "部", "件", "条", "张", "层", "楼", "只", "头", "户", "所", "座",
-	"间", "套", "项", "倍", "届", "期", "集", "页", "篇", "章", "级", "米",
-	"克", "斤", "吨", "度", "亩", "升",
+static const struct lit cjk_units[] = {
+	LIT("平方米"), LIT("小时"), LIT("分钟"), LIT("公里"), LIT("千米"), LIT("厘米"),
+	LIT("毫米"),   LIT("公斤"), LIT("千克"), LIT("平米"), LIT("毫升"), LIT("年"),
+	LIT("月"),     LIT("日"),   LIT("号"),   LIT("天"),   LIT("周"),   LIT("时"),
+	LIT("分"),     LIT("秒"),   LIT("岁"),   LIT("元"),   LIT("块"),   LIT("角"),
+	LIT("毛"),     LIT("人"),   LIT("例"),   LIT("名"),   LIT("位"),   LIT("个"),
+	LIT("次"),     LIT("家"),   LIT("辆"),   LIT("台"),   LIT("部"),   LIT("件"),
+	LIT("条"),     LIT("张"),   LIT("层"),   LIT("楼"),   LIT("只"),   LIT("头"),
+	LIT("户"),     LIT("所"),   LIT("座"),   LIT("间"),   LIT("套"),   LIT("项"),
+	LIT("倍"),     LIT("届"),   LIT("期"),   LIT("集"),   LIT("页"),   LIT("篇"),
+	LIT("章"),     LIT("级"),   LIT("米"),   LIT("克"),   LIT("斤"),   LIT("吨"),
+	LIT("度"),     LIT("亩"),   LIT("升"),
 };
 
-static const char *const magnitudes[] = {"万", "亿", "千", "百"};
+static const struct lit magnitudes[] = {LIT("万"), LIT("亿"), LIT("千"), LIT("百")};
 
-static size_t match_list(const char *s, size_t n, size_t k, const char *const *list,
+/* The length of the first entry of list that s[k..n) starts with, or 0.
+ * (The last byte is compared first: it differs for most entries.) */
+static size_t match_list(const char *s, size_t n, size_t k, const struct lit *list,
 			 size_t cnt)
 {
 	for (size_t u = 0; u < cnt; u++) {
-		size_t l = strlen(list[u]);
-		if (k + l <= n && memcmp(s + k, list[u], l) == 0)
+		size_t l = list[u].n;
+		if (k + l <= n && s[k + l - 1] == list[u].s[l - 1] &&
+		    memcmp(s + k, list[u].s, l) == 0)
 			return l;
 	}
 	return 0;
@@ -338,7 +354,7 @@ static size_t number_at(const char *s, size_t n, size_t i, int *latin)
 		while (e < n && is_alnum((unsigned char)s[e]))
 			e++;
 		for (size_t u = 0; u < COUNT(ascii_units); u++)
-			if (strlen(ascii_units[u]) == e - k && memcmp(s + k, ascii_units[u], e - k) == 0)
+			if (ascii_units[u].n == e - k && memcmp(s + k, ascii_units[u].s, e - k) == 0)
 				return e - i;
 		*latin = 1;
 		return 0;
@@ -479,7 +495,7 @@ static void cls_init(void)
 		cls_bmp[c] = (uint8_t)(cls_slow(c) | (mstop_slow(c) ? CF_MSTOP : 0));
 	for (size_t u = 0; u < COUNT(cjk_units); u++) {
 		size_t k = 0;
-		int32_t c = yq_utf8_next(cjk_units[u], strlen(cjk_units[u]), &k);
+		int32_t c = yq_utf8_next(cjk_units[u].s, cjk_units[u].n, &k);
 		cls_bmp[c] |= CF_UNIT;
 	}
 	cls_bmp[0x591A] |= CF_UNIT; /* 多 */
@@ -506,6 +522,12 @@ static int classify(struct yq_tokens *out, const char *s, size_t off, size_t len
 {
 	unsigned kinds = 0; /* 1 << CK_* of every code point */
 	size_t k = off, e = off + len;
+	if (len) { /* a first Han or other letter decides: a WORD */
+		unsigned k0 = cls_of(next_cp(s, e, &k)) & CK_MASK;
+		if (k0 == CK_HAN || k0 == CK_LETTER)
+			return push(out, off, len, YQ_TOK_WORD);
+		kinds = 1u << k0;
+	}
 	while (k < e)
 		kinds |= 1u << (cls_of(next_cp(s, e, &k)) & CK_MASK);
 	if (kinds & ((1u << CK_HAN) | (1u << CK_LETTER)))
