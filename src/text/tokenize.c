@@ -29,6 +29,17 @@
  * ASCII letters LATIN, digits only NUMBER, and anything else split into one
  * PUNCT token per code point (punctuation, symbols, emoji).
  *
+ * Speed: every per-character question (whitespace? kind of token? can a
+ * unit or a Chinese numeral start here? does it end a mention?) is one load
+ * from a class byte per BMP code point, filled once per process from the
+ * ICU predicates that define it (about 5 ms, through pthread_once on the
+ * first call); code points above the BMP ask ICU as before.  UTF-8 is
+ * decoded inline for ASCII and 3-byte sequences; a special user word is
+ * looked for only where the segmenter's bitmap of their first characters
+ * says one may start; a segmenter token whose first character is Han is a
+ * WORD without looking at the rest.  The unit lists carry their lengths and
+ * are searched only after a character that begins a unit.
+ *
  * Numbers and units (decided here, documented in docs/normalize.md): a
  * number takes one following unit.  Units, longest first: %, ‰, °C (NFKC's
  * form of ℃), °, the ASCII units km kg mg cm mm ml g m, and the Chinese
