@@ -24,7 +24,8 @@
 # normalization alone, of tokenization alone and of prediction given the
 # tokens (program=yuqing-in-process; bench/bench_classify.c).
 # yuqing trains with the task defaults (sentiment: NB log-count-ratio
-# scaling, docs/classify.md).
+# scaling averaged with a plain model, balanced class weights;
+# docs/classify.md).
 #
 # Env: YQ (default build/yuqing), YQ_DATA (default ../shared/data),
 # CLF_BENCH_TEXTS, CLF_BENCH_TMP (default a mktemp dir, removed at the end).

@@ -196,6 +196,8 @@ static const struct command commands[] = {
 	 "                    0 (off) for category\n"
 	 "  --plain-mix B     with --nb: average the NB model with a plain one, B its\n"
 	 "                    share (0-1; default 0.5 for sentiment)\n"
+	 "  --class-weight none|balanced  weigh each label's side n/(2 n_side) in\n"
+	 "                    training (default balanced for sentiment, none for category)\n"
 	 "  --features LIST   char,word,word2,neg,degree,contrast,lexicon (default per task)\n"
 	 "  --tf raw|sublinear, --hash-bits N (10-24, default 20), --char-max N (1-4, default 3)\n"
 	 "  --word-weight W   token features count W times against character n-grams\n"
@@ -349,18 +351,24 @@ static const struct command commands[] = {
 	 "(no reply, deadline before --now), completion rate 办结率 = answered /\n"
 	 "received, and the median and 90th percentile handling time in hours.  One\n"
 	 "JSON object a line, or a TSV table with --tsv.  docs/messages.md.\n"},
-	{"export", yq_cmd_export, "stored events, alerts or posts as CSV or XLSX",
-	 "usage: yuqing export --db DB --what events|alerts|posts [--from T] [--to T]\n"
-	 "                     [--q QUERY] [--tz TZ] --format csv|xlsx -o FILE\n\n"
+	{"export", yq_cmd_export, "stored events, alerts, posts, cases or messages as CSV or XLSX",
+	 "usage: yuqing export --db DB --what events|alerts|posts|cases|messages\n"
+	 "                     [--from T] [--to T] [--q QUERY] [--department D] [--tz TZ]\n"
+	 "                     --format csv|xlsx -o FILE\n\n"
 	 "Writes the stored events (merged ones left out, highest risk first), alerts\n"
-	 "(newest first, with the reason in words) or posts (newest first) of the\n"
-	 "period [T, T) as a spreadsheet: CSV (RFC 4180, UTF-8 with BOM) or XLSX.\n"
+	 "(newest first, with the reason in words), posts (newest first), cases\n"
+	 "(工单: open at some time of the period, with their step, departments,\n"
+	 "deadline and whether it has passed) or citizens' messages (received in\n"
+	 "the period, with reply time, hours and the reply scores; never the sender\n"
+	 "or contact) of the period [T, T) as a spreadsheet: CSV (RFC 4180, UTF-8\n"
+	 "with BOM) or XLSX.\n"
 	 "Text that a spreadsheet could run as a formula (= + - @, full-width too,\n"
 	 "a leading tab or CR) gets a leading '; numbers stay numbers; times are\n"
 	 "wall-clock times in --tz (default Asia/Shanghai) as spreadsheet dates.\n"
 	 "The database is opened read-only; docs/export.md has the columns.\n"
 	 "  --from T, --to T  the period (ISO 8601, a date, epoch seconds ...)\n"
-	 "  --q QUERY         posts matching a full-text query (yuqing search's language)\n"},
+	 "  --q QUERY         posts matching a full-text query (yuqing search's language)\n"
+	 "  --department D    cases or messages of that department only\n"},
 	{"report", yq_cmd_report, "the weekly, monthly or quarterly report as a PDF",
 	 "usage: yuqing report --db DB --period week|month|quarter --date YYYY-MM-DD\n"
 	 "                     [--tz TZ] -o FILE.pdf\n\n"

@@ -2,8 +2,12 @@
  * auth.c — users, roles, sessions, CSRF and API tokens, login rate limits.
  *
  * Design (auth.h has the contract):
- * - Secrets shown to clients (session id, CSRF token, API token) are 32
- *   bytes from randombytes_buf in lowercase hex; the database keeps only
+ * - Secrets shown to clients (session id, API token) are 32 bytes from
+ *   randombytes_buf in lowercase hex.  A session's CSRF token is derived
+ *   from its id (keyed BLAKE2b, csrf_of): every GET /api/csrf of one
+ *   session gives the same token, so a second browser tab does not
+ *   invalidate the first one's, and a new session id (login, rotation)
+ *   means a new token (auth-03).  The database keeps only
  *   SHA-256(hex text) in hex, looked up by equality.  A lookup by hash is
  *   not a timing oracle on the secret (the attacker would have to invert
  *   SHA-256); the CSRF comparison, which is against a known row, uses
@@ -175,6 +179,19 @@ static void sha_hex(const char *s, size_t n, char out[65])
 	unsigned char h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(h, (const unsigned char *)s, n);
 	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+/* csrf_of: the CSRF token of session id sid (64 hex digits): hex of
+ * BLAKE2b-256 keyed with sid's 32 bytes over a fixed label.  Knowing the
+ * token does not reveal sid (a keyed hash); nobody without sid can make it. */
+static void csrf_of(const char sid[YQ_AUTH_SECRET_HEX + 1], char out[YQ_AUTH_SECRET_HEX + 1])
+{
+	static const unsigned char label[] = "yuqing csrf v1";
+	unsigned char key[32], h[32];
+	sodium_hex2bin(key, sizeof key, sid, YQ_AUTH_SECRET_HEX, NULL, NULL, NULL);
+	crypto_generichash(h, sizeof h, label, sizeof label - 1, key, sizeof key);
+	sodium_bin2hex(out, YQ_AUTH_SECRET_HEX + 1, h, sizeof h);
+	sodium_memzero(key, sizeof key);
 }
 
 static void random_hex(char out[YQ_AUTH_SECRET_HEX + 1])
@@ -468,7 +485,7 @@ static int new_session(sqlite3 *db, int64_t user_id, int64_t now, int64_t expire
 	int rc;
 
 	random_hex(out->sid);
-	random_hex(out->csrf);
+	csrf_of(out->sid, out->csrf);
 	out->expires = expires;
 	sha_hex(out->sid, YQ_AUTH_SECRET_HEX, idh);
 	sha_hex(out->csrf, YQ_AUTH_SECRET_HEX, csh);
@@ -648,8 +665,8 @@ out:
 	return yq_txn_end(&t, rc);
 }
 
-int yq_auth_csrf_reissue(sqlite3 *db, const struct yq_auth_policy *policy, const char *sid,
-			 int64_t now, char csrf[YQ_AUTH_SECRET_HEX + 1])
+int yq_auth_csrf_token(sqlite3 *db, const struct yq_auth_policy *policy, const char *sid,
+		       int64_t now, char csrf[YQ_AUTH_SECRET_HEX + 1])
 {
 	struct yq_auth_policy tmp;
 	const struct yq_auth_policy *p = policy_or_default(policy, &tmp);
@@ -666,10 +683,13 @@ int yq_auth_csrf_reissue(sqlite3 *db, const struct yq_auth_policy *policy, const
 		rc = YQ_ENOTFOUND;
 		goto out;
 	}
-	random_hex(csrf);
+	csrf_of(sid, csrf);
 	sha_hex(sid, YQ_AUTH_SECRET_HEX, idh);
 	sha_hex(csrf, YQ_AUTH_SECRET_HEX, csh);
-	if (sqlite3_prepare_v2(db, "UPDATE auth_sessions SET csrf_hash = ?2 WHERE id_hash = ?1", -1,
+	/* the same hash for a session made here; a session made by a version
+	 * with random tokens gets the derived one from now on */
+	if (sqlite3_prepare_v2(db, "UPDATE auth_sessions SET csrf_hash = ?2 WHERE id_hash = ?1"
+			       " AND csrf_hash <> ?2", -1,
 			       &s, NULL) != SQLITE_OK) {
 		rc = YQ_EDB;
 		goto out;

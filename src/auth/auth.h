@@ -268,15 +268,17 @@ int yq_auth_session_rotate(sqlite3 *db, const struct yq_auth_policy *policy,
 			   const char *old_sid, int64_t now, struct yq_session_tokens *out);
 
 /*
- * yq_auth_csrf_reissue: a new CSRF token for the live session sid, which
- * keeps its id, user and expiry (GET /api/csrf of a client already logged
- * in: its cookie is not replaced).  Only the token's hash is stored, so the
- * old token cannot be shown again: it stops being valid.  The new token
- * into csrf (64 hex digits and a NUL).  0, YQ_ENOTFOUND (no valid session),
- * YQ_EDB.
+ * yq_auth_csrf_token: the CSRF token of the live session sid (GET /api/csrf
+ * of a client already logged in: its cookie is not replaced).  The token is
+ * derived from the session id (keyed BLAKE2b), so every call for one session
+ * gives the same token and copies held by other tabs stay valid; a new
+ * session id (login, rotation) has a new token.  A session stored with an
+ * older random token gets the derived one (the old one stops being valid).
+ * The token into csrf (64 hex digits and a NUL).  0, YQ_ENOTFOUND (no valid
+ * session), YQ_EDB.
  */
-int yq_auth_csrf_reissue(sqlite3 *db, const struct yq_auth_policy *policy, const char *sid,
-			 int64_t now, char csrf[YQ_AUTH_SECRET_HEX + 1]);
+int yq_auth_csrf_token(sqlite3 *db, const struct yq_auth_policy *policy, const char *sid,
+		       int64_t now, char csrf[YQ_AUTH_SECRET_HEX + 1]);
 
 /* yq_auth_logout: destroys session sid (unknown: no-op).  0 or YQ_EDB. */
 int yq_auth_logout(sqlite3 *db, const char *sid);

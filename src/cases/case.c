@@ -69,12 +69,14 @@ static const char *const STATE[][2] = {
 };
 static const char *const ACTION[] = {"submit", "instruct", "handled", "respond", "return",
 				     "close",  "archive",  "reopen",  "note"};
-static const char *const RESOLUTION[] = {"",
-					 "fixed",
-					 "not_fixed",
-					 "not_our_responsibility",
-					 "false_info_clarified",
-					 "duplicate"};
+static const char *const RESOLUTION[][2] = {
+	{"", ""},
+	{"fixed", "已解决"},
+	{"not_fixed", "未解决"},
+	{"not_our_responsibility", "非本单位职责"},
+	{"false_info_clarified", "不实信息已澄清"},
+	{"duplicate", "重复"},
+};
 static const char *const NOTE_KIND[] = {"assessment", "instruction", "measures", "response",
 					"supervision", "closing",   "archive",  "reopen",
 					"consultation"};
@@ -116,13 +118,18 @@ int yq_case_action_parse(const char *s, enum yq_case_action *out)
 
 const char *yq_case_resolution_name(enum yq_case_resolution r)
 {
-	return (unsigned)r < YQ_RES_COUNT ? RESOLUTION[r] : "?";
+	return (unsigned)r < YQ_RES_COUNT ? RESOLUTION[r][0] : "?";
+}
+
+const char *yq_case_resolution_zh(enum yq_case_resolution r)
+{
+	return (unsigned)r < YQ_RES_COUNT ? RESOLUTION[r][1] : "?";
 }
 
 int yq_case_resolution_parse(const char *s, enum yq_case_resolution *out)
 {
 	for (int i = 1; s && i < YQ_RES_COUNT; i++)
-		if (!strcmp(s, RESOLUTION[i])) {
+		if (!strcmp(s, RESOLUTION[i][0]) || !strcmp(s, RESOLUTION[i][1])) {
 			*out = (enum yq_case_resolution)i;
 			return 0;
 		}

@@ -120,6 +120,7 @@ int yq_case_state_parse(const char *s, enum yq_case_state *out);
 const char *yq_case_action_name(enum yq_case_action a);
 int yq_case_action_parse(const char *s, enum yq_case_action *out);
 const char *yq_case_resolution_name(enum yq_case_resolution r);
+const char *yq_case_resolution_zh(enum yq_case_resolution r);
 int yq_case_resolution_parse(const char *s, enum yq_case_resolution *out);
 
 /*

@@ -699,21 +699,32 @@ static void nb_scale(struct tmat *t, const float *r)
  * train_column: one binary L2-regularized logistic regression (liblinear)
  * of label `lab` against the rest on the documents with in[i] != 0; w gets
  * nb + 1 weights (the last is the bias) oriented so that a positive
- * decision value means `lab`.  Returns 0, YQ_ENOMEM, YQ_EINVAL (liblinear's
+ * decision value means `lab`; balanced weighs each side n / (2 n_side)
+ * (model.h).  Returns 0, YQ_ENOMEM, YQ_EINVAL (liblinear's
  * message in err).
  */
 static int train_column(struct tmat *t, const uint8_t *in, uint32_t lab, int solver, double C,
-			double eps, struct feature_node **sub, double *ysub, double *w,
-			struct yq_buf *err)
+			int balanced, double eps, struct feature_node **sub, double *ysub,
+			double *w, struct yq_buf *err)
 {
-	int l = 0;
+	int l = 0, npos = 0;
 	for (size_t i = 0; i < t->ndocs; i++)
 		if (in[i]) {
 			sub[l] = t->rows[i];
+			npos += t->y[i] == lab;
 			ysub[l++] = t->y[i] == lab ? 1 : -1;
 		}
 	struct problem prob = {.l = l, .n = (int)t->nb + 1, .y = ysub, .x = sub, .bias = -1};
 	struct parameter par = {.solver_type = solver, .C = C, .eps = eps};
+	int wl[2] = {1, -1};
+	double wv[2];
+	if (balanced && npos > 0 && npos < l) {
+		wv[0] = (double)l / (2.0 * npos);
+		wv[1] = (double)l / (2.0 * (l - npos));
+		par.nr_weight = 2;
+		par.weight_label = wl;
+		par.weight = wv;
+	}
 	const char *bad = check_parameter(&prob, &par);
 	if (bad) {
 		yq_buf_printf(err, "liblinear: %s", bad);
@@ -864,7 +875,8 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 				nb_scale(&t, r);
 				for (size_t g = 0; g < ng; g++) {
 					double C = cfg->C > 0 ? cfg->C : grid[g];
-					if ((rc = train_column(&t, in, (uint32_t)j, cfg->solver, C, eps,
+					if ((rc = train_column(&t, in, (uint32_t)j, cfg->solver, C,
+							       cfg->balanced, eps,
 							       sub, ysub, w, err)))
 						goto out;
 					for (size_t i = 0; i < t.ndocs; i++)
@@ -959,8 +971,8 @@ int yq_model_train(const struct yq_train_config *cfg, struct yq_train_data *d, F
 				continue;
 			nb_ratio(&t, in, j, v == 0 ? cfg->nb_alpha : 0, cnt, r);
 			nb_scale(&t, r);
-			if ((rc = train_column(&t, in, j, cfg->solver, bestC, eps, sub, ysub, w,
-					       err)))
+			if ((rc = train_column(&t, in, j, cfg->solver, bestC, cfg->balanced, eps,
+					       sub, ysub, w, err)))
 				goto out;
 			for (size_t b = 0; b < nb; b++)
 				if (idf[b])

@@ -168,6 +168,13 @@ struct yq_train_config {
 	 * 一点都不 and 质量 to complaints.  docs/classify.md has its effect on
 	 * the held-out sets. */
 	int polarity_rule;
+	/* Class weights of each binary column (liblinear's per-class C): 0
+	 * none; 1 "balanced" — the column's two sides weigh n / (2 n_side) on
+	 * the documents it is trained on (each fold's training part under CV),
+	 * as scikit-learn's class_weight='balanced', so the minority side of an
+	 * unbalanced set (waimai_10k: a third positive) is not pushed under
+	 * the threshold.  Training only: the model file does not change. */
+	int balanced;
 };
 
 /*

@@ -74,6 +74,9 @@ int yq_clf_task_defaults(const char *task, struct yq_feat_config *feat,
 		 * both review sets (docs/benchmarks.md, Classifiers) */
 		train->nb_alpha = 1;
 		train->plain_mix = 0.5;
+		/* balanced class weights: +0.54 points of 5-fold CV on waimai_10k
+		 * (a third positive), none on the balanced ChnSentiCorp */
+		train->balanced = 1;
 	} else if (strcmp(task, "category") == 0) {
 		feat->flags = YQ_FEAT_CHAR | YQ_FEAT_WORD;
 		train->tf_mode = YQ_TF_RAW; /* no NB scaling: it lowered CV on the messages */

@@ -1,7 +1,9 @@
 /*
- * cmd_export.c — `yuqing export --db DB --what events|alerts|posts
- * [--from T] [--to T] [--q QUERY] [--tz TZ] --format csv|xlsx -o FILE`:
- * stored events, alerts or posts as a spreadsheet (report/export.h).
+ * cmd_export.c — `yuqing export --db DB --what
+ * events|alerts|posts|cases|messages [--from T] [--to T] [--q QUERY]
+ * [--department D] [--tz TZ] --format csv|xlsx -o FILE`: stored events,
+ * alerts, posts, cases or citizens' messages as a spreadsheet
+ * (report/export.h).
  *
  * The database is opened read-only.  --from/--to are read like post times
  * (ISO 8601, a date, epoch seconds …) in --tz (default Asia/Shanghai), the
@@ -24,8 +26,8 @@
 
 #define CMD "export"
 #define USAGE                                                                                \
-	"--db DB --what events|alerts|posts [--from T] [--to T] [--q QUERY] [--tz TZ]\n"     \
-	"       --format csv|xlsx -o FILE"
+	"--db DB --what events|alerts|posts|cases|messages [--from T] [--to T]\n"            \
+	"       [--q QUERY] [--department D] [--tz TZ] --format csv|xlsx -o FILE"
 
 static int read_time(const char *opt, const char *s, struct yq_tz *tz, int64_t *out, int *has)
 {
@@ -42,7 +44,7 @@ static int read_time(const char *opt, const char *s, struct yq_tz *tz, int64_t *
 int yq_cmd_export(int argc, char **argv)
 {
 	const char *db = NULL, *what = NULL, *from = NULL, *to = NULL, *q = NULL,
-		   *tzname = "Asia/Shanghai", *format = NULL, *path = NULL;
+		   *tzname = "Asia/Shanghai", *format = NULL, *path = NULL, *dept = NULL;
 	struct yq_export_opts o = {0};
 	struct yq_segmenter *seg = NULL;
 	struct yq_tz *tz = NULL;
@@ -60,6 +62,7 @@ int yq_cmd_export(int argc, char **argv)
 				   : !strcmp(a, "--q")      ? &q
 				   : !strcmp(a, "--tz")     ? &tzname
 				   : !strcmp(a, "--format") ? &format
+				   : !strcmp(a, "--department") ? &dept
 				   : !strcmp(a, "-o")       ? &path
 							    : NULL;
 		if (!dst || i + 1 >= argc) {
@@ -73,7 +76,8 @@ int yq_cmd_export(int argc, char **argv)
 		return yq_cli_usage(CMD, USAGE);
 	}
 	if (yq_export_parse_what(what, &o.what)) {
-		yq_cli_err(CMD, "--what must be events, alerts or posts, not '%s'", what);
+		yq_cli_err(CMD, "--what must be events, alerts, posts, cases or messages, not '%s'",
+			   what);
 		return yq_cli_usage(CMD, USAGE);
 	}
 	if (yq_sheet_parse_format(format, &o.format)) {
@@ -84,6 +88,12 @@ int yq_cmd_export(int argc, char **argv)
 		yq_cli_err(CMD, "--q applies to --what posts only");
 		return yq_cli_usage(CMD, USAGE);
 	}
+	if (dept && o.what != YQ_EXPORT_CASES && o.what != YQ_EXPORT_MESSAGES) {
+		yq_cli_err(CMD, "--department applies to --what cases or messages only");
+		return yq_cli_usage(CMD, USAGE);
+	}
+	o.department = dept;
+	o.now = (int64_t)time(NULL);
 	if (yq_tz_open(tzname, &tz)) {
 		yq_cli_err(CMD, "unknown time zone '%s' (--tz)", tzname);
 		goto out;

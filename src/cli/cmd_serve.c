@@ -67,6 +67,13 @@ int yq_cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	pcfg.tz = tz;
+	/* the place names of the segmenter and of the events: the config's
+	 * directory wins over the environment's default (text/segment.h) */
+	if (cfg->gazetteer &&
+	    setenv("YQ_GAZETTEER", strcmp(cfg->gazetteer, "none") ? cfg->gazetteer : "", 1)) {
+		yq_cli_err("serve", "out of memory");
+		goto out;
+	}
 	{
 		struct yq_pipeline_env_opts eo = {
 			.sensitivity = cfg->sensitivity, .jurisdiction = cfg->jurisdiction,

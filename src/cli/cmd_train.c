@@ -30,7 +30,7 @@
 
 static const char usage[] =
 	"--task sentiment|category --out MODEL [--folds K] [--C X] [--solver 0|7] [--nb A]\n"
-	"       [--plain-mix B]\n"
+	"       [--plain-mix B] [--class-weight none|balanced]\n"
 	"       [--features LIST] [--tf raw|sublinear] [--hash-bits N] [--char-max N]\n"
 	"       [--word-weight W]\n"
 	"       [--positive-words F]… [--negative-words F]… [--polarity-rule]\n"
@@ -245,7 +245,7 @@ int yq_cmd_train(int argc, char **argv)
 	struct file_opts *files = calloc((size_t)argc, sizeof(*files));
 	int nfiles = 0, text_fresh = 0, strict = 0, rule = 0;
 	double C = 0, nb = -1, ww = 0, mix = -1;
-	int folds = -1, solver = -1, tf = -1;
+	int folds = -1, solver = -1, tf = -1, balanced = -1;
 	long bits = 0, cmax = 0;
 	const char *feats = NULL;
 	const char *lexf[2 * MAX_FIELDS];
@@ -344,6 +344,12 @@ int yq_cmd_train(int argc, char **argv)
 				yq_cli_err("train", "--plain-mix must be a number in [0, 1]");
 				goto out;
 			}
+		} else if (strcmp(a, "--class-weight") == 0) {
+			if (strcmp(v, "none") != 0 && strcmp(v, "balanced") != 0) {
+				yq_cli_err("train", "--class-weight must be none or balanced");
+				goto out;
+			}
+			balanced = v[0] == 'b';
 		} else if (strcmp(a, "--nb") == 0) {
 			nb = strtod(v, &end);
 			if (*end || !(nb >= 0 && nb <= 1e6)) {
@@ -415,6 +421,8 @@ int yq_cmd_train(int argc, char **argv)
 		tc.plain_mix = mix;
 	if (solver >= 0)
 		tc.solver = solver;
+	if (balanced >= 0)
+		tc.balanced = balanced;
 	tc.C = C;
 	if (tc.folds == 0 && C == 0) {
 		yq_cli_err("train", "--folds 0 needs a fixed --C (C is chosen by cross-validation)");

@@ -2,9 +2,17 @@
  * signitrend.c — hashed significance of term counts per bucket; see
  * signitrend.h for the algorithm and its source.
  *
- * Invariants: cells[r << bits | i] is row r's cell i; a cell's count is the
- * number of (post, term) pairs of the current bucket hashed there; mean and
- * var describe the cell's counts of the closed buckets (nbuckets of them).
+ * Invariants: cells[r << bits | i] is row r's cell i.  Folding is lazy: a
+ * bucket's close only counts the fold (nbuckets); a cell catches up with
+ * the folds it missed when it is next read or counted (view, catch_up),
+ * with the same float operations in the same order as folding the whole
+ * table at every close did, so the results are those of the eager fold
+ * (bit for bit but for values under NEGLIGIBLE; tests/unit/test_signitrend.c
+ * compares with an eager fold).  A cell's `at` is the
+ * number of folds applied to its mean and var; its count belongs to the
+ * bucket fold `at` closes.  Each close used to sweep the whole table
+ * (4 × 2^16 cells), up to 65 times after a gap of empty buckets: half the
+ * CPU of a replay of the CED stream, sparse over hours.
  * The candidate table is open-addressed (linear probing) with twice as many
  * slots as candidates, so a probe always ends; it is emptied when a bucket
  * closes.
@@ -21,6 +29,7 @@
 struct cell {
 	uint32_t count;
 	float mean, var;
+	uint32_t at;      /* folds applied to mean and var */
 };
 
 struct cand {
@@ -91,7 +100,49 @@ void yq_signitrend_free(struct yq_signitrend *s)
 	free(s);
 }
 
-/* cell_z: the significance of a cell's current count. */
+/* step: fold number k of x into (mean, var): the first (k = 0) starts
+ * the moving mean at x; the others are the exponentially weighted update
+ * (SigniTrend, eq. 2–3). */
+static inline void step(float a, uint32_t k, float x, float *mean, float *var)
+{
+	if (k == 0) {
+		*mean = x;
+		*var = 0;
+	} else {
+		float d = x - *mean, incr = a * d;
+		*mean += incr;
+		*var = (1 - a) * (*var + d * incr);
+	}
+}
+
+/* A mean and variance under NEGLIGIBLE are set to 0 instead of being
+ * walked there through denormal floats (hundreds of slow steps): a
+ * standard deviation under 1e-15 next to beta (≥ 1 in practice) changes a
+ * z-score by less than a double's rounding, and a mean under beta does not
+ * enter it at all (cell_z). */
+#define NEGLIGIBLE 1e-30f
+
+/* view: the cell c as the eager fold would have left it, into v (which may
+ * be c): its count folded in at fold `at`, zeros at the folds after it
+ * (mean and variance only decay then; at 0 they stay there, so the walk
+ * stops early). */
+static void view(const struct yq_signitrend *s, const struct cell *c, struct cell *v)
+{
+	*v = *c;
+	if (c->at == s->nbuckets)
+		return;
+	float a = (float)s->cfg.alpha;
+	uint32_t k = c->at;
+	step(a, k++, (float)c->count, &v->mean, &v->var);
+	for (; k < s->nbuckets && (v->mean > NEGLIGIBLE || v->var > NEGLIGIBLE); k++)
+		step(a, k, 0, &v->mean, &v->var);
+	if (k < s->nbuckets) /* the rest of the walk: to 0 through denormals */
+		v->mean = v->var = 0;
+	v->count = 0;
+	v->at = s->nbuckets;
+}
+
+/* cell_z: the significance of a (caught-up) cell's current count. */
 static double cell_z(const struct yq_signitrend *s, const struct cell *c)
 {
 	double beta = s->cfg.beta;
@@ -101,19 +152,24 @@ static double cell_z(const struct yq_signitrend *s, const struct cell *c)
 }
 
 /* term_z: the minimum over the term's cells; *count the smallest count,
- * *best the cell that gave the minimum z. */
+ * *best (if not NULL) the cell that gave the minimum z.  The cells read
+ * are caught up in place (the table is not part of s's constness: a read
+ * that catches up changes no result, and a cell read once is not walked
+ * through the same folds again). */
 static double term_z(const struct yq_signitrend *s, uint64_t h1, uint64_t h2, uint32_t *count,
-		     const struct cell **best)
+		     struct cell *best)
 {
 	double z = INFINITY;
 	uint32_t cnt = UINT32_MAX;
 	for (unsigned r = 0; r < s->cfg.depth; r++) {
-		const struct cell *c = &s->cells[((size_t)r << s->cfg.bits) | ((h1 + r * h2) & s->mask)];
+		struct cell *c = &s->cells[((size_t)r << s->cfg.bits) | ((h1 + r * h2) & s->mask)];
+		if (c->at != s->nbuckets)
+			view(s, c, c);
 		double zz = cell_z(s, c);
 		if (zz < z) {
 			z = zz;
 			if (best)
-				*best = c;
+				*best = *c;
 		}
 		if (c->count < cnt)
 			cnt = c->count;
@@ -130,23 +186,9 @@ static void hashes(const char *t, uint32_t len, uint64_t *h1, uint64_t *h2)
 	*h2 = yq_hash64(t, len, 0x7a3d) | 1;
 }
 
+/* fold: closes a bucket for every cell at once (they catch up lazily). */
 static void fold(struct yq_signitrend *s)
 {
-	size_t n = (size_t)s->cfg.depth << s->cfg.bits;
-	float a = (float)s->cfg.alpha;
-	for (size_t i = 0; i < n; i++) {
-		struct cell *c = &s->cells[i];
-		float x = (float)c->count;
-		if (s->nbuckets == 0) {
-			c->mean = x;
-			c->var = 0;
-		} else {
-			float d = x - c->mean, incr = a * d;
-			c->mean += incr;
-			c->var = (1 - a) * (c->var + d * incr);
-		}
-		c->count = 0;
-	}
 	s->nbuckets++;
 }
 
@@ -168,14 +210,14 @@ static int close_bucket(struct yq_signitrend *s, yq_signal_fn fn, void *ctx)
 			continue;
 		uint64_t h1, h2;
 		uint32_t cnt;
-		const struct cell *best = NULL;
+		struct cell best = {0};
 		hashes(c->term, c->len, &h1, &h2);
 		double z = term_z(s, h1, h2, &cnt, &best);
-		if (z >= s->cfg.z_min && cnt >= s->cfg.min_count && best)
+		if (z >= s->cfg.z_min && cnt >= s->cfg.min_count && z < INFINITY)
 			s->out[n++] = (struct yq_signal){
 				.bucket_start = s->bucket * s->cfg.bucket, .term = c->term,
-				.len = c->len, .count = cnt, .z = z, .mean = best->mean,
-				.sd = sqrt(best->var > 0 ? best->var : 0)};
+				.len = c->len, .count = cnt, .z = z, .mean = best.mean,
+				.sd = sqrt(best.var > 0 ? best.var : 0)};
 	}
 	if (n && fn) {
 		qsort(s->out, n, sizeof(*s->out), by_z_desc);
@@ -240,6 +282,8 @@ int yq_signitrend_add(struct yq_signitrend *s, int64_t t, const char *const *ter
 		uint32_t cnt = UINT32_MAX;
 		for (unsigned r = 0; r < s->cfg.depth; r++) {
 			struct cell *c = &s->cells[((size_t)r << s->cfg.bits) | ((h1 + r * h2) & s->mask)];
+			if (c->at != s->nbuckets)
+				view(s, c, c); /* catch up */
 			if (c->count < UINT32_MAX)
 				c->count++;
 			if (c->count < cnt)

@@ -18,7 +18,7 @@
  * While a bucket fills, a term whose significance reaches z_min enters a
  * fixed table of candidates (its bytes, at most YQ_ST_TERM_MAX); when the
  * bucket closes the candidates are scored again and the top k reported,
- * most significant first.  Memory: depth · 2^bits · 12 bytes + candidates
+ * most significant first.  Memory: depth · 2^bits · 16 bytes + candidates
  * · ~80 bytes, whatever the stream.  Threads: one thread at a time.
  */
 #ifndef YQ_SIGNITREND_H

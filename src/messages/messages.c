@@ -5,9 +5,11 @@
  *
  * Sits beside the pipeline: messages are not posts of the monitored stream
  * (they are addressed to the government and each one is answered), so they
- * have their own tables on the store's database.  A message becomes a post
- * (source "message") only when an analyst decides its category, so that the
- * decision is an ordinary label for `train --corrections`.
+ * have their own tables on the store's database.  An analyst's category
+ * decision is a label (source "message", task "category") that `train
+ * --corrections` reads with the message's title and text
+ * (yq_store_each_label); the message never becomes a post, so it stays out
+ * of the monitored stream's search, counts and exports.
  *
  * Design:
  *  - The environment (struct yq_msg_env) holds what is slow to load: the
@@ -821,45 +823,6 @@ int yq_msg_set_category(struct yq_msg_env *e, sqlite3 *db, const char *id, const
 		goto out;
 	sqlite3_finalize(s);
 	s = NULL;
-	/* the message as a post, for train --corrections (its norm indexed
-	 * like every post: store.h's invariant) */
-	struct yq_buf *b = &e->tmp;
-	yq_buf_reset(b);
-	if ((r.title && (yq_buf_adds(b, r.title) || yq_buf_addc(b, '\n'))) ||
-	    (r.text && yq_buf_adds(b, r.text))) {
-		rc = YQ_ENOMEM;
-		goto out;
-	}
-	if ((rc = yq_normalize(e->norm, b->s, b->len, &e->nr)))
-		goto out;
-	rc = YQ_EDB;
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO posts(source, id, time, title, text, norm)"
-			       " VALUES ('message', ?1, ?2, ?3, ?4, ?5)"
-			       " ON CONFLICT(source, id) DO NOTHING",
-			       -1, &s, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, r.time);
-	bind_opt_text(s, 3, r.title);
-	bind_opt_text(s, 4, r.text);
-	sqlite3_bind_text(s, 5, e->nr.text.s, (int)e->nr.text.len, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		goto out;
-	sqlite3_finalize(s);
-	s = NULL;
-	if (sqlite3_changes(db)) {
-		if (sqlite3_prepare_v2(db,
-				       "INSERT INTO posts_fts(rowid, norm) VALUES"
-				       " (last_insert_rowid(), ?1)",
-				       -1, &s, NULL) != SQLITE_OK)
-			goto out;
-		sqlite3_bind_text(s, 1, e->nr.text.s, (int)e->nr.text.len, SQLITE_STATIC);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			goto out;
-		sqlite3_finalize(s);
-		s = NULL;
-	}
 	if (sqlite3_prepare_v2(db,
 			       "INSERT INTO labels(source, id, task, label, time)"
 			       " VALUES ('message', ?1, 'category', ?2, ?3)"

@@ -98,6 +98,19 @@ int yq_pipeline_new(const struct yq_pipeline_config *cfg, const struct yq_segmen
 		    struct yq_store *st, struct yq_pipeline **out, struct yq_buf *err);
 void yq_pipeline_free(struct yq_pipeline *p);
 
+/*
+ * yq_pipeline_set_schemes: makes set (borrowed: it must outlive the
+ * pipeline or the next call; NULL or empty: no matching) the monitoring
+ * schemes matched from the next post on, e.g. after the scheme file was
+ * edited while `yuqing serve` runs.  Events keep the schemes their posts
+ * matched so far, by id, also when a scheme left the set.  The matcher is
+ * built before the old one is dropped: on an error the previous set stays
+ * in force.  Errors: YQ_EFORMAT (a word the matcher cannot compile; message
+ * in err), YQ_ENOMEM.
+ */
+int yq_pipeline_set_schemes(struct yq_pipeline *p, const struct yq_scheme_set *set,
+			    struct yq_buf *err);
+
 /* What happened to one post; strings valid until the next call. */
 struct yq_post_result {
 	int existed;           /* already stored: nothing else was done */
@@ -106,7 +119,9 @@ struct yq_post_result {
 	int64_t event;         /* 0: none (no content features) */
 	int alert_level;       /* 0, or the level of the alert raised */
 	size_t schemes;        /* schemes matched */
-	const char *sentiment; /* label, or NULL without a model */
+	const char *sentiment; /* label, or NULL without a model; "neutral" (prob 1)
+				* by rule for a post with nothing of its own to
+				* rate (only punctuation, mentions, links, 转发微博) */
 	double sentiment_prob;
 };
 

@@ -1,6 +1,6 @@
 /*
- * export.c — events, alerts and posts from the store as CSV or XLSX
- * (report/export.h).
+ * export.c — events, alerts, posts, cases and citizens' messages from
+ * the store as CSV or XLSX (report/export.h).
  *
  * Each kind of export is a table of columns: header, sheet type, and how
  * the SQL column becomes a cell (plain value, Unix seconds → wall-clock
@@ -17,10 +17,11 @@
 #include <jansson.h>
 
 #include "base/error.h"
+#include "cases/case.h"
 #include "report/why.h"
 #include "store/search.h"
 
-enum conv { C_TEXT, C_INT, C_REAL, C_SHARE, C_TIME, C_LIST, C_WHY, C_LEVEL };
+enum conv { C_TEXT, C_INT, C_REAL, C_SHARE, C_TIME, C_LIST, C_WHY, C_LEVEL, C_STATE, C_RES, C_YESNO };
 
 struct col {
 	struct yq_sheet_col sc;
@@ -83,6 +84,48 @@ static const struct col POST_COLS[] = {
 	" WHERE (?1 IS NULL OR p.time >= ?1) AND (?2 IS NULL OR p.time < ?2)%s"              \
 	" ORDER BY p.time IS NULL, p.time DESC, p.rowid DESC LIMIT ?3"
 
+/* cases: ?1/?2 the period (created before to, not closed before from),
+ * ?4 now (for 超期), ?5 a department whose cases only (NULL: all) */
+static const struct col CASE_COLS[] = {
+	{{"编号", YQ_COL_TEXT, 11}, C_TEXT},        {{"标题", YQ_COL_TEXT, 40}, C_TEXT},
+	{{"环节", YQ_COL_TEXT, 6}, C_STATE},        {{"办结结果", YQ_COL_TEXT, 14}, C_RES},
+	{{"来源", YQ_COL_TEXT, 8}, C_TEXT},         {{"分类", YQ_COL_TEXT, 10}, C_TEXT},
+	{{"承办部门", YQ_COL_TEXT, 20}, C_TEXT},    {{"立案时间", YQ_COL_DATETIME, 0}, C_TIME},
+	{{"本环节起始", YQ_COL_DATETIME, 0}, C_TIME}, {{"本环节期限", YQ_COL_DATETIME, 0}, C_TIME},
+	{{"超期", YQ_COL_TEXT, 6}, C_YESNO},        {{"办结时间", YQ_COL_DATETIME, 0}, C_TIME},
+	{{"立案人", YQ_COL_TEXT, 10}, C_TEXT},
+};
+#define CASE_SQL                                                                             \
+	"SELECT c.number, c.title, c.state, c.resolution, c.source_type, c.category,"        \
+	" (SELECT group_concat(department, '、') FROM (SELECT department FROM case_assign a"  \
+	" WHERE a.case_id = c.id ORDER BY department)),"                                     \
+	" c.created, c.state_since, c.due_at, c.due_at IS NOT NULL AND c.due_at <= ?4,"      \
+	" c.closed_at, c.created_by FROM cases c"                                            \
+	" WHERE (?1 IS NULL OR c.closed_at IS NULL OR c.closed_at >= ?1)"                    \
+	" AND (?2 IS NULL OR c.created < ?2) AND (?5 IS NULL OR EXISTS (SELECT 1 FROM"       \
+	" case_assign v WHERE v.case_id = c.id AND v.department = ?5))"                      \
+	" ORDER BY c.created DESC, c.id DESC LIMIT ?3"
+
+/* citizens' messages of the period; the sender and contact are never
+ * exported; ?5 a department (NULL: all) */
+static const struct col MESSAGE_COLS[] = {
+	{{"编号", YQ_COL_TEXT, 10}, C_TEXT},          {{"留言时间", YQ_COL_DATETIME, 0}, C_TIME},
+	{{"主题", YQ_COL_TEXT, 40}, C_TEXT},          {{"分类", YQ_COL_TEXT, 12}, C_TEXT},
+	{{"承办部门", YQ_COL_TEXT, 14}, C_TEXT},      {{"答复期限", YQ_COL_DATETIME, 0}, C_TIME},
+	{{"答复时间", YQ_COL_DATETIME, 0}, C_TIME},   {{"办理时长（小时）", YQ_COL_REAL, 10}, C_REAL},
+	{{"按时答复", YQ_COL_TEXT, 8}, C_YESNO},      {{"点赞", YQ_COL_INT, 6}, C_INT},
+	{{"相关性", YQ_COL_REAL, 7}, C_REAL},         {{"完整性", YQ_COL_REAL, 7}, C_REAL},
+	{{"及时性", YQ_COL_REAL, 7}, C_REAL},
+};
+#define MESSAGE_SQL                                                                          \
+	"SELECT m.id, m.time, m.title, m.category, m.department, m.deadline, m.reply_time,"  \
+	" round((m.reply_time - m.time) / 3600.0, 2),"                                       \
+	" CASE WHEN m.reply_time IS NULL THEN NULL ELSE m.reply_time <= m.deadline END,"     \
+	" m.likes, m.q_relevance, m.q_completeness, m.q_timeliness FROM messages m"          \
+	" WHERE (?1 IS NULL OR m.time >= ?1) AND (?2 IS NULL OR m.time < ?2)"                \
+	" AND (?5 IS NULL OR m.department = ?5)"                                             \
+	" ORDER BY m.time DESC, m.id LIMIT ?3"
+
 int yq_export_parse_what(const char *s, enum yq_export_what *out)
 {
 	if (s && !strcmp(s, "events"))
@@ -91,6 +134,10 @@ int yq_export_parse_what(const char *s, enum yq_export_what *out)
 		*out = YQ_EXPORT_ALERTS;
 	else if (s && !strcmp(s, "posts"))
 		*out = YQ_EXPORT_POSTS;
+	else if (s && !strcmp(s, "cases"))
+		*out = YQ_EXPORT_CASES;
+	else if (s && !strcmp(s, "messages"))
+		*out = YQ_EXPORT_MESSAGES;
 	else
 		return YQ_EINVAL;
 	return 0;
@@ -140,6 +187,19 @@ static int put_cell(struct yq_sheet *sh, sqlite3_stmt *s, int i, const struct co
 	}
 	case C_LEVEL:
 		return yq_sheet_text(sh, yq_why_level_name(txt), err);
+	case C_STATE: {
+		enum yq_case_state st;
+		return yq_sheet_text(sh, yq_case_state_parse(txt, &st) ? txt : yq_case_state_zh(st),
+				     err);
+	}
+	case C_RES: {
+		enum yq_case_resolution res;
+		return yq_sheet_text(
+			sh, yq_case_resolution_parse(txt, &res) ? txt : yq_case_resolution_zh(res),
+			err);
+	}
+	case C_YESNO:
+		return yq_sheet_text(sh, sqlite3_column_int(s, i) ? "是" : "否", err);
 	case C_LIST:
 	case C_WHY:
 		break;
@@ -194,6 +254,22 @@ int yq_export_write(sqlite3 *db, struct yq_tz *tz, const struct yq_export_opts *
 		cols = ALERT_COLS, ncols = N(ALERT_COLS), title = "alerts";
 		rc = yq_buf_adds(&sql, has_table(db, "alert_acks") ? ALERT_SQL_ACKS : ALERT_SQL_NOACKS);
 		break;
+	case YQ_EXPORT_CASES:
+	case YQ_EXPORT_MESSAGES: {
+		int cases = o->what == YQ_EXPORT_CASES;
+		const char *table = cases ? "cases" : "messages";
+		if (!has_table(db, table)) {
+			yq_buf_printf(err, "the database has no %s (yuqing serve or `yuqing %s` makes them)",
+				      table, cases ? "cases" : "messages import");
+			rc = YQ_EINVAL;
+			goto out;
+		}
+		cols = cases ? CASE_COLS : MESSAGE_COLS;
+		ncols = cases ? N(CASE_COLS) : N(MESSAGE_COLS);
+		title = table;
+		rc = yq_buf_adds(&sql, cases ? CASE_SQL : MESSAGE_SQL);
+		break;
+	}
 	default:
 		cols = POST_COLS, ncols = N(POST_COLS), title = "posts";
 		if (o->q) {
@@ -225,6 +301,10 @@ int yq_export_write(sqlite3 *db, struct yq_tz *tz, const struct yq_export_opts *
 	sqlite3_bind_int64(s, 3, (int64_t)cap + 1);
 	if (o->q)
 		sqlite3_bind_text(s, 4, m.s, (int)m.len, SQLITE_STATIC);
+	if (o->what == YQ_EXPORT_CASES)
+		sqlite3_bind_int64(s, 4, o->now);
+	if (o->department)
+		sqlite3_bind_text(s, 5, o->department, -1, SQLITE_STATIC);
 	for (size_t i = 0; i < ncols; i++)
 		sc[i] = cols[i].sc;
 	if ((rc = yq_sheet_open(o->format, path, title, sc, ncols, &sh, err)))

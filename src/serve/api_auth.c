@@ -4,7 +4,8 @@
  * thread.
  *
  * Sessions (auth.h): GET /api/csrf gives an anonymous session and its CSRF
- * token for the login form.  A login always answers with a NEW session id
+ * token for the login form, or, to a client already logged in, who it is
+ * and its session's token (the same on every call).  A login always answers with a NEW session id
  * in the cookie and destroys the one the client sent (field case auth-01:
  * an id planted before the login never becomes an authenticated one), and
  * hands the new session's CSRF token in the body (auth-03: the first
@@ -58,15 +59,20 @@ void yq_api_csrf(struct yq_req *r)
 	sqlite3 *db = yq_req_wdb(r);
 	if (!db)
 		return;
-	/* logged in already: a token for that session, whose cookie stays */
+	/* logged in already: that session's token and who it is (a new tab
+	 * of the dashboard picks the login up from here); the cookie stays */
 	if (*r->sid && !yq_auth_session_check(db, &r->d->policy, r->sid, now, &who) &&
 	    who.kind == YQ_PRINCIPAL_USER) {
-		int rc = yq_auth_csrf_reissue(db, &r->d->policy, r->sid, now, t.csrf);
+		int rc = yq_auth_csrf_token(db, &r->d->policy, r->sid, now, t.csrf);
 		if (rc != YQ_ENOTFOUND) {
+			json_t *o = rc ? NULL : principal_json(&who);
 			if (rc)
-				yq_req_error(r, 503, "cannot renew the CSRF token: %s", sqlite3_errmsg(db));
-			else
-				yq_req_json(r, 200, json_pack("{s:s}", "csrf", t.csrf));
+				yq_req_error(r, 503, "cannot read the CSRF token: %s", sqlite3_errmsg(db));
+			else {
+				if (o)
+					json_object_set_new(o, "csrf", json_string(t.csrf));
+				yq_req_json(r, 200, o);
+			}
 			return;
 		}
 	}

@@ -1,8 +1,11 @@
 /*
- * api_export.c — GET /api/export?what=events|alerts|posts&format=csv|xlsx
- * [&from=T][&to=T][&q=QUERY]: the export of report/export.h over HTTP.
+ * api_export.c — GET /api/export?what=events|alerts|posts|cases|messages
+ * &format=csv|xlsx[&from=T][&to=T][&q=QUERY][&department=D]: the export of
+ * report/export.h over HTTP.
  *
- * Same permission as reading the objects (YQ_PERM_READ).  The sheet is
+ * Same permission as reading the objects (YQ_PERM_READ); cases as the case
+ * board shows them: all with case_read_all, a handler's own department's
+ * only (another department asked: 403).  The sheet is
  * written to a private temporary file (mkstemp in $TMPDIR, else /tmp; the
  * XLSX zip is written at close, so it cannot stream), read back into the
  * response and removed.  At most EXPORT_ROWS_MAX rows: a larger selection
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EXPORT_ROWS_MAX 100000
@@ -48,9 +52,24 @@ void yq_api_export(struct yq_req *r)
 	int fd = -1, rc;
 
 	if (yq_export_parse_what(what, &o.what)) {
-		yq_req_error(r, 400, "what must be events, alerts or posts");
+		yq_req_error(r, 400, "what must be events, alerts, posts, cases or messages");
 		goto out;
 	}
+	o.department = yq_req_arg(r, "department");
+	if (o.department && o.what != YQ_EXPORT_CASES && o.what != YQ_EXPORT_MESSAGES) {
+		yq_req_error(r, 400, "department applies to what=cases or messages only");
+		goto out;
+	}
+	/* cases: what the case board shows this user (cases/case.h) */
+	if (o.what == YQ_EXPORT_CASES && !yq_auth_allows(r->who.role, YQ_PERM_CASE_READ_ALL)) {
+		if (r->who.role != YQ_ROLE_HANDLER || !r->who.department[0] ||
+		    (o.department && strcmp(o.department, r->who.department))) {
+			yq_req_error(r, 403, "cases of other departments are not yours to export");
+			goto out;
+		}
+		o.department = r->who.department;
+	}
+	o.now = (int64_t)time(NULL);
 	if (yq_sheet_parse_format(format, &o.format)) {
 		yq_req_error(r, 400, "format must be csv or xlsx");
 		goto out;
@@ -98,16 +117,23 @@ void yq_api_export(struct yq_req *r)
 		goto out;
 	}
 	r->status = 200;
-	if (o.format == YQ_SHEET_CSV) {
-		r->ctype = "text/csv; charset=utf-8";
-		r->disposition = o.what == YQ_EXPORT_EVENTS   ? "attachment; filename=\"events.csv\""
-				 : o.what == YQ_EXPORT_ALERTS ? "attachment; filename=\"alerts.csv\""
-							      : "attachment; filename=\"posts.csv\"";
-	} else {
-		r->ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-		r->disposition = o.what == YQ_EXPORT_EVENTS   ? "attachment; filename=\"events.xlsx\""
-				 : o.what == YQ_EXPORT_ALERTS ? "attachment; filename=\"alerts.xlsx\""
-							      : "attachment; filename=\"posts.xlsx\"";
+	{
+		static const char *const names[][2] = {
+			[YQ_EXPORT_EVENTS] = {"attachment; filename=\"events.csv\"",
+					      "attachment; filename=\"events.xlsx\""},
+			[YQ_EXPORT_ALERTS] = {"attachment; filename=\"alerts.csv\"",
+					      "attachment; filename=\"alerts.xlsx\""},
+			[YQ_EXPORT_POSTS] = {"attachment; filename=\"posts.csv\"",
+					     "attachment; filename=\"posts.xlsx\""},
+			[YQ_EXPORT_CASES] = {"attachment; filename=\"cases.csv\"",
+					     "attachment; filename=\"cases.xlsx\""},
+			[YQ_EXPORT_MESSAGES] = {"attachment; filename=\"messages.csv\"",
+						"attachment; filename=\"messages.xlsx\""},
+		};
+		int xlsx = o.format != YQ_SHEET_CSV;
+		r->ctype = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+				: "text/csv; charset=utf-8";
+		r->disposition = names[o.what][xlsx];
 	}
 out:
 	if (fd >= 0)

@@ -4,12 +4,14 @@
  * POST /api/schemes/test, GET /api/schemes/{id}/backtest.
  *
  * The schemes are the configuration's scheme file.  The pipeline matches
- * every post against the enabled schemes it loaded at start; create,
- * update and delete rewrite the file (a new version of the scheme, the
- * whole file validated by the scheme parser and the matcher before it
- * replaces the old one by rename, and an audit entry), and take effect in
- * the live matching at the next start — the answers say so with
- * "pending_restart".  The file is written as YAML flow style (JSON), which
+ * every post against the enabled schemes of that file; create, update and
+ * delete rewrite the file (a new version of the scheme, the whole file
+ * validated by the scheme parser and the matcher before it replaces the
+ * old one by rename, and an audit entry) and count the rewrite in
+ * d->scheme_gen: the writer reloads the file before its next batch (within
+ * commit_ms) and the live matching uses it from the next post on.  The
+ * answers' "live" says whether the writer has applied the file as it is
+ * now.  The file is written as YAML flow style (JSON), which
  * the scheme parser reads like any other YAML.  List, get, test and
  * backtest use the file as it is now, so an edit can be tried at once.
  * test matches
@@ -38,7 +40,6 @@
 
 struct yq_scheme_env {
 	struct yq_scheme_set *set;     /* the file as it is now (owned) */
-	int changed;                   /* written since the start */
 	struct yq_normalizer *nz;
 	struct yq_matcher *m;
 	struct yq_match_scratch *s;
@@ -166,6 +167,12 @@ static json_t *scheme_json(const struct yq_scheme *s)
 	return o;
 }
 
+/* live: 1 when the writer's matching uses the scheme file as it is now. */
+static int live(struct yq_daemon *d)
+{
+	return atomic_load(&d->scheme_live) == atomic_load(&d->scheme_gen);
+}
+
 void yq_api_schemes_list(struct yq_req *r)
 {
 	pthread_mutex_lock(&r->d->scheme_mu);
@@ -176,7 +183,7 @@ void yq_api_schemes_list(struct yq_req *r)
 			json_array_append_new(a, scheme_json(&e->set->v[i]));
 		yq_req_json(r, 200,
 			    json_pack("{s:o,s:s?,s:b}", "schemes", a ? a : json_array(), "file",
-				      r->d->cfg->schemes, "pending_restart", e->changed));
+				      r->d->cfg->schemes, "live", live(r->d)));
 	}
 	pthread_mutex_unlock(&r->d->scheme_mu);
 }
@@ -254,7 +261,7 @@ static int write_set(struct yq_req *r, struct yq_scheme_env *e, json_t *arr)
 	yq_scheme_set_free(e->set);
 	e->set = set;
 	set = NULL;
-	e->changed = 1;
+	atomic_fetch_add(&r->d->scheme_gen, 1); /* the writer reloads the file */
 	ok = 0;
 out:
 	if (f) {
@@ -359,13 +366,13 @@ static void change(struct yq_req *r, int create, int del)
 	audit_scheme(r, create ? "scheme.create" : del ? "scheme.delete" : "scheme.update", id,
 		     before, del ? NULL : body);
 	if (del) {
-		yq_req_json(r, 200, json_pack("{s:s,s:b,s:b}", "deleted", id, "pending_restart", 1,
-					      "ok", 1));
+		yq_req_json(r, 200, json_pack("{s:s,s:b,s:b}", "deleted", id, "live", live(d), "ok",
+					      1));
 	} else {
 		long i = find_id(e->set, id);
 		json_t *o = i >= 0 ? scheme_json(&e->set->v[i]) : NULL;
 		if (o)
-			json_object_set_new(o, "pending_restart", json_true());
+			json_object_set_new(o, "live", json_boolean(live(d)));
 		yq_req_json(r, create ? 201 : 200, o);
 	}
 	goto out;

@@ -367,6 +367,11 @@ static int root(struct ps *p, const yaml_node_t *n)
 		}
 		else if (!strcmp(k, "schemes"))
 			rc = resolve(p, v, &c->schemes);
+		else if (!strcmp(k, "gazetteer")) {
+			const char *x = scalar(v);
+			rc = x && !strcmp(x, "none") ? str(p, v, 8, &c->gazetteer)
+						     : resolve(p, v, &c->gazetteer);
+		}
 		else if (!strcmp(k, "sensitivity")) {
 			const char *x = scalar(v);
 			rc = x && !strcmp(x, "none") ? str(p, v, 8, &c->sensitivity)
@@ -530,6 +535,7 @@ void yq_serve_config_free(struct yq_serve_config *c)
 	free(c->web);
 	free(c->tz);
 	free(c->schemes);
+	free(c->gazetteer);
 	free(c->sensitivity);
 	free(c->jurisdiction);
 	free(c->sentiment);

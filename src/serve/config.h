@@ -57,6 +57,8 @@ struct yq_serve_config {
 				* served, NULL: found by serve/static.c (web/dist
 				* beside the executable's or the config's directory) */
 	char *schemes;         /* scheme YAML (resolved) or NULL */
+	char *gazetteer;       /* gazetteer directory (resolved), "none", or NULL:
+				* the default (yq_gazetteer_dir) */
 	char *sensitivity;     /* lexicon path (resolved), "none", or NULL: default */
 	char *jurisdiction;    /* place words joined by commas, or NULL */
 	char *sentiment;       /* model name or path; NULL: none ("none" in YAML);

@@ -375,6 +375,31 @@ out:
 	return rc;
 }
 
+/* reload_schemes: the writer, between batches, after the API rewrote the
+ * scheme file: the file's schemes become the live matching's
+ * (yq_pipeline_set_schemes).  A file that fails to load leaves the
+ * previous set in force (logged); the API validated it before writing. */
+static void reload_schemes(struct yq_daemon *d)
+{
+	unsigned gen = atomic_load(&d->scheme_gen);
+	struct yq_scheme_set *set = NULL;
+	struct yq_buf err = YQ_BUF_INIT;
+	if (gen == atomic_load(&d->scheme_live) || !d->cfg->schemes)
+		return;
+	if (yq_scheme_load(d->cfg->schemes, &set, &err) ||
+	    yq_pipeline_set_schemes(d->p, set, &err)) {
+		yq_serve_log("schemes: %s: %s (the previous schemes stay in force)", d->cfg->schemes,
+			     err.len ? err.s : "out of memory");
+		yq_scheme_set_free(set);
+	} else {
+		yq_serve_log("schemes: %zu loaded from %s", set->n, d->cfg->schemes);
+		yq_scheme_set_free(d->wschemes);
+		d->wschemes = set;
+	}
+	atomic_store(&d->scheme_live, gen);
+	yq_buf_release(&err);
+}
+
 static void *writer_main(void *arg)
 {
 	struct yq_daemon *d = arg;
@@ -388,6 +413,7 @@ static void *writer_main(void *arg)
 	}
 	for (;;) {
 		int closed = 0;
+		reload_schemes(d);
 		struct yq_item *list =
 			yq_queue_pop(d->q, WRITER_BATCH, d->cfg->commit_ms, &closed);
 		if (!list) {
@@ -660,6 +686,7 @@ void yq_daemon_free(struct yq_daemon *d)
 	if (d->listen_fd >= 0)
 		close(d->listen_fd);
 	yq_pipeline_free(d->p); /* commits nothing new: the writer committed */
+	yq_scheme_set_free(d->wschemes);
 	yq_store_close(d->st);
 	yq_sse_free(d->sse);
 	yq_queue_free(d->q);

@@ -3,10 +3,10 @@
  * HTTP request a handler works on.  Not a public API: only the .c files of src/serve
  * include it.
  *
- * Shared state and its guards: cfg, seg, schemes, names are read-only
- * after start; q, sse and m are thread-safe objects; stopping and fatal
- * are atomics; st, p and the writer's bookkeeping belong to the writer
- * thread alone.
+ * Shared state and its guards: cfg, seg, names are read-only after start;
+ * q, sse and m are thread-safe objects; stopping, fatal and the scheme
+ * generations are atomics; st, p, wschemes and the writer's bookkeeping
+ * belong to the writer thread alone.
  */
 #ifndef YQ_SERVE_INTERNAL_H
 #define YQ_SERVE_INTERNAL_H
@@ -63,6 +63,11 @@ struct yq_daemon {
 	/* scheme test and backtest (api_schemes.c), made on first use */
 	pthread_mutex_t scheme_mu;
 	struct yq_scheme_env *scheme_env; /* guarded by scheme_mu */
+	/* live scheme changes: the API counts each rewrite of the scheme file
+	 * in scheme_gen; the writer reloads the file before its next batch
+	 * and stores the generation it applied in scheme_live */
+	atomic_uint scheme_gen, scheme_live;
+	struct yq_scheme_set *wschemes; /* the writer's reloaded set (owned) */
 };
 
 struct yq_case_settings;

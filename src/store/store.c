@@ -172,7 +172,7 @@ static const char *const SQL[S_COUNT] = {
 			" DO UPDATE SET label = excluded.label, time = excluded.time",
 	[S_LABELLED] = "SELECT l.source, l.id, p.title, p.text, l.label FROM labels l"
 		       " JOIN posts p ON p.source = l.source AND p.id = l.id"
-		       " WHERE l.task = ?1 ORDER BY l.source, l.id",
+		       " WHERE l.task = ?1 AND l.source <> 'message' ORDER BY l.source, l.id",
 	[S_DATA_VERSION] = "PRAGMA data_version",
 	[S_ANY_POST] = "SELECT EXISTS(SELECT 1 FROM posts)",
 };
@@ -701,11 +701,35 @@ int yq_store_put_label(struct yq_store *st, const char *source, const char *id,
 	return run(st, S_PUT_LABEL);
 }
 
+/* Citizens' messages (messages/messages.h) are labelled under source
+ * "message" and read from their own table, which only databases that took
+ * messages have. */
+#define MESSAGE_LABELS                                                                       \
+	"SELECT l.source, l.id, p.title, p.text, l.label FROM labels l"                      \
+	" JOIN posts p ON p.source = l.source AND p.id = l.id"                               \
+	" WHERE l.task = ?1 AND l.source <> 'message' UNION ALL"                             \
+	" SELECT l.source, l.id, m.title, m.text, l.label FROM labels l"                     \
+	" JOIN messages m ON m.id = l.id WHERE l.task = ?1 AND l.source = 'message'"         \
+	" ORDER BY 1, 2"
+
 int yq_store_each_label(struct yq_store *st, const char *task, yq_store_label_fn fn,
 			void *ctx)
 {
-	sqlite3_stmt *s = st->stmt[S_LABELLED];
+	sqlite3_stmt *s = st->stmt[S_LABELLED], *own = NULL;
 	int rc = SQLITE_OK, ret = YQ_OK;
+	sqlite3_stmt *q = NULL;
+	int has = sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+				     " AND name = 'messages'", -1, &q, NULL) == SQLITE_OK;
+	rc = has ? sqlite3_step(q) : SQLITE_ERROR;
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return YQ_EDB;
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_prepare_v2(st->db, MESSAGE_LABELS, -1, &own, NULL) != SQLITE_OK)
+			return YQ_EDB;
+		s = own;
+	}
+	rc = SQLITE_OK;
 	bind_text(s, 1, task, &rc);
 	if (rc != SQLITE_OK) {
 		ret = YQ_EDB;
@@ -731,5 +755,6 @@ int yq_store_each_label(struct yq_store *st, const char *task, yq_store_label_fn
 out:
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+	sqlite3_finalize(own);
 	return ret;
 }

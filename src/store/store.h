@@ -164,7 +164,10 @@ typedef int (*yq_store_label_fn)(void *ctx, const struct yq_label_rec *rec);
 
 /*
  * yq_store_each_label: calls fn(ctx, rec) for every post labelled for task,
- * ordered by (source, id), with the stored title and text.  Returns 0, the
+ * ordered by (source, id), with the stored title and text; in a database
+ * that took citizens' messages (messages/messages.h) also every message
+ * whose category an analyst decided (source "message", title and text of
+ * the message).  Returns 0, the
  * callback's code, or YQ_EDB.  fn must not call other store functions.
  */
 int yq_store_each_label(struct yq_store *st, const char *task, yq_store_label_fn fn,

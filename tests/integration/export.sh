@@ -122,9 +122,12 @@ check_eq "posts of 2020-01-21" "$(rows_csv "$T/day.csv")" "$(q "$db" "select cou
 check_eq "posts matching 口罩" "$(rows_csv "$T/mask.csv")" "$("$YQ" search --db "$db" --count 口罩 2>/dev/null)"
 # usage errors
 set +e
-"$YQ" export --db "$db" --what cases --format csv -o "$T/x.csv" 2> "$T/u.err"; rc=$?
+"$YQ" export --db "$db" --what bogus --format csv -o "$T/x.csv" 2> "$T/u.err"; rc=$?
+"$YQ" export --db "$db" --what cases --format csv -o "$T/x.csv" 2> "$T/c.err"; rc2=$?
 set -e
 check_eq "unknown --what: exit 2" "$rc" 2
+check_eq "cases of a database without cases: exit 1" "$rc2" 1
+grep -q "the database has no cases" "$T/c.err" || fail "cases of a database without cases: no clear message ($(cat "$T/c.err"))"
 check_eq "no file left by a refused export" "$([ -e "$T/x.csv" ] && echo left || echo none)" none
 
 # ---- GET /api/export ----

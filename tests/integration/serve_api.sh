@@ -13,6 +13,7 @@ database: serve.db
 listen: 127.0.0.1:0
 port_file: port
 web: nodist
+gazetteer: $YQ_DATA/gazetteer_cn
 pipeline: {bucket: 1d, min_count: 20}
 limits: {body_bytes: 2097152, header_bytes: 8192}
 sources:
@@ -20,7 +21,8 @@ sources:
   - {name: later, kind: file, path: later.jsonl, platform: weibo, tier: individual}
 YAML
 TOKEN=$(make_user "$T/serve.db" admin admin)
-start_serve "$T/yuqing.yaml" "$T/log"
+# the config's gazetteer wins over the environment's (which names none here)
+YQ_GAZETTEER=$T/no-gazetteer start_serve "$T/yuqing.yaml" "$T/log"
 check_eq "healthz" "$(acurl "$URL/healthz" | jget 'd["status"]')" ok
 # no dashboard assets: one line at start, and GET / says how to build them
 # a file source whose file does not exist yet: reported at start and in /api/sources
@@ -79,6 +81,7 @@ check_eq "event has keywords" "$(echo "$one" | jget 'len(d["keywords"]) > 0')" T
 check_eq "event has top posts" "$(echo "$one" | jget 'len(d["top_posts"]) > 0')" True
 check_eq "event's why has a score" "$(echo "$one" | jget 'd["why"]["score"] > 0')" True
 check_eq "event size = its posts" "$(echo "$one" | jget 'd["size"]')" "$(q "$db" "select size from events where id = $top")"
+check_eq "places of the top 50 events (gazetteer of the config)" "$(acurl "$URL/api/events?limit=50" | jget 'sum(1 for e in d["events"] if e["places"]) > 0')" True
 check_eq "event id not a number" "$(status GET "$URL/api/events/abc")" 400
 # numbers are printed short (JSON_REAL_PRECISION): no 0.29999999999999999
 check_eq "long reals in events" "$(acurl "$URL/api/events?limit=50" | grep -cE '[0-9]\.[0-9]{11,}' || true)" 0

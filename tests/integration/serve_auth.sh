@@ -96,12 +96,16 @@ check_eq "ack with the login's token (auth-03)" "$(anon -b "yq_sid=$S1" -H "X-CS
 check_eq "acked by" "$(acurl "$URL/api/alerts/$aid" | jget 'd["acked_by"]')" admin
 check_eq "ack in the audit log" "$(q "$db" "select count(*) from audit_log where action = 'alert.ack' and object_id = '$aid' and actor = 'admin'")" 1
 "$YQ" audit verify --db "$db" > /dev/null || fail "the audit chain does not verify"
-# GET /api/csrf when logged in: a token for the same session, no new cookie
+# GET /api/csrf when logged in (a second tab): who is logged in and the
+# same token of the same session, no new cookie; the first tab's token
+# stays valid
 curl -s -D "$T/h2" -b "yq_sid=$S1" "$URL/api/csrf" > "$T/csrf2"
 T2=$(jget 'd["csrf"]' < "$T/csrf2")
 grep -qi '^set-cookie:' "$T/h2" && fail "GET /api/csrf replaced the session cookie of a logged-in client"
+check_eq "GET /api/csrf when logged in: user" "$(jget 'd["user"] + "/" + d["role"]' < "$T/csrf2")" admin/admin
+check_eq "GET /api/csrf when logged in: the login's token" "$T2" "$T1"
 check_eq "session after GET /api/csrf" "$(anon -b "yq_sid=$S1" "$URL/api/me")" 200
-check_eq "ack with the reissued token" "$(anon -b "yq_sid=$S1" -H "X-CSRF-Token: $T2" -XPOST "$URL/api/alerts/$aid/ack")" 200
+check_eq "ack with the first tab's token after a second tab's GET /api/csrf" "$(anon -b "yq_sid=$S1" -H "X-CSRF-Token: $T1" -XPOST "$URL/api/alerts/$aid/ack")" 200
 check_eq "logout" "$(anon -b "yq_sid=$S1" -H "X-CSRF-Token: $T2" -XPOST "$URL/api/logout")" 200
 check_eq "session after logout" "$(anon -b "yq_sid=$S1" "$URL/api/me")" 401
 

@@ -120,11 +120,27 @@ check_eq "filter overdue" "$(call "$ANA" GET '/api/cases?overdue=true' && body '
 check_eq "bad filter" "$(call "$ANA" GET '/api/cases?state=done')" 400
 check_eq "departments by analyst" "$(call "$ANA" POST /api/departments '{"name":"教育局","categories":["教育"]}')" 403
 check_eq "departments by admin" "$(call "$TOKEN" POST /api/departments '{"name":"教育局","categories":["教育"]}'; echo " $(body 'len(d["departments"])')")" "200 3"
+# the case list as a spreadsheet, as the case board shows it to each role
+check_eq "a case for 交通局" "$(call "$ANA" POST /api/cases '{"message":"m-2","title":"路口红绿灯坏了","category":"交通"}'; echo " $(body 'd["departments"]')")" "201 ['交通局']"
+csv_rows() { $PY -c 'import csv,sys; print(len(list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline=""))))-1)' "$T/body"; }
+n_cases=$(q "$db" "select count(*) from cases")
+n_zhu=$(q "$db" "select count(*) from cases c where exists (select 1 from case_assign a where a.case_id = c.id and a.department = '住建局')")
+check_eq "cases: all, of 住建局" "$n_cases $n_zhu" "2 1"
+check_eq "export cases as analyst" "$(call "$ANA" GET '/api/export?what=cases&format=csv') $(csv_rows)" "200 $n_cases"
+num=$(q "$db" "select number from cases where id = $id")
+check_eq "export: the case's step in Chinese, its departments" "$($PY -c '
+import csv,sys
+r=[x for x in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")) if x["编号"] == sys.argv[2]][0]
+print(r["环节"], r["承办部门"], r["立案人"])' "$T/body" "$num")" "处置 住建局 ana"
+check_eq "export cases as 住建局's handler" "$(call "$ZHU" GET '/api/export?what=cases&format=csv') $(csv_rows)" "200 $n_zhu"
+check_eq "export 住建局's cases as 交通局's handler" "$(call "$JIAO" GET '/api/export?what=cases&format=csv&department=%E4%BD%8F%E5%BB%BA%E5%B1%80')" 403
+check_eq "export cases by department as analyst" "$(call "$ANA" GET '/api/export?what=cases&format=csv&department=%E4%BD%8F%E5%BB%BA%E5%B1%80') $(csv_rows)" "200 $n_zhu"
+check_eq "department on an events export" "$(call "$ANA" GET '/api/export?what=events&format=csv&department=x')" 400
 stop_serve
 
 # the audit chain holds every change; an edit breaks it
 "$YQ" audit verify --db "$db" > "$T/verify.out" 2>&1 || fail "audit verify: $(cat "$T/verify.out")"
-check_eq "audited case changes" "$(q "$db" "select count(*) from audit_log where object_type = 'case'")" 12
+check_eq "audited case changes" "$(q "$db" "select count(*) from audit_log where object_type = 'case'")" 13
 q "$db" "update audit_log set actor = 'mallory' where action = 'case.instruct'"
 if "$YQ" audit verify --db "$db" > "$T/verify2.out" 2>&1; then fail "audit verify passed after tampering"; else
   echo "ok: audit verify fails after tampering: $(cat "$T/verify2.out")"; fi

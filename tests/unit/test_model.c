@@ -370,6 +370,51 @@ static void test_nb(void **state)
 	yq_buf_release(&err);
 }
 
+/* balanced class weights: on a set with one positive text in four, a text
+ * of unseen words (decision = the bias alone) is called negative with a
+ * clear margin without weights and comes near even odds with them */
+static void test_class_weight(void **state)
+{
+	static const char *const texts[] = {
+		"很好吃", "很满意", "太难吃了", "送餐太慢", "很差", "不满意", "难吃", "服务差",
+	};
+	struct yq_train_data *d;
+	struct yq_buf err = YQ_BUF_INIT;
+	assert_int_equal(yq_train_data_new(&cfg, 100, &d), 0);
+	for (size_t i = 0; i < 8; i++) {
+		extract(texts[i]);
+		assert_int_equal(yq_train_data_add(d, i < 2 ? "pos" : "neg", 3, &feats), 0);
+	}
+	struct yq_train_config tc = {.task = "sentiment", .tf_mode = YQ_TF_SUBLINEAR,
+				     .solver = 0, .C = 1, .folds = 0, .seed = 1, .nb_alpha = 1,
+				     .plain_mix = 0.5};
+	struct yq_classifier *plain = NULL, *bal = NULL;
+	assert_int_equal(yq_model_train(&tc, d, NULL, &plain, &err), 0);
+	tc.balanced = 1;
+	assert_int_equal(yq_model_train(&tc, d, NULL, &bal, &err), 0);
+	struct yq_clf_work w = {0};
+	const char *t = "米饭汤", *l1, *l2;
+	double p1, p2;
+	extract(t);
+	assert_int_equal(yq_classifier_predict(plain, &w, t, strlen(t), &toks, &l1, &p1), 0);
+	assert_int_equal(yq_classifier_predict(bal, &w, t, strlen(t), &toks, &l2, &p2), 0);
+	assert_string_equal(l1, "neg");
+	assert_true(p1 > 0.6);
+	assert_true(fabs(p2 - 0.5) < 0.5 * (p1 - 0.5));
+	/* the training texts keep their labels */
+	for (size_t i = 0; i < 8; i++) {
+		extract(texts[i]);
+		assert_int_equal(yq_classifier_predict(bal, &w, texts[i], strlen(texts[i]), &toks,
+						       &l2, &p2), 0);
+		assert_string_equal(l2, i < 2 ? "pos" : "neg");
+	}
+	yq_clf_work_release(&w);
+	yq_classifier_free(plain);
+	yq_classifier_free(bal);
+	yq_train_data_free(d);
+	yq_buf_release(&err);
+}
+
 static void test_label_map(void **state)
 {
 	struct yq_buf out = YQ_BUF_INIT;
@@ -399,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_polarity_rule),
 		cmocka_unit_test(test_nb),
+		cmocka_unit_test(test_class_weight),
 		cmocka_unit_test(test_label_map),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

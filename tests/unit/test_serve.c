@@ -57,6 +57,7 @@ static void config_ok(void **state)
 		   "listen: 0.0.0.0:9090\n"
 		   "jurisdiction: [酒泉, 肃州区]\n"
 		   "sentiment: none\n"
+		   "gazetteer: places/cn\n"
 		   "limits: {queue: 5, sse_heartbeat: 2}\n"
 		   "pipeline: {bucket: 10m, min_count: 7, engagement: false}\n"
 		   "channels: [{name: x}]\n"
@@ -72,6 +73,8 @@ static void config_ok(void **state)
 	assert_int_equal(c->port, 9090);
 	assert_string_equal(c->jurisdiction, "酒泉,肃州区");
 	assert_null(c->sentiment);
+	snprintf(want, sizeof want, "%s/places/cn", dir);
+	assert_string_equal(c->gazetteer, want);
 	assert_int_equal(c->queue, 5);
 	assert_int_equal(c->sse_heartbeat, 2);
 	assert_int_equal(c->sse_replay, 1000); /* default */
@@ -94,6 +97,7 @@ static void config_ok(void **state)
 	assert_string_equal(c->host, "127.0.0.1");
 	assert_int_equal(c->port, 8080);
 	assert_string_equal(c->sentiment, "sentiment");
+	assert_null(c->gazetteer);
 	snprintf(want, sizeof want, "%s/yuqing.db", dir);
 	assert_string_equal(c->db, want);
 	yq_serve_config_free(c);

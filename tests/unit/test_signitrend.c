@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <string.h>
 
 #include "base/error.h"
@@ -109,6 +110,60 @@ static void test_warmup_and_gaps(void **state)
 	yq_signitrend_free(s);
 }
 
+/* test_lazy_equals_eager: cells catch up with the folds they missed when
+ * next read; the scores must be those of folding every cell at every
+ * close (the recurrence below, in the same float steps), across runs of
+ * buckets, short gaps and gaps longer than the 64 folds the detector caps
+ * a gap at. */
+static void eager_step(int first, float x, float *mean, float *var)
+{
+	const float a = 0.1f;
+	if (first) {
+		*mean = x;
+		*var = 0;
+	} else {
+		float d = x - *mean, incr = a * d;
+		*mean += incr;
+		*var = (1 - a) * (*var + d * incr);
+	}
+}
+
+static void test_lazy_equals_eager(void **state)
+{
+	(void)state;
+	struct yq_signitrend_config c;
+	yq_signitrend_config_default(&c);
+	c.bucket = 3600;
+	struct yq_signitrend *s;
+	struct report r = {0};
+	assert_int_equal(yq_signitrend_new(&c, &s), 0);
+	/* bucket indices with posts of 雷暴, and how many in each */
+	static const int64_t at[] = {0, 1, 2, 3, 5, 6, 40, 41, 200, 201, 202, 210, 1500, 1501};
+	static const int n[] = {30, 12, 0, 25, 7, 60, 3, 18, 40, 5, 9, 70, 2, 33};
+	float mean = 0, var = 0;
+	int folds = 0;
+	const int64_t t0 = 1700000000 / 3600 * 3600;
+	for (size_t b = 0; b < sizeof at / sizeof *at; b++) {
+		if (b) { /* the eager fold of the closes since the previous bucket */
+			int64_t gap = at[b] - at[b - 1] - 1;
+			eager_step(folds++ == 0, (float)n[b - 1], &mean, &var);
+			for (int64_t g = 0; g < gap && g < 64; g++)
+				eager_step(folds++ == 0, 0, &mean, &var);
+		}
+		/* 雷电 keeps every bucket open even when 雷暴 has no post */
+		post(s, t0 + at[b] * 3600, "雷电", NULL, &r);
+		for (int k = 0; k < n[b]; k++)
+			post(s, t0 + at[b] * 3600 + 1 + k, "雷暴", NULL, &r);
+		uint32_t cnt = 0;
+		double z = yq_signitrend_score(s, "雷暴", (uint32_t)strlen("雷暴"), &cnt);
+		double m = mean > 5 ? mean : 5, v = var > 0 ? var : 0;
+		double want = folds ? ((double)n[b] - m) / (sqrt(v) + 5) : ((double)n[b] - 5) / 5;
+		assert_int_equal(cnt, (uint32_t)n[b]);
+		assert_float_equal(z, want, 1e-12);
+	}
+	yq_signitrend_free(s);
+}
+
 static void test_bad_config(void **state)
 {
 	(void)state;
@@ -128,6 +183,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jump),
 		cmocka_unit_test(test_warmup_and_gaps),
+		cmocka_unit_test(test_lazy_equals_eager),
 		cmocka_unit_test(test_bad_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,7 +35,7 @@ async function apiAs(who, method, path, body) {
 }
 
 const browser = await chromium.launch({ executablePath: env('CHROMIUM'), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'UTC' });
+const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'UTC', acceptDownloads: true });
 const page = await context.newPage();
 page.setDefaultTimeout(20000);
 const problems = [];
@@ -191,6 +191,25 @@ try {
   await page.waitForSelector('.board');
   check('case board: the case in the closed column', await page.locator(`.col[data-state=closed] .card[data-case="${caseId}"]`).count(), 1);
   await shot('09-case-board');
+  // the board's export link downloads the cases as a spreadsheet
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('a.export-csv[data-what=cases]')]);
+  // RFC 4180 fields (quoted, "" inside), one record a line (no newlines in these cells)
+  const fields = (line) => [...line.matchAll(/(?:^|,)(?:"((?:[^"]|"")*)"|([^,]*))/g)].map((m) => (m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]));
+  const csvRows = readFileSync(await dl.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/).map(fields);
+  const apiCases = (await apiAs('admin', 'GET', '/api/cases?limit=1000')).data.cases;
+  check('case board export: header', csvRows[0].slice(0, 3).join(','), '编号,标题,环节');
+  check('case board export: a row per case', csvRows.length - 1, apiCases.length);
+  const closed = apiCases.find((c) => c.id === caseId);
+  check('case board export: the closed case\'s step', csvRows.find((r) => r[0] === closed.number)?.[2], '办结');
+
+  // ---- a second tab picks up the login; the first tab's token stays valid
+  // (the acknowledgement below is sent by the first tab) ----
+  const tab2 = await context.newPage();
+  tab2.on('response', (r) => { if (r.status() >= 400) problems.push(`tab 2: HTTP ${r.status()}: ${r.request().method()} ${r.url()}`); });
+  await tab2.goto(`${BASE}/#/alerts`);
+  await tab2.waitForSelector('#page-alerts');
+  check('second tab: logged in as', (await tab2.textContent('#user')).split(' ')[0], 'ana');
+  await tab2.close();
 
   // ---- alerts: acknowledge one ----
   await page.goto(`${BASE}/#/alerts?acked=false`);

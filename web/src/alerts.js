@@ -2,7 +2,7 @@
 // acknowledge (with a note), escalate to a case.
 import { t } from './i18n.js';
 import { get, post, session } from './api.js';
-import { h, time, badge, num, table, panel, toast, LEVELS } from './ui.js';
+import { h, time, badge, num, table, panel, toast, exportLinks, LEVELS } from './ui.js';
 import { sentence } from './why.js';
 
 const CAN_ACK = ['admin', 'analyst', 'leader'];
@@ -40,7 +40,7 @@ export async function alerts(main, params) {
     note.addEventListener('click', (ev) => ev.stopPropagation());
     return h('span', { class: 'row' }, note, ack, esc);
   };
-  main.append(h('h1', {}, t('nav.alerts')), form, panel(null,
+  main.append(h('div', { class: 'row' }, h('h1', {}, t('nav.alerts')), h('span', { class: 'spacer' }), exportLinks('alerts')), form, panel(null,
     h('p', { class: 'muted small' }, `${t('common.total')} ${num(res.total)}`),
     table([
       { label: '#', num: true, key: 'id' },

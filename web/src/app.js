@@ -97,4 +97,14 @@ window.addEventListener('hashchange', route);
 const tick = () => { document.getElementById('clock').textContent = clock(); };
 setInterval(tick, 1000); tick();
 setLang(getLang());
-route();
+// a new tab has no sessionStorage: if its cookie is a logged-in session,
+// GET /api/csrf says who and hands that session's (unchanging) token
+(async () => {
+  if (!session.user) {
+    try {
+      const r = await get('/api/csrf');
+      if (r && r.user) session.set({ user: r.user, role: r.role, department: r.department }, r.csrf);
+    } catch { /* the login page says what fails */ }
+  }
+  route();
+})();

@@ -4,7 +4,7 @@
 // in this state (the detail's "actions"; the server checks again).
 import { t } from './i18n.js';
 import { get, post } from './api.js';
-import { h, table, panel, toast } from './ui.js';
+import { h, table, panel, toast, exportLinks } from './ui.js';
 import { sentence } from './why.js';
 
 export const STATES = ['assess', 'instruct', 'handle', 'respond', 'supervise', 'closed', 'archived'];
@@ -22,7 +22,8 @@ export async function board(main) {
         h('div', { class: 'ellip' }, c.title),
         h('div', { class: 'small muted' }, (c.departments || []).join('、') || '—', ' · ', iso(c.due_at)))));
   });
-  main.append(h('h1', {}, t('cs.board')), h('div', { class: 'board' }, cols));
+  main.append(h('div', { class: 'row' }, h('h1', {}, t('cs.board')), h('span', { class: 'spacer' }), exportLinks('cases')),
+    h('div', { class: 'board' }, cols));
 }
 
 function actionForm(c, action, done) {

@@ -4,7 +4,7 @@
 // figures, and "create case".
 import { t } from './i18n.js';
 import { get, post, session } from './api.js';
-import { h, time, badge, num, pct, table, panel, chart, toast, LEVELS } from './ui.js';
+import { h, time, badge, num, pct, table, panel, chart, toast, exportLinks, LEVELS } from './ui.js';
 import { sentence, figures } from './why.js';
 
 const PAGE = 50;
@@ -45,7 +45,7 @@ export async function events(main, params) {
       h('button', { class: 'secondary', disabled: f.offset <= 0 ? true : null, onclick: () => go(Math.max(0, f.offset - PAGE)) }, t('common.prev')),
       h('button', { class: 'secondary', disabled: f.offset + PAGE >= total ? true : null, onclick: () => go(f.offset + PAGE) }, t('common.next')));
   };
-  main.append(h('h1', {}, t('nav.events')), form, panel(null, table([
+  main.append(h('div', { class: 'row' }, h('h1', {}, t('nav.events')), h('span', { class: 'spacer' }), exportLinks('events')), form, panel(null, table([
     { label: t('col.level'), render: (e) => badge(e.level) },
     { label: t('col.risk'), num: true, render: (e) => num(e.risk, 1) },
     { label: t('col.title'), cls: 'ellip', render: (e) => e.title },

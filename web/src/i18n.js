@@ -43,7 +43,7 @@ const zh = {
   'res.duplicate': '重复',
   'sc.list': '方案列表', 'sc.edit': '编辑方案', 'sc.test': '实时测试', 'sc.test_text': '输入一段文本，边输入边测试',
   'sc.examples': '必中 / 必不中 示例', 'sc.must_match': '必中示例（每行一条）', 'sc.must_not_match': '必不中示例（每行一条）',
-  'sc.save': '保存', 'sc.saved': '方案已保存（重启后生效于实时匹配）', 'sc.backtest': '回测（每日命中帖子数）',
+  'sc.save': '保存', 'sc.saved': '方案已保存，实时匹配一秒内生效', 'sc.applying': '正在应用到实时匹配', 'sc.backtest': '回测（每日命中帖子数）',
   'sc.matches': '命中', 'sc.nomatch': '未命中任何方案', 'sc.region': '地域词', 'sc.subject': '主体词',
   'sc.event': '事件词', 'sc.exclude': '排除词', 'sc.enabled': '启用', 'sc.pass': '通过', 'sc.fail': '未通过',
   'src.ok': '正常', 'src.err': '异常', 'src.idle': '无数据',
@@ -56,7 +56,7 @@ const zh = {
   'nav.users': '用户', 'usr.role': '角色', 'usr.active': '启用', 'usr.created': '创建时间',
   'usr.cli': '用户的添加与变更：yuqing user add / token / revoke（见 docs/auth.md）',
   'role.admin': '管理员', 'role.analyst': '监测员', 'role.leader': '领导', 'role.handler': '处置人员', 'role.viewer': '只读',
-  'common.loading': '加载中…', 'common.empty': '暂无数据', 'common.error': '出错了', 'common.total': '共',
+  'common.export': '导出', 'common.loading': '加载中…', 'common.empty': '暂无数据', 'common.error': '出错了', 'common.total': '共',
   'common.prev': '上一页', 'common.next': '下一页', 'common.yes': '是', 'common.no': '否', 'common.save': '保存',
 };
 const en = {
@@ -102,7 +102,7 @@ const en = {
   'sc.list': 'Schemes', 'sc.edit': 'Edit scheme', 'sc.test': 'Test as you type', 'sc.test_text': 'Type a text to test it',
   'sc.examples': 'Must-match / must-not-match examples', 'sc.must_match': 'Must match (one per line)',
   'sc.must_not_match': 'Must not match (one per line)', 'sc.save': 'Save',
-  'sc.saved': 'Scheme saved (live matching picks it up at the next start)', 'sc.backtest': 'Backtest (matched posts per day)',
+  'sc.saved': 'Scheme saved; live matching uses it within a second', 'sc.applying': 'being applied to the live matching', 'sc.backtest': 'Backtest (matched posts per day)',
   'sc.matches': 'Matches', 'sc.nomatch': 'No scheme matches', 'sc.region': 'Region words', 'sc.subject': 'Subject words',
   'sc.event': 'Event words', 'sc.exclude': 'Exclude words', 'sc.enabled': 'Enabled', 'sc.pass': 'pass', 'sc.fail': 'FAIL',
   'src.ok': 'OK', 'src.err': 'Failing', 'src.idle': 'No data',
@@ -115,7 +115,7 @@ const en = {
   'nav.users': 'Users', 'usr.role': 'Role', 'usr.active': 'Active', 'usr.created': 'Created',
   'usr.cli': 'Users are added and changed with yuqing user add / token / revoke (docs/auth.md)',
   'role.admin': 'Admin', 'role.analyst': 'Analyst', 'role.leader': 'Leader', 'role.handler': 'Handler', 'role.viewer': 'Viewer',
-  'common.loading': 'Loading…', 'common.empty': 'Nothing here', 'common.error': 'Error', 'common.total': 'Total',
+  'common.export': 'Export', 'common.loading': 'Loading…', 'common.empty': 'Nothing here', 'common.error': 'Error', 'common.total': 'Total',
   'common.prev': 'Previous', 'common.next': 'Next', 'common.yes': 'yes', 'common.no': 'no', 'common.save': 'Save',
 };
 const tables = { zh, en };

@@ -5,7 +5,7 @@
 // their quality scores).
 import { t } from './i18n.js';
 import { get, post, session } from './api.js';
-import { h, table, panel, toast, num, pct } from './ui.js';
+import { h, table, panel, toast, num, pct, exportLinks } from './ui.js';
 
 const iso = (s) => (s ? s.slice(0, 16).replace('T', ' ') : '—');
 const CAN_CATEGORIZE = ['admin', 'analyst'];
@@ -34,7 +34,7 @@ export async function messages(main, params) {
   const reload = () => { main.replaceChildren(); messages(main, params).catch((e) => toast(e.message)); };
   const tabs = h('div', { class: 'row', style: 'margin-bottom:10px' }, ['queue', 'hot', 'replies'].map((k) =>
     h('a', { href: `#/messages?tab=${k}`, class: `tag${k === tab ? ' state' : ''}`, style: k === tab ? 'font-weight:700' : null }, t(`msg.tab.${k}`))));
-  main.append(h('h1', {}, t('nav.messages')), tabs);
+  main.append(h('div', { class: 'row' }, h('h1', {}, t('nav.messages')), h('span', { class: 'spacer' }), exportLinks('messages')), tabs);
   if (tab === 'queue') {
     const res = await get('/api/messages', { answered: 'false', limit: 100 });
     const rows = res.messages.map((m) => queueRow(m, role, reload));

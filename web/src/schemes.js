@@ -14,12 +14,12 @@ const words = (s) => s.split(/[,，、\s]+/).map((x) => x.trim()).filter(Boolean
 function debounce(fn, ms) { let tm; return (...a) => { clearTimeout(tm); tm = setTimeout(() => fn(...a), ms); }; }
 
 export async function schemes(main, params) {
-  const { schemes: list, pending_restart: pending } = await get('/api/schemes');
+  const { schemes: list, live } = await get('/api/schemes');
   const canWrite = CAN_WRITE.includes(session.user?.role);
   const chosen = list.find((s) => s.id === params.get('id')) || list[0];
   const tested = canWrite ? await post('/api/schemes/test', { text: '' }) : { examples: [] };
   const failed = (id) => tested.examples.filter((e) => e.scheme === id && !e.ok).length;
-  main.append(h('h1', {}, t('nav.schemes'), pending ? h('span', { class: 'muted small' }, '  (pending restart)') : null),
+  main.append(h('h1', {}, t('nav.schemes'), live ? null : h('span', { class: 'muted small', id: 'schemes-applying' }, `  (${t('sc.applying')})`)),
     h('div', { class: 'grid', style: 'grid-template-columns: 1fr 2fr' },
       panel(t('sc.list'), table([
         { label: 'ID', render: (s) => s.id }, { label: t('col.name'), render: (s) => s.name },

@@ -54,6 +54,13 @@ export function table(cols, rows, onRow) {
         c.render ? c.render(r) : (r[c.key] ?? '—')))))));
 }
 
+// exportLinks: the page's list as a spreadsheet (GET /api/export: the
+// session cookie authenticates a plain download link)
+export function exportLinks(what, params = {}) {
+  const q = Object.entries({ what, ...params }).filter(([, v]) => v).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  return h('span', { class: 'exports small' }, t('common.export'), ' ',
+    ['xlsx', 'csv'].map((f) => h('a', { href: `/api/export?${q}&format=${f}`, download: '', class: `export-${f}`, dataset: { what } }, f.toUpperCase())));
+}
 export function panel(title, ...body) { return h('section', { class: 'panel' }, title ? h('h2', {}, title) : null, ...body); }
 
 let toastTimer;
