@@ -1,6 +1,7 @@
 #!/bin/bash
 # segment.sh — segmentation speed on ~20 MB of real Weibo text, in one
-# invocation: yuqing segment (HMM on and off), Python jieba 0.42.1 (the
+# invocation: yuqing segment (HMM on and off, and --analysis: normalize +
+# the pipeline's tokens, with the place names), Python jieba 0.42.1 (the
 # reference, bench/ref/jieba_cut.py) and friso (libfriso-dev, via the small
 # driver bench/friso_cut.c compiled here, when its header is installed).
 #
@@ -64,6 +65,7 @@ run() {
 
 run yuqing "$REPS" "$YQ" segment
 run yuqing_no_hmm "$REPS" "$YQ" segment --no-hmm
+run yuqing_analysis "$REPS" "$YQ" segment --analysis --gazetteer "$YQ_DATA/gazetteer_cn"
 if [ "$REFS" = 0 ]; then
 	[ -z "${SEG_BENCH_TMP:-}" ] && rm -rf "$T"
 	exit 0

@@ -190,25 +190,34 @@ static inline uint32_t yq_dict_child(const struct yq_dict *d, uint32_t node, uin
 
 /* (always_inline: GCC 12 takes a function that only prefetches for a pure
  * one and drops its calls.) */
-/* yq_dict_prefetch_child: starts loading what yq_dict_maybe_child and
- * yq_dict_child will read for (node, cp): the filter word and the first
- * probed slot.  node must be loaded already (its lg and table are read).
- * For callers that walk many positions and can ask ahead; no effect on
- * results. */
+/* yq_dict_prefetch_child: starts loading the first slot yq_dict_child will
+ * probe for (node, cp) (the filter word: yq_dict_prefetch_first).  node
+ * must be loaded already (its lg and table are read).  For callers that
+ * walk many positions and can ask ahead; no effect on results. */
 __attribute__((always_inline)) static inline void
 yq_dict_prefetch_child(const struct yq_dict *d, uint32_t node, uint32_t cp)
 {
 	const struct yq_dict_node *nd = &d->nodes[node];
 	unsigned lg = yq_dict_lg(nd);
-	if (!lg)
-		return;
+	if (lg)
+		__builtin_prefetch(&d->nodes[nd->kids + ((cp * 0x9E3779B1u) >> (32 - lg))]);
+}
+
+/* yq_dict_prefetch_first: starts loading what the first two steps of a
+ * walk from the root over c1 c2 (BMP code points) read first without
+ * loading anything: c1's node in the direct region and the edge filter
+ * word of (that node, c2).  No effect on results. */
+__attribute__((always_inline)) static inline void
+yq_dict_prefetch_first(const struct yq_dict *d, uint32_t c1, uint32_t c2)
+{
+	uint32_t node = YQ_DICT_BMP_BASE + c1;
+	__builtin_prefetch(&d->nodes[node]);
 	if (d->edges) {
 		uint64_t h = ((uint64_t)node * 0x9E3779B97F4A7C15ULL) ^
-			     ((uint64_t)cp * 0xC2B2AE3D27D4EB4FULL);
+			     ((uint64_t)c2 * 0xC2B2AE3D27D4EB4FULL);
 		h = (h * 0xFF51AFD7ED558CCDULL) >> (64 - d->edges_lg);
 		__builtin_prefetch(&d->edges[h >> 6]);
 	}
-	__builtin_prefetch(&d->nodes[nd->kids + ((cp * 0x9E3779B1u) >> (32 - lg))]);
 }
 
 /* yq_dict_find: the node of the string cps[0..n), or 0 when it is not in

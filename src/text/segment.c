@@ -159,7 +159,7 @@ static int emit_chars(struct cut *c, size_t a, size_t b)
 	return YQ_OK;
 }
 
-#define PREFETCH_FAR 8  /* positions ahead whose first trie node is prefetched */
+#define PREFETCH_FAR 8  /* positions ahead whose first node and filter word are prefetched */
 #define PREFETCH_NEAR 4 /* positions ahead whose second step is prefetched */
 
 /* calc() over the block [a, b): fills rp[a..b] and rx[a..b).  analysis is
@@ -173,13 +173,19 @@ static inline void calc_impl(struct cut *c, size_t a, size_t b, const int analys
 	const double logtotal = d->logtotal;
 	const uint32_t isword = analysis ? (YQ_DICT_WORD | YQ_DICT_BONUS) : YQ_DICT_WORD;
 	rp[b] = 0.0;
+	/* The walks of different positions are independent, and what their
+	 * first two steps read first (the first node, the filter word of the
+	 * second step) depends on the text alone: it is prefetched
+	 * PREFETCH_FAR positions ahead, and for the first PREFETCH_FAR
+	 * positions before the loop (most blocks are shorter than that); the
+	 * second step's child slot, which needs the first node, is prefetched
+	 * PREFETCH_NEAR positions ahead.  So the cache misses of several walks
+	 * overlap. */
+	for (size_t i = b; i-- > a && i + PREFETCH_FAR >= b;)
+		yq_dict_prefetch_first(d, cps[i], i + 1 < b ? cps[i + 1] : 0);
 	for (size_t i = b; i-- > a;) {
-		/* The walks of different positions are independent: while this
-		 * one runs, the first node of the walk PREFETCH_FAR positions
-		 * ahead and the second step of the one PREFETCH_NEAR ahead are
-		 * loaded, so their cache misses overlap with this work. */
 		if (i >= a + PREFETCH_FAR)
-			__builtin_prefetch(&d->nodes[YQ_DICT_BMP_BASE + cps[i - PREFETCH_FAR]]);
+			yq_dict_prefetch_first(d, cps[i - PREFETCH_FAR], cps[i - PREFETCH_FAR + 1]);
 		if (i >= a + PREFETCH_NEAR) {
 			uint32_t ahead = YQ_DICT_BMP_BASE + cps[i - PREFETCH_NEAR];
 			if (d->nodes[ahead].cpf != YQ_DICT_EMPTY)
@@ -795,6 +801,11 @@ int yq_segmenter_new_analysis(struct yq_segmenter **out, struct yq_buf *err,
 }
 
 /* ---- special user words ---- */
+
+const uint64_t *yq_segmenter_special_starts(const struct yq_segmenter *s)
+{
+	return s->special_first;
+}
 
 size_t yq_segmenter_special(const struct yq_segmenter *s, const char *text, size_t len,
 			    size_t i)

@@ -139,6 +139,15 @@ size_t yq_segmenter_special(const struct yq_segmenter *s, const char *text, size
 			    size_t i);
 
 /*
+ * yq_segmenter_special_starts: the bitmap behind yq_segmenter_special's
+ * first test (bit cp % 64 of word cp / 64 set when a special user word may
+ * begin with the BMP code point cp), owned by s, or NULL when s has no
+ * special words; a caller that scans every position tests the bit before
+ * calling yq_segmenter_special.
+ */
+const uint64_t *yq_segmenter_special_starts(const struct yq_segmenter *s);
+
+/*
  * yq_segment_cut: segments text[0..len) (valid UTF-8) exactly as
  * jieba.cut(text, HMM=flags&YQ_SEG_HMM) does (unless YQ_SEG_ANALYSIS), appending the tokens in order
  * to out (which is not cleared).  The tokens cover the input exactly,

@@ -29,6 +29,17 @@
  * ASCII letters LATIN, digits only NUMBER, and anything else split into one
  * PUNCT token per code point (punctuation, symbols, emoji).
  *
+ * Speed: every per-character question (whitespace? kind of token? can a
+ * unit or a Chinese numeral start here? does it end a mention?) is one load
+ * from a class byte per BMP code point, filled once per process from the
+ * ICU predicates that define it (about 5 ms, through pthread_once on the
+ * first call); code points above the BMP ask ICU as before.  UTF-8 is
+ * decoded inline for ASCII and 3-byte sequences; a special user word is
+ * looked for only where the segmenter's bitmap of their first characters
+ * says one may start; a segmenter token whose first character is Han is a
+ * WORD without looking at the rest.  The unit lists carry their lengths and
+ * are searched only after a character that begins a unit.
+ *
  * Numbers and units (decided here, documented in docs/normalize.md): a
  * number takes one following unit.  Units, longest first: %, ‰, °C (NFKC's
  * form of ℃), °, the ASCII units km kg mg cm mm ml g m, and the Chinese
@@ -51,6 +62,7 @@
 #include "base/utf8.h"
 #include "text/normalize.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
@@ -101,11 +113,101 @@ static int is_alnum(int c)
 	return is_digit(c) || is_alpha(c);
 }
 
-static int is_space_cp(int32_t c)
+/* ---- character classes ----
+ *
+ * Every per-character question the scan asks (is it whitespace, which kind
+ * of token does it make, can a unit or a Chinese numeral start here, does
+ * it end a mention) is answered for the BMP from one byte of cls_bmp[],
+ * filled once per process from the same ICU predicates (cls_slow, which
+ * also answers for the code points above the BMP).  The low 3 bits are the
+ * kind (CK_*, tested in the order listed), the rest flags. */
+
+enum { CK_HAN = 1, CK_ALPHA, CK_DIGIT, CK_SPACE, CK_LETTER, CK_SYM };
+#define CK_MASK 0x07u
+#define CF_UNIT 0x08u  /* first character of a cjk_units entry, or 多 / 余 */
+#define CF_CNNUM 0x10u /* a Chinese numeral digit or 十 百 千 (cn_digit, cn_small) */
+#define CF_MSTOP 0x20u /* ends a mention name (mention_at) */
+
+static uint8_t cls_bmp[0x10000];
+static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
+
+static int is_space_slow(int32_t c)
 {
 	if (c < 0x80)
 		return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 	return c >= 0x4E00 && c <= 0x9FFF ? 0 : u_isUWhiteSpace(c);
+}
+
+static int cn_digit(int32_t c);
+static int cn_small(int32_t c);
+static void cls_init(void);
+
+/* The kind and CF_CNNUM of code point c (>= 0), from ICU. */
+static unsigned cls_slow(int32_t c)
+{
+	unsigned k;
+	if (c >= 0x4E00 && c <= 0x9FFF)
+		k = CK_HAN; /* CJK Unified Ideographs: the common case */
+	else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		k = CK_ALPHA;
+	else if (c >= '0' && c <= '9')
+		k = CK_DIGIT;
+	else if (is_space_slow(c))
+		k = CK_SPACE;
+	else if (u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC))
+		k = CK_HAN;
+	else if (u_isalpha(c) || u_isdigit(c))
+		k = CK_LETTER;
+	else
+		k = CK_SYM;
+	if (cn_digit(c) || cn_small(c))
+		k |= CF_CNNUM;
+	return k;
+}
+
+/* Does code point c (>= 0) end a mention name: whitespace, ':', '@', and
+ * punctuation or symbols other than '_' and '-' (from ICU). */
+static int mstop_slow(int32_t c)
+{
+	if (is_space_slow(c) || c == ':' || c == '@')
+		return 1;
+	if (c == '_' || c == '-' || (c >= 0x4E00 && c <= 0x9FFF))
+		return 0;
+	int t = u_charType(c);
+	return u_ispunct(c) || t == U_MATH_SYMBOL || t == U_OTHER_SYMBOL ||
+	       t == U_CURRENCY_SYMBOL || t == U_MODIFIER_SYMBOL;
+}
+
+/* The class byte of c; a negative c (invalid UTF-8) is U+FFFD's. */
+static inline unsigned cls_of(int32_t c)
+{
+	if (c < 0)
+		c = YQ_UTF8_REPLACEMENT;
+	return c < 0x10000 ? cls_bmp[c] : cls_slow(c);
+}
+
+static int is_space_cp(int32_t c)
+{
+	return (cls_of(c) & CK_MASK) == CK_SPACE;
+}
+
+/* yq_utf8_next with the common cases inline: ASCII, and a well-formed
+ * 3-byte sequence that cannot be overlong or a surrogate (lead E1..EF but
+ * ED), i.e. all of CJK. */
+static inline int32_t next_cp(const char *s, size_t n, size_t *k)
+{
+	const unsigned char *u = (const unsigned char *)s + *k;
+	unsigned b0 = u[0];
+	if (b0 < 0x80) {
+		(*k)++;
+		return (int32_t)b0;
+	}
+	if (b0 >= 0xE1 && b0 <= 0xEF && b0 != 0xED && *k + 2 < n && (u[1] & 0xC0) == 0x80 &&
+	    (u[2] & 0xC0) == 0x80) {
+		*k += 3;
+		return (int32_t)(((b0 & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu));
+	}
+	return yq_utf8_next(s, n, k);
 }
 
 /* ---- span recognisers: each returns the span length in bytes, or 0 ---- */
@@ -117,13 +219,9 @@ static size_t mention_at(const char *s, size_t n, size_t i)
 	size_t k = i + 1, cps = 0;
 	while (k < n && cps < MENTION_MAX_CP) {
 		size_t q = k;
-		int32_t c = yq_utf8_next(s, n, &q);
-		if (c < 0 || is_space_cp(c) || c == ':' || c == '@')
-			break;
-		if (c != '_' && c != '-' && (u_ispunct(c) || u_charType(c) == U_MATH_SYMBOL ||
-					     u_charType(c) == U_OTHER_SYMBOL ||
-					     u_charType(c) == U_CURRENCY_SYMBOL ||
-					     u_charType(c) == U_MODIFIER_SYMBOL))
+		int32_t c = next_cp(s, n, &q);
+		/* whitespace, ':', '@', punctuation and symbols but '_' and '-' */
+		if (c < 0 || (c < 0x10000 ? (cls_bmp[c] & CF_MSTOP) != 0 : mstop_slow(c)))
 			break;
 		k = q;
 		cps++;
@@ -140,7 +238,7 @@ static size_t delimited_at(const char *s, size_t n, size_t i, char close, size_t
 	while (k < n && cps <= max) {
 		if (s[k] == close)
 			return cps ? k + 1 - i : 0;
-		int32_t c = yq_utf8_next(s, n, &k);
+		int32_t c = next_cp(s, n, &k);
 		if (c < 0 || c == '[' || c == ']' || c == '#' || c == '\n' ||
 		    (no_space && is_space_cp(c)))
 			return 0;
@@ -178,30 +276,46 @@ static size_t latin_at(const char *s, size_t n, size_t i, int *letters)
 	return k - i;
 }
 
-static const char *const ascii_units[] = {"km", "kg", "mg", "cm", "mm", "ml", "g", "m"};
+/* A literal with its length (units, magnitudes). */
+struct lit {
+	const char *s;
+	size_t n;
+};
+#define LIT(x) {x, sizeof(x) - 1}
 
-static const char *const sym_units[] = {"%", "\xE2\x80\xB0" /* ‰ */,
-					"\xC2\xB0" "C" /* °C */, "\xC2\xB0" /* ° */};
+static const struct lit ascii_units[] = {LIT("km"), LIT("kg"), LIT("mg"), LIT("cm"),
+					 LIT("mm"), LIT("ml"), LIT("g"),   LIT("m")};
+
+static const struct lit sym_units[] = {LIT("%"), LIT("\xE2\x80\xB0") /* ‰ */,
+				       LIT("\xC2\xB0" "C") /* °C */, LIT("\xC2\xB0") /* ° */};
 
 /* Longest first where one is a prefix of another (千米 before 千, 分钟
  * before 分, 小时 before 时, 平方米 before 平米). */
-static const char *const cjk_units[] = {
-	"平方米", "小时", "分钟", "公里", "千米", "厘米", "毫米", "公斤", "千克",
-	"平米", "毫升", "年", "月", "日", "号", "天", "周", "时", "分", "秒", "岁",
-	"元", "块", "角", "毛", "人", "例", "名", "位", "个", "次", "家", "辆",
-	"台", "部", "件", "条", "张", "层", "楼", "只", "头", "户", "所", "座",
-	"间", "套", "项", "倍", "届", "期", "集", "页", "篇", "章", "级", "米",
-	"克", "斤", "吨", "度", "亩", "升",
+static const struct lit cjk_units[] = {
+	LIT("平方米"), LIT("小时"), LIT("分钟"), LIT("公里"), LIT("千米"), LIT("厘米"),
+	LIT("毫米"),   LIT("公斤"), LIT("千克"), LIT("平米"), LIT("毫升"), LIT("年"),
+	LIT("月"),     LIT("日"),   LIT("号"),   LIT("天"),   LIT("周"),   LIT("时"),
+	LIT("分"),     LIT("秒"),   LIT("岁"),   LIT("元"),   LIT("块"),   LIT("角"),
+	LIT("毛"),     LIT("人"),   LIT("例"),   LIT("名"),   LIT("位"),   LIT("个"),
+	LIT("次"),     LIT("家"),   LIT("辆"),   LIT("台"),   LIT("部"),   LIT("件"),
+	LIT("条"),     LIT("张"),   LIT("层"),   LIT("楼"),   LIT("只"),   LIT("头"),
+	LIT("户"),     LIT("所"),   LIT("座"),   LIT("间"),   LIT("套"),   LIT("项"),
+	LIT("倍"),     LIT("届"),   LIT("期"),   LIT("集"),   LIT("页"),   LIT("篇"),
+	LIT("章"),     LIT("级"),   LIT("米"),   LIT("克"),   LIT("斤"),   LIT("吨"),
+	LIT("度"),     LIT("亩"),   LIT("升"),
 };
 
-static const char *const magnitudes[] = {"万", "亿", "千", "百"};
+static const struct lit magnitudes[] = {LIT("万"), LIT("亿"), LIT("千"), LIT("百")};
 
-static size_t match_list(const char *s, size_t n, size_t k, const char *const *list,
+/* The length of the first entry of list that s[k..n) starts with, or 0.
+ * (The last byte is compared first: it differs for most entries.) */
+static size_t match_list(const char *s, size_t n, size_t k, const struct lit *list,
 			 size_t cnt)
 {
 	for (size_t u = 0; u < cnt; u++) {
-		size_t l = strlen(list[u]);
-		if (k + l <= n && memcmp(s + k, list[u], l) == 0)
+		size_t l = list[u].n;
+		if (k + l <= n && s[k + l - 1] == list[u].s[l - 1] &&
+		    memcmp(s + k, list[u].s, l) == 0)
 			return l;
 	}
 	return 0;
@@ -213,6 +327,12 @@ static size_t match_list(const char *s, size_t n, size_t k, const char *const *l
  * approximation is kept inside the amount only when a unit follows it). */
 static size_t unit_after(const char *s, size_t n, size_t k)
 {
+	if (k + 3 > n) /* every unit has 3 bytes or more */
+		return 0;
+	size_t q = k;
+	int32_t c = next_cp(s, n, &q);
+	if (c < 0 || !(cls_of(c) & CF_UNIT)) /* no unit (nor 多, 余) starts here */
+		return 0;
 	size_t l = match_list(s, n, k, cjk_units, COUNT(cjk_units));
 	if (l || k + 3 > n)
 		return l;
@@ -245,7 +365,7 @@ static size_t number_at(const char *s, size_t n, size_t i, int *latin)
 		while (e < n && is_alnum((unsigned char)s[e]))
 			e++;
 		for (size_t u = 0; u < COUNT(ascii_units); u++)
-			if (strlen(ascii_units[u]) == e - k && memcmp(s + k, ascii_units[u], e - k) == 0)
+			if (ascii_units[u].n == e - k && memcmp(s + k, ascii_units[u].s, e - k) == 0)
 				return e - i;
 		*latin = 1;
 		return 0;
@@ -291,7 +411,7 @@ static int32_t cp_at(const char *s, size_t n, size_t *k)
 {
 	if (*k >= n)
 		return -1;
-	return yq_utf8_next(s, n, k);
+	return next_cp(s, n, k);
 }
 
 /*
@@ -352,6 +472,8 @@ static size_t cn_number_at(const char *s, size_t n, size_t i, int32_t prev)
 	} else if (!cn_mag(c)) {
 		/* digits only (二〇二三年, 七八个): a unit must follow, or a 〇
 		 * be inside, which jieba would cut off on its own */
+		if (k - i < 6)
+			return 0;
 		size_t u = unit_after(s, n, k);
 		int zero = 0, only = 1;
 		for (size_t q = i; q < k;) {
@@ -359,7 +481,7 @@ static size_t cn_number_at(const char *s, size_t n, size_t i, int32_t prev)
 			zero |= d == 0x3007;
 			only &= cn_digit(d) && d != 0x4E24; /* no 两, no 十百千 */
 		}
-		if (!only || k - i < 6 || (!u && !zero))
+		if (!only || (!u && !zero))
 			return 0;
 		return k + u - i;
 	} else {
@@ -375,6 +497,20 @@ static size_t cn_number_at(const char *s, size_t n, size_t i, int32_t prev)
 		}
 	}
 	return k + unit_after(s, n, k) - i;
+}
+
+/* Fills cls_bmp (once per process, through pthread_once). */
+static void cls_init(void)
+{
+	for (int32_t c = 0; c < 0x10000; c++)
+		cls_bmp[c] = (uint8_t)(cls_slow(c) | (mstop_slow(c) ? CF_MSTOP : 0));
+	for (size_t u = 0; u < COUNT(cjk_units); u++) {
+		size_t k = 0;
+		int32_t c = yq_utf8_next(cjk_units[u].s, cjk_units[u].n, &k);
+		cls_bmp[c] |= CF_UNIT;
+	}
+	cls_bmp[0x591A] |= CF_UNIT; /* 多 */
+	cls_bmp[0x4F59] |= CF_UNIT; /* 余 */
 }
 
 /* Kind of a special user word (yq_segmenter_special). */
@@ -395,38 +531,27 @@ static unsigned special_kind(const char *s, size_t off, size_t len)
 
 static int classify(struct yq_tokens *out, const char *s, size_t off, size_t len)
 {
-	int han = 0, other_letter = 0, ascii_letter = 0, digit = 0, sym = 0, space = 0;
+	unsigned kinds = 0; /* 1 << CK_* of every code point */
 	size_t k = off, e = off + len;
-	while (k < e) {
-		int32_t c = yq_utf8_next(s, e, &k);
-		if (c < 0)
-			c = YQ_UTF8_REPLACEMENT;
-		if (c >= 0x4E00 && c <= 0x9FFF)
-			han = 1; /* CJK Unified Ideographs: the common case */
-		else if (is_alpha(c))
-			ascii_letter = 1;
-		else if (is_digit(c))
-			digit = 1;
-		else if (is_space_cp(c))
-			space = 1;
-		else if (u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC))
-			han = 1;
-		else if (u_isalpha(c) || u_isdigit(c))
-			other_letter = 1;
-		else
-			sym = 1;
+	if (len) { /* a first Han or other letter decides: a WORD */
+		unsigned k0 = cls_of(next_cp(s, e, &k)) & CK_MASK;
+		if (k0 == CK_HAN || k0 == CK_LETTER)
+			return push(out, off, len, YQ_TOK_WORD);
+		kinds = 1u << k0;
 	}
-	if (han || other_letter)
+	while (k < e)
+		kinds |= 1u << (cls_of(next_cp(s, e, &k)) & CK_MASK);
+	if (kinds & ((1u << CK_HAN) | (1u << CK_LETTER)))
 		return push(out, off, len, YQ_TOK_WORD);
-	if (ascii_letter)
+	if (kinds & (1u << CK_ALPHA))
 		return push(out, off, len, YQ_TOK_LATIN);
-	if (digit && !sym && !space)
+	if (kinds == (1u << CK_DIGIT))
 		return push(out, off, len, YQ_TOK_NUMBER);
 	/* symbols, punctuation and mixtures: one PUNCT per non-space point */
 	k = off;
 	while (k < e) {
 		size_t st = k;
-		int32_t c = yq_utf8_next(s, e, &k);
+		int32_t c = next_cp(s, e, &k);
 		if (c >= 0 && is_space_cp(c))
 			continue;
 		if (push(out, st, k - st, YQ_TOK_PUNCT))
@@ -461,19 +586,27 @@ int yq_tokenize(const struct yq_segmenter *seg, struct yq_seg_work *w,
 	out->n = 0;
 	if (len > TOK_MAX_INPUT)
 		return YQ_ETOOBIG;
+	pthread_once(&cls_once, cls_init);
+	/* first code points of special user words (a bit each), or NULL */
+	const uint64_t *special = yq_segmenter_special_starts(seg);
 	int32_t prev = -1; /* the code point before i, when i >= 0x80 */
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
 		size_t l = 0;
 		unsigned kind = YQ_TOK_PUNCT;
-		if ((c & 0xC0) != 0x80)
+		if (c >= 0x80 && c < 0xC0) { /* a stray continuation byte */
+			prev = c;
+			i++;
+			continue;
+		}
+		size_t k = i;
+		int32_t cp = next_cp(s, len, &k);
+		if (special && cp >= 0 && cp < 0x10000 && ((special[cp >> 6] >> (cp & 63)) & 1))
 			l = yq_segmenter_special(seg, s, len, i);
 		if (l) {
 			kind = special_kind(s, i, l);
 		} else if (c >= 0xC0) {
-			size_t k = i;
-			int32_t cp = yq_utf8_next(s, len, &k);
-			if (cn_digit(cp) || cn_small(cp))
+			if (cp >= 0 && cp < 0x10000 && (cls_bmp[cp] & CF_CNNUM))
 				l = cn_number_at(s, len, i, prev);
 			kind = YQ_TOK_NUMBER;
 			prev = cp;
@@ -481,7 +614,7 @@ int yq_tokenize(const struct yq_segmenter *seg, struct yq_seg_work *w,
 				i = k;
 				continue;
 			}
-		} else if (c >= 0x80 || !(is_alnum(c) || c == '@' || c == '[' || c == '#')) {
+		} else if (!(is_alnum(c) || c == '@' || c == '[' || c == '#')) {
 			prev = c;
 			i++;
 			continue;

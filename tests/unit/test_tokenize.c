@@ -131,6 +131,23 @@ static void test_cn_numbers(void **state)
 }
 
 /* Writes text to dir/name. */
+/* The per-character answers come from a class table filled once from ICU
+ * (tokenize.c): code points above the BMP (emoji, CJK extension B), other
+ * scripts' letters and digits, symbols that end a mention, the ideographic
+ * space, and the unit and numeral starts.  Expected values recorded from
+ * the build before the table (main at c3f339d), which asked ICU each time. */
+static void test_char_classes(void **state)
+{
+	expect("@张三😀你好", "M:@张三 P:😀 W:你好");
+	expect("@abc·def 好", "M:@abc P:· L:def W:好");
+	expect("@名字_ok-2 说 @x¥y", "M:@名字_ok-2 W:说 M:@x P:¥ L:y");
+	expect("3万多元 100余人 5余 二〇二三年 七八个 一点五。三点五公里",
+	       "N:3万多元 N:100余人 N:5 W:余 N:二〇二三年 N:七八个 N:一点五 P:。 N:三点五公里");
+	expect("𠀀字 ＡＢ 😀😀 ١٢٣ Ⅻ号", "W:𠀀 W:字 W:Ａ W:Ｂ P:😀 P:😀 W:١ W:٢ W:٣ P:Ⅻ W:号");
+	expect("甲\u3000乙 丙", "W:甲 W:乙 W:丙");
+	expect("[泪😀] #话题😀# 1.5kg 20‰ 30°C", "E:[泪😀] T:#话题😀# N:1.5kg N:20‰ N:30°C");
+}
+
 static void write_file(const char *dir, const char *name, const char *text)
 {
 	char path[512];
@@ -321,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_mentions),
 		cmocka_unit_test(test_spans_that_are_not),
 		cmocka_unit_test(test_cn_numbers),
+		cmocka_unit_test(test_char_classes),
 		cmocka_unit_test(test_user_and_place_words),
 		cmocka_unit_test(test_gazetteer),
 		cmocka_unit_test(test_reuse),
