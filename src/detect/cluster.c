@@ -199,16 +199,38 @@ struct kw {
 	float w;
 };
 
-static int cmp_kw_desc(const void *a, const void *b)
+/* sort_kw_desc: a stable sort of v[0..n) by weight, heaviest first (equal
+ * weights keep their order: the order glibc's qsort, a merge sort, gave
+ * here before, which the table layouts built from it depend on); a
+ * bottom-up merge sort through tmp (n entries), inlined comparisons.
+ * n <= CENT_CAP. */
+static void sort_kw_desc(struct kw *v, struct kw *tmp, size_t n)
 {
-	float x = ((const struct kw *)a)->w, y = ((const struct kw *)b)->w;
-	return (x < y) - (x > y);
+	struct kw *src = v, *dst = tmp;
+	for (size_t run = 1; run < n; run *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * run) {
+			size_t mid = lo + run < n ? lo + run : n;
+			size_t hi = lo + 2 * run < n ? lo + 2 * run : n;
+			size_t i = lo, j = mid, o = lo;
+			while (i < mid && j < hi)
+				dst[o++] = src[i].w < src[j].w ? src[j++] : src[i++];
+			while (i < mid)
+				dst[o++] = src[i++];
+			while (j < hi)
+				dst[o++] = src[j++];
+		}
+		struct kw *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
 }
 
 /* top_kw: moves the k heaviest of all[0..n) to all[0..min(n, k)), heaviest
- * first, equal weights in their order in all: what a stable sort by
- * cmp_kw_desc (glibc's qsort, a merge sort) puts first, in O(n·k) instead of
- * sorting every centroid term.  Returns min(n, k). */
+ * first, equal weights in their order in all: what sort_kw_desc puts
+ * first, in O(n·k) instead of sorting every centroid term.  Returns
+ * min(n, k). */
 static size_t top_kw(struct kw *all, size_t n, size_t k)
 {
 	size_t m = 0; /* all[0..m) holds the best so far; m <= i */
@@ -229,25 +251,33 @@ static size_t top_kw(struct kw *all, size_t n, size_t k)
 }
 
 /* cent_rebuild: re-inserts the `keep` heaviest entries (all, if keep is
- * larger) into a table of cap slots.  0 or YQ_ENOMEM (ce unchanged). */
+ * larger) into a table of cap slots, in slot order, or heaviest first
+ * (equal weights in slot order) when some are dropped: the insertion order
+ * decides where linear probing puts them, and with it the order in which
+ * sums over the table add up, so it is part of the results.  A table that
+ * keeps its size is rebuilt in place.  0 or YQ_ENOMEM (ce unchanged). */
 static int cent_rebuild(struct centroid *ce, uint32_t cap, size_t keep)
 {
-	struct kw all[CENT_CAP];
+	struct kw all[CENT_CAP], tmp[CENT_CAP];
 	size_t n = 0;
 	for (size_t i = 0; i < ce->cap; i++)
 		if (ce->key[i])
 			all[n++] = (struct kw){ce->key[i], ce->w[i]};
 	if (n > keep) {
-		qsort(all, n, sizeof(all[0]), cmp_kw_desc);
+		sort_kw_desc(all, tmp, n);
 		n = keep;
 	}
-	uint32_t *key = calloc(cap, sizeof(*key) + sizeof(float));
-	if (!key)
-		return YQ_ENOMEM;
-	free(ce->key);
-	ce->key = key;
-	ce->w = (float *)(key + cap);
-	ce->cap = cap;
+	if (cap == ce->cap) {
+		memset(ce->key, 0, cap * (sizeof(*ce->key) + sizeof(float)));
+	} else {
+		uint32_t *key = calloc(cap, sizeof(*key) + sizeof(float));
+		if (!key)
+			return YQ_ENOMEM;
+		free(ce->key);
+		ce->key = key;
+		ce->w = (float *)(key + cap);
+		ce->cap = cap;
+	}
 	ce->n = 0;
 	ce->norm2 = 0;
 	for (size_t j = 0; j < n; j++) {
@@ -534,10 +564,15 @@ static int ensure_score(struct yq_cluster *c)
 /* rank: the open events (other than skip) indexed under the heaviest of
  * pt[0..k) (normalized, heaviest first), ranked by the partial dot product
  * their postings give; writes the best EXACT_CANDIDATES indices to topi and
- * returns how many.  Needs ensure_score. */
+ * returns how many.  Equal scores rank in the order the scan first met the
+ * events (postings in pt's order, newest entry first).  Needs
+ * ensure_score.  One pass over the postings: it sums the scores and lists
+ * the events it meets, then the list is ranked. */
 static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint32_t skip,
 		   uint32_t *topi)
 {
+	uint32_t met[INDEX_TERMS * SCAN_PER_TERM];
+	size_t nmet = 0;
 	c->stamp++;
 	float tops[EXACT_CANDIDATES];
 	size_t ntop = 0;
@@ -552,7 +587,7 @@ static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint3
 		for (uint32_t j = p->n, m = 0; j > 0 && m < SCAN_PER_TERM; j -= j < 8 ? j : 8, m += 8)
 			__builtin_prefetch(&p->v[j - 1]);
 	}
-	for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
+	for (size_t i = 0; i < kk; i++) {
 		struct posting *p = &c->post[pt[i].tid];
 		uint32_t dead = 0, seen = 0;
 		for (uint32_t j = p->n; j-- > 0 && seen < SCAN_PER_TERM;) {
@@ -565,39 +600,31 @@ static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint3
 			if (c->score_stamp[ev] != c->stamp) {
 				c->score_stamp[ev] = c->stamp;
 				c->score[ev] = 0;
+				met[nmet++] = ev;
 			}
 			c->score[ev] += pt[i].w * p->v[j].w;
 		}
 		if (dead > SCAN_PER_TERM / 2)
 			posting_compact(c, p);
 	}
-	/* the best partial scores: a second pass over the same postings */
-	c->stamp++;
-	for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
-		struct posting *p = &c->post[pt[i].tid];
-		uint32_t seen = 0;
-		for (uint32_t j = p->n; j-- > 0 && seen < SCAN_PER_TERM;) {
-			uint32_t ev = p->v[j].ev;
-			if (!c->alive[ev])
-				continue;
-			seen++;
-			if (c->score_stamp[ev] == c->stamp || ev == skip)
-				continue; /* already ranked, or the asking event */
-			c->score_stamp[ev] = c->stamp;
-			float sc = c->score[ev];
-			size_t pos = ntop;
-			while (pos > 0 && tops[pos - 1] < sc)
-				pos--;
-			if (pos >= EXACT_CANDIDATES)
-				continue;
-			size_t last = ntop < EXACT_CANDIDATES ? ntop : EXACT_CANDIDATES - 1;
-			memmove(tops + pos + 1, tops + pos, (last - pos) * sizeof(*tops));
-			memmove(topi + pos + 1, topi + pos, (last - pos) * sizeof(*topi));
-			tops[pos] = sc;
-			topi[pos] = ev;
-			if (ntop < EXACT_CANDIDATES)
-				ntop++;
-		}
+	/* the best partial scores, ties to the event met first */
+	for (size_t m = 0; m < nmet; m++) {
+		uint32_t ev = met[m];
+		if (ev == skip)
+			continue;
+		float sc = c->score[ev];
+		size_t pos = ntop;
+		while (pos > 0 && tops[pos - 1] < sc)
+			pos--;
+		if (pos >= EXACT_CANDIDATES)
+			continue;
+		size_t last = ntop < EXACT_CANDIDATES ? ntop : EXACT_CANDIDATES - 1;
+		memmove(tops + pos + 1, tops + pos, (last - pos) * sizeof(*tops));
+		memmove(topi + pos + 1, topi + pos, (last - pos) * sizeof(*topi));
+		tops[pos] = sc;
+		topi[pos] = ev;
+		if (ntop < EXACT_CANDIDATES)
+			ntop++;
 	}
 	return ntop;
 }
