@@ -79,15 +79,9 @@ struct yq_cluster {
 	size_t ndirty, dirtycap;
 	uint32_t *link;      /* per event index: the index it was merged into,
 			      * itself if none (union-find parent) */
-	uint32_t stamp;
 	uint64_t entries;    /* posting entries held, live and dead */
 	uint64_t dead;       /* of which (an estimate) of events no longer open */
 	uint64_t candidates, merged;
-	/* scratch: per event index, the partial score and the stamp of the
-	 * post that wrote it */
-	float *score;
-	uint32_t *score_stamp;
-	size_t scorecap;
 };
 
 void yq_cluster_config_default(struct yq_cluster_config *c)
@@ -146,8 +140,6 @@ void yq_cluster_free(struct yq_cluster *c)
 	free(c->link);
 	free(c->open);
 	free(c->dirty);
-	free(c->score);
-	free(c->score_stamp);
 	yq_strmap_free(c->terms);
 	free(c);
 }
@@ -212,8 +204,12 @@ static void sort_kw_desc(struct kw *v, struct kw *tmp, size_t n)
 			size_t mid = lo + run < n ? lo + run : n;
 			size_t hi = lo + 2 * run < n ? lo + 2 * run : n;
 			size_t i = lo, j = mid, o = lo;
-			while (i < mid && j < hi)
-				dst[o++] = src[i].w < src[j].w ? src[j++] : src[i++];
+			while (i < mid && j < hi) {
+				int right = src[i].w < src[j].w; /* ties to the left run */
+				dst[o++] = right ? src[j] : src[i];
+				j += right;
+				i += !right;
+			}
 			while (i < mid)
 				dst[o++] = src[i++];
 			while (j < hi)
@@ -513,7 +509,6 @@ static void index_sweep(struct yq_cluster *c)
 	c->dead = 0;
 }
 
-/* ensure_score: the per-event scratch covers every event index. */
 /* index_add: indexes event e under the term of its centroid slot s, unless
  * it is already.  0 or YQ_ENOMEM. */
 static int index_add(struct yq_cluster *c, struct yq_event *e, uint32_t s)
@@ -541,41 +536,28 @@ static int index_add(struct yq_cluster *c, struct yq_event *e, uint32_t s)
 	return YQ_OK;
 }
 
-static int ensure_score(struct yq_cluster *c)
-{
-	if (c->scorecap < c->nev) {
-		size_t nc = c->scorecap ? c->scorecap : 1024;
-		while (nc < c->nev)
-			nc *= 2;
-		float *sc = realloc(c->score, nc * sizeof(*sc));
-		if (!sc)
-			return YQ_ENOMEM;
-		c->score = sc;
-		uint32_t *ss = realloc(c->score_stamp, nc * sizeof(*ss));
-		if (!ss)
-			return YQ_ENOMEM;
-		memset(ss + c->scorecap, 0, (nc - c->scorecap) * sizeof(*ss));
-		c->score_stamp = ss;
-		c->scorecap = nc;
-	}
-	return YQ_OK;
-}
+#define MET_MAX (INDEX_TERMS * SCAN_PER_TERM) /* events a scan can meet */
+#define MET_SLOTS (2 * MET_MAX)                 /* its hash table, half full at most */
+_Static_assert(MET_SLOTS == 1 << 10, "rank() hashes to 10 bits");
 
 /* rank: the open events (other than skip) indexed under the heaviest of
  * pt[0..k) (normalized, heaviest first), ranked by the partial dot product
  * their postings give; writes the best EXACT_CANDIDATES indices to topi and
  * returns how many.  Equal scores rank in the order the scan first met the
- * events (postings in pt's order, newest entry first).  Needs
- * ensure_score.  One pass over the postings: it sums the scores and lists
- * the events it meets, then the list is ranked. */
+ * events (postings in pt's order, newest entry first).  One pass over the
+ * postings sums each event's score, in scan order, in a small table on the
+ * stack (event index → its place in the list of events met), then the
+ * list is ranked. */
 static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint32_t skip,
 		   uint32_t *topi)
 {
-	uint32_t met[INDEX_TERMS * SCAN_PER_TERM];
+	uint32_t met[MET_MAX];
+	float msc[MET_MAX];
+	uint16_t slot[MET_SLOTS]; /* 1 + place in met; 0: empty */
 	size_t nmet = 0;
-	c->stamp++;
 	float tops[EXACT_CANDIDATES];
 	size_t ntop = 0;
+	memset(slot, 0, sizeof slot);
 	/* speed only: the postings' heads, then the ends of their lists (the
 	 * entries scanned), are prefetched for all terms first, so that their
 	 * cache misses overlap */
@@ -597,12 +579,15 @@ static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint3
 				continue;
 			}
 			seen++;
-			if (c->score_stamp[ev] != c->stamp) {
-				c->score_stamp[ev] = c->stamp;
-				c->score[ev] = 0;
-				met[nmet++] = ev;
+			uint32_t h = (ev * 2654435761u) >> (32 - 10); /* 10 = log2(MET_SLOTS) */
+			while (slot[h] && met[slot[h] - 1] != ev)
+				h = (h + 1) & (MET_SLOTS - 1);
+			if (!slot[h]) {
+				met[nmet] = ev;
+				msc[nmet] = 0;
+				slot[h] = (uint16_t)++nmet;
 			}
-			c->score[ev] += pt[i].w * p->v[j].w;
+			msc[slot[h] - 1] += pt[i].w * p->v[j].w;
 		}
 		if (dead > SCAN_PER_TERM / 2)
 			posting_compact(c, p);
@@ -612,7 +597,7 @@ static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint3
 		uint32_t ev = met[m];
 		if (ev == skip)
 			continue;
-		float sc = c->score[ev];
+		float sc = msc[m];
 		size_t pos = ntop;
 		while (pos > 0 && tops[pos - 1] < sc)
 			pos--;
@@ -685,8 +670,6 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 		/* candidates: recent events indexed under the post's heaviest
 		 * terms, ranked by the partial dot product their postings give;
 		 * the exact cosine is computed for the best few only */
-		if (ensure_score(c))
-			return YQ_ENOMEM;
 		uint32_t topi[EXACT_CANDIDATES];
 		size_t ntop = rank(c, pt, k, UINT32_MAX, topi);
 		c->candidates += ntop;
@@ -873,8 +856,8 @@ static double centroid_cosine(const struct centroid *a, const struct centroid *b
  * stream).  0 or YQ_ENOMEM. */
 static int link_events(struct yq_cluster *c)
 {
-	if (!(c->cfg.link_threshold > 0) || ensure_score(c))
-		return c->cfg.link_threshold > 0 ? YQ_ENOMEM : YQ_OK;
+	if (!(c->cfg.link_threshold > 0))
+		return YQ_OK;
 	size_t nd = c->ndirty;
 	for (size_t d = 0; d < nd; d++) {
 		struct yq_event *e = c->ev[c->dirty[d]];

@@ -297,3 +297,21 @@ double yq_signitrend_score(const struct yq_signitrend *s, const char *term, uint
 	hashes(term, len, &h1, &h2);
 	return term_z(s, h1, h2, count, NULL);
 }
+
+void yq_signitrend_score_n(const struct yq_signitrend *s, const char *const *terms,
+			   const uint32_t *lens, size_t n, double *z, uint32_t *count)
+{
+	uint64_t hh[2 * PREFETCH_CHUNK];
+	for (size_t k = 0; k < n; k += PREFETCH_CHUNK) {
+		size_t m = n - k < PREFETCH_CHUNK ? n - k : PREFETCH_CHUNK;
+		for (size_t j = 0; j < m; j++) {
+			uint64_t *h = hh + 2 * j;
+			hashes(terms[k + j], lens[k + j], &h[0], &h[1]);
+			for (unsigned r = 0; r < s->cfg.depth; r++)
+				__builtin_prefetch(&s->cells[((size_t)r << s->cfg.bits) |
+							     ((h[0] + r * h[1]) & s->mask)]);
+		}
+		for (size_t j = 0; j < m; j++)
+			z[k + j] = term_z(s, hh[2 * j], hh[2 * j + 1], &count[k + j], NULL);
+	}
+}

@@ -116,7 +116,7 @@ static void test_warmup_and_gaps(void **state)
  * counted once each in a 2 × 16-cell table; each term's count estimate is
  * the smaller of its two cells' counts, predicted from yq_hash64: row 0 at
  * h1, row 1 at h1 + h2 (h = yq_hash64(term, seed) | 1, seeds 0x5167 and
- * 0x7a3d). */
+ * 0x7a3d); yq_signitrend_score_n gives the same counts and z. */
 static void test_cells(void **state)
 {
 	(void)state;
@@ -142,10 +142,19 @@ static void test_cells(void **state)
 		const char *t = words[i];
 		assert_int_equal(yq_signitrend_add(s, 1000, &t, &lens[i], 1, NULL, NULL), 0);
 	}
+	/* the batch gives what one call per term gives, bit for bit */
+	const char *wp[N];
+	static double zn[N];
+	uint32_t cn[N];
+	for (int i = 0; i < N; i++)
+		wp[i] = words[i];
+	yq_signitrend_score_n(s, wp, lens, N, zn, cn);
 	for (int i = 0; i < N; i++) {
 		uint32_t cnt, a = hist0[cell0[i]], b = hist1[cell1[i]];
-		yq_signitrend_score(s, words[i], lens[i], &cnt);
+		double z = yq_signitrend_score(s, words[i], lens[i], &cnt);
 		assert_int_equal(cnt, a < b ? a : b);
+		assert_int_equal(cn[i], cnt);
+		assert_memory_equal(&zn[i], &z, sizeof z);
 	}
 	yq_signitrend_free(s);
 }
