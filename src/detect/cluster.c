@@ -614,6 +614,30 @@ static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint3
 	return ntop;
 }
 
+/* prefetch_centroids: speed only: the centroids of events ev[0..n), then
+ * their slots where the terms pt[0..k) start probing, are prefetched, a
+ * step at a time for all of them, so that the cache misses of the exact
+ * cosines that follow overlap (inlined: GCC takes a function that only
+ * prefetches for a pure one and drops its calls). */
+static inline __attribute__((always_inline)) void
+prefetch_centroids(const struct yq_cluster *c, const uint32_t *ev, size_t n, const struct pterm *pt,
+		   size_t k)
+{
+	for (size_t j = 0; j < n; j++)
+		__builtin_prefetch(&c->ev[ev[j]]->priv);
+	for (size_t j = 0; j < n; j++)
+		__builtin_prefetch(c->ev[ev[j]]->priv);
+	for (size_t j = 0; j < n; j++) {
+		const struct centroid *ce = c->ev[ev[j]]->priv;
+		uint32_t mask = ce->cap - 1;
+		for (size_t i = 0; i < k; i++) {
+			uint32_t h = ((pt[i].tid + 1) * 2654435761u) & mask;
+			__builtin_prefetch(&ce->key[h]);
+			__builtin_prefetch(&ce->w[h]);
+		}
+	}
+}
+
 int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n, int64_t time,
 		   int64_t join_event, const char *post_id, const char *text, double title_weight,
 		   struct yq_cluster_hit *hit)
@@ -673,6 +697,7 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 		uint32_t topi[EXACT_CANDIDATES];
 		size_t ntop = rank(c, pt, k, UINT32_MAX, topi);
 		c->candidates += ntop;
+		prefetch_centroids(c, topi, ntop, pt, k);
 		for (size_t j = 0; j < ntop; j++) {
 			struct yq_event *e = c->ev[topi[j]];
 			struct centroid *ce = e->priv;
