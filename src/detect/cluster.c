@@ -79,15 +79,9 @@ struct yq_cluster {
 	size_t ndirty, dirtycap;
 	uint32_t *link;      /* per event index: the index it was merged into,
 			      * itself if none (union-find parent) */
-	uint32_t stamp;
 	uint64_t entries;    /* posting entries held, live and dead */
 	uint64_t dead;       /* of which (an estimate) of events no longer open */
 	uint64_t candidates, merged;
-	/* scratch: per event index, the partial score and the stamp of the
-	 * post that wrote it */
-	float *score;
-	uint32_t *score_stamp;
-	size_t scorecap;
 };
 
 void yq_cluster_config_default(struct yq_cluster_config *c)
@@ -146,8 +140,6 @@ void yq_cluster_free(struct yq_cluster *c)
 	free(c->link);
 	free(c->open);
 	free(c->dirty);
-	free(c->score);
-	free(c->score_stamp);
 	yq_strmap_free(c->terms);
 	free(c);
 }
@@ -199,16 +191,42 @@ struct kw {
 	float w;
 };
 
-static int cmp_kw_desc(const void *a, const void *b)
+/* sort_kw_desc: a stable sort of v[0..n) by weight, heaviest first (equal
+ * weights keep their order: the order glibc's qsort, a merge sort, gave
+ * here before, which the table layouts built from it depend on); a
+ * bottom-up merge sort through tmp (n entries), inlined comparisons.
+ * n <= CENT_CAP. */
+static void sort_kw_desc(struct kw *v, struct kw *tmp, size_t n)
 {
-	float x = ((const struct kw *)a)->w, y = ((const struct kw *)b)->w;
-	return (x < y) - (x > y);
+	struct kw *src = v, *dst = tmp;
+	for (size_t run = 1; run < n; run *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * run) {
+			size_t mid = lo + run < n ? lo + run : n;
+			size_t hi = lo + 2 * run < n ? lo + 2 * run : n;
+			size_t i = lo, j = mid, o = lo;
+			while (i < mid && j < hi) {
+				int right = src[i].w < src[j].w; /* ties to the left run */
+				dst[o++] = right ? src[j] : src[i];
+				j += right;
+				i += !right;
+			}
+			while (i < mid)
+				dst[o++] = src[i++];
+			while (j < hi)
+				dst[o++] = src[j++];
+		}
+		struct kw *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
 }
 
 /* top_kw: moves the k heaviest of all[0..n) to all[0..min(n, k)), heaviest
- * first, equal weights in their order in all: what a stable sort by
- * cmp_kw_desc (glibc's qsort, a merge sort) puts first, in O(n·k) instead of
- * sorting every centroid term.  Returns min(n, k). */
+ * first, equal weights in their order in all: what sort_kw_desc puts
+ * first, in O(n·k) instead of sorting every centroid term.  Returns
+ * min(n, k). */
 static size_t top_kw(struct kw *all, size_t n, size_t k)
 {
 	size_t m = 0; /* all[0..m) holds the best so far; m <= i */
@@ -229,25 +247,33 @@ static size_t top_kw(struct kw *all, size_t n, size_t k)
 }
 
 /* cent_rebuild: re-inserts the `keep` heaviest entries (all, if keep is
- * larger) into a table of cap slots.  0 or YQ_ENOMEM (ce unchanged). */
+ * larger) into a table of cap slots, in slot order, or heaviest first
+ * (equal weights in slot order) when some are dropped: the insertion order
+ * decides where linear probing puts them, and with it the order in which
+ * sums over the table add up, so it is part of the results.  A table that
+ * keeps its size is rebuilt in place.  0 or YQ_ENOMEM (ce unchanged). */
 static int cent_rebuild(struct centroid *ce, uint32_t cap, size_t keep)
 {
-	struct kw all[CENT_CAP];
+	struct kw all[CENT_CAP], tmp[CENT_CAP];
 	size_t n = 0;
 	for (size_t i = 0; i < ce->cap; i++)
 		if (ce->key[i])
 			all[n++] = (struct kw){ce->key[i], ce->w[i]};
 	if (n > keep) {
-		qsort(all, n, sizeof(all[0]), cmp_kw_desc);
+		sort_kw_desc(all, tmp, n);
 		n = keep;
 	}
-	uint32_t *key = calloc(cap, sizeof(*key) + sizeof(float));
-	if (!key)
-		return YQ_ENOMEM;
-	free(ce->key);
-	ce->key = key;
-	ce->w = (float *)(key + cap);
-	ce->cap = cap;
+	if (cap == ce->cap) {
+		memset(ce->key, 0, cap * (sizeof(*ce->key) + sizeof(float)));
+	} else {
+		uint32_t *key = calloc(cap, sizeof(*key) + sizeof(float));
+		if (!key)
+			return YQ_ENOMEM;
+		free(ce->key);
+		ce->key = key;
+		ce->w = (float *)(key + cap);
+		ce->cap = cap;
+	}
 	ce->n = 0;
 	ce->norm2 = 0;
 	for (size_t j = 0; j < n; j++) {
@@ -483,7 +509,6 @@ static void index_sweep(struct yq_cluster *c)
 	c->dead = 0;
 }
 
-/* ensure_score: the per-event scratch covers every event index. */
 /* index_add: indexes event e under the term of its centroid slot s, unless
  * it is already.  0 or YQ_ENOMEM. */
 static int index_add(struct yq_cluster *c, struct yq_event *e, uint32_t s)
@@ -511,36 +536,28 @@ static int index_add(struct yq_cluster *c, struct yq_event *e, uint32_t s)
 	return YQ_OK;
 }
 
-static int ensure_score(struct yq_cluster *c)
-{
-	if (c->scorecap < c->nev) {
-		size_t nc = c->scorecap ? c->scorecap : 1024;
-		while (nc < c->nev)
-			nc *= 2;
-		float *sc = realloc(c->score, nc * sizeof(*sc));
-		if (!sc)
-			return YQ_ENOMEM;
-		c->score = sc;
-		uint32_t *ss = realloc(c->score_stamp, nc * sizeof(*ss));
-		if (!ss)
-			return YQ_ENOMEM;
-		memset(ss + c->scorecap, 0, (nc - c->scorecap) * sizeof(*ss));
-		c->score_stamp = ss;
-		c->scorecap = nc;
-	}
-	return YQ_OK;
-}
+#define MET_MAX (INDEX_TERMS * SCAN_PER_TERM) /* events a scan can meet */
+#define MET_SLOTS (2 * MET_MAX)                 /* its hash table, half full at most */
+_Static_assert(MET_SLOTS == 1 << 10, "rank() hashes to 10 bits");
 
 /* rank: the open events (other than skip) indexed under the heaviest of
  * pt[0..k) (normalized, heaviest first), ranked by the partial dot product
  * their postings give; writes the best EXACT_CANDIDATES indices to topi and
- * returns how many.  Needs ensure_score. */
+ * returns how many.  Equal scores rank in the order the scan first met the
+ * events (postings in pt's order, newest entry first).  One pass over the
+ * postings sums each event's score, in scan order, in a small table on the
+ * stack (event index → its place in the list of events met), then the
+ * list is ranked. */
 static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint32_t skip,
 		   uint32_t *topi)
 {
-	c->stamp++;
+	uint32_t met[MET_MAX];
+	float msc[MET_MAX];
+	uint16_t slot[MET_SLOTS]; /* 1 + place in met; 0: empty */
+	size_t nmet = 0;
 	float tops[EXACT_CANDIDATES];
 	size_t ntop = 0;
+	memset(slot, 0, sizeof slot);
 	/* speed only: the postings' heads, then the ends of their lists (the
 	 * entries scanned), are prefetched for all terms first, so that their
 	 * cache misses overlap */
@@ -552,7 +569,7 @@ static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint3
 		for (uint32_t j = p->n, m = 0; j > 0 && m < SCAN_PER_TERM; j -= j < 8 ? j : 8, m += 8)
 			__builtin_prefetch(&p->v[j - 1]);
 	}
-	for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
+	for (size_t i = 0; i < kk; i++) {
 		struct posting *p = &c->post[pt[i].tid];
 		uint32_t dead = 0, seen = 0;
 		for (uint32_t j = p->n; j-- > 0 && seen < SCAN_PER_TERM;) {
@@ -562,44 +579,63 @@ static size_t rank(struct yq_cluster *c, const struct pterm *pt, size_t k, uint3
 				continue;
 			}
 			seen++;
-			if (c->score_stamp[ev] != c->stamp) {
-				c->score_stamp[ev] = c->stamp;
-				c->score[ev] = 0;
+			uint32_t h = (ev * 2654435761u) >> (32 - 10); /* 10 = log2(MET_SLOTS) */
+			while (slot[h] && met[slot[h] - 1] != ev)
+				h = (h + 1) & (MET_SLOTS - 1);
+			if (!slot[h]) {
+				met[nmet] = ev;
+				msc[nmet] = 0;
+				slot[h] = (uint16_t)++nmet;
 			}
-			c->score[ev] += pt[i].w * p->v[j].w;
+			msc[slot[h] - 1] += pt[i].w * p->v[j].w;
 		}
 		if (dead > SCAN_PER_TERM / 2)
 			posting_compact(c, p);
 	}
-	/* the best partial scores: a second pass over the same postings */
-	c->stamp++;
-	for (size_t i = 0; i < k && i < INDEX_TERMS; i++) {
-		struct posting *p = &c->post[pt[i].tid];
-		uint32_t seen = 0;
-		for (uint32_t j = p->n; j-- > 0 && seen < SCAN_PER_TERM;) {
-			uint32_t ev = p->v[j].ev;
-			if (!c->alive[ev])
-				continue;
-			seen++;
-			if (c->score_stamp[ev] == c->stamp || ev == skip)
-				continue; /* already ranked, or the asking event */
-			c->score_stamp[ev] = c->stamp;
-			float sc = c->score[ev];
-			size_t pos = ntop;
-			while (pos > 0 && tops[pos - 1] < sc)
-				pos--;
-			if (pos >= EXACT_CANDIDATES)
-				continue;
-			size_t last = ntop < EXACT_CANDIDATES ? ntop : EXACT_CANDIDATES - 1;
-			memmove(tops + pos + 1, tops + pos, (last - pos) * sizeof(*tops));
-			memmove(topi + pos + 1, topi + pos, (last - pos) * sizeof(*topi));
-			tops[pos] = sc;
-			topi[pos] = ev;
-			if (ntop < EXACT_CANDIDATES)
-				ntop++;
-		}
+	/* the best partial scores, ties to the event met first */
+	for (size_t m = 0; m < nmet; m++) {
+		uint32_t ev = met[m];
+		if (ev == skip)
+			continue;
+		float sc = msc[m];
+		size_t pos = ntop;
+		while (pos > 0 && tops[pos - 1] < sc)
+			pos--;
+		if (pos >= EXACT_CANDIDATES)
+			continue;
+		size_t last = ntop < EXACT_CANDIDATES ? ntop : EXACT_CANDIDATES - 1;
+		memmove(tops + pos + 1, tops + pos, (last - pos) * sizeof(*tops));
+		memmove(topi + pos + 1, topi + pos, (last - pos) * sizeof(*topi));
+		tops[pos] = sc;
+		topi[pos] = ev;
+		if (ntop < EXACT_CANDIDATES)
+			ntop++;
 	}
 	return ntop;
+}
+
+/* prefetch_centroids: speed only: the centroids of events ev[0..n), then
+ * their slots where the terms pt[0..k) start probing, are prefetched, a
+ * step at a time for all of them, so that the cache misses of the exact
+ * cosines that follow overlap (inlined: GCC takes a function that only
+ * prefetches for a pure one and drops its calls). */
+static inline __attribute__((always_inline)) void
+prefetch_centroids(const struct yq_cluster *c, const uint32_t *ev, size_t n, const struct pterm *pt,
+		   size_t k)
+{
+	for (size_t j = 0; j < n; j++)
+		__builtin_prefetch(&c->ev[ev[j]]->priv);
+	for (size_t j = 0; j < n; j++)
+		__builtin_prefetch(c->ev[ev[j]]->priv);
+	for (size_t j = 0; j < n; j++) {
+		const struct centroid *ce = c->ev[ev[j]]->priv;
+		uint32_t mask = ce->cap - 1;
+		for (size_t i = 0; i < k; i++) {
+			uint32_t h = ((pt[i].tid + 1) * 2654435761u) & mask;
+			__builtin_prefetch(&ce->key[h]);
+			__builtin_prefetch(&ce->w[h]);
+		}
+	}
 }
 
 int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n, int64_t time,
@@ -658,11 +694,10 @@ int yq_cluster_add(struct yq_cluster *c, const struct yq_cterm *terms, size_t n,
 		/* candidates: recent events indexed under the post's heaviest
 		 * terms, ranked by the partial dot product their postings give;
 		 * the exact cosine is computed for the best few only */
-		if (ensure_score(c))
-			return YQ_ENOMEM;
 		uint32_t topi[EXACT_CANDIDATES];
 		size_t ntop = rank(c, pt, k, UINT32_MAX, topi);
 		c->candidates += ntop;
+		prefetch_centroids(c, topi, ntop, pt, k);
 		for (size_t j = 0; j < ntop; j++) {
 			struct yq_event *e = c->ev[topi[j]];
 			struct centroid *ce = e->priv;
@@ -846,8 +881,8 @@ static double centroid_cosine(const struct centroid *a, const struct centroid *b
  * stream).  0 or YQ_ENOMEM. */
 static int link_events(struct yq_cluster *c)
 {
-	if (!(c->cfg.link_threshold > 0) || ensure_score(c))
-		return c->cfg.link_threshold > 0 ? YQ_ENOMEM : YQ_OK;
+	if (!(c->cfg.link_threshold > 0))
+		return YQ_OK;
 	size_t nd = c->ndirty;
 	for (size_t d = 0; d < nd; d++) {
 		struct yq_event *e = c->ev[c->dirty[d]];

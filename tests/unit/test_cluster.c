@@ -253,7 +253,7 @@ static void test_stopwords(void **state)
 }
 
 /* Places from the real gazetteer: full and short names with their codes;
- * a county's short form is not a name. */
+ * a county's short form is not a name; every full name is found. */
 static void test_places(void **state)
 {
 	(void)state;
@@ -277,6 +277,18 @@ static void test_places(void **state)
 	assert_string_equal(yq_places_get(pl, (uint32_t)i)->code, "330106");
 	assert_int_equal(yq_places_find(pl, "平安", strlen("平安")), -1);
 	assert_int_equal(yq_places_find(pl, "市辖区", strlen("市辖区")), -1);
+	assert_int_equal(yq_places_find(pl, "", 0), -1);
+	assert_int_equal(yq_places_find(pl, "a", 1), -1);
+	/* the filter before the map turns no name away: every place's full
+	 * name finds a place of that name (itself, or one that takes
+	 * precedence) */
+	assert_true(yq_places_count(pl) > 3000);
+	for (size_t k = 0; k < yq_places_count(pl); k++) {
+		const char *nm = yq_places_get(pl, (uint32_t)k)->name;
+		int32_t j = yq_places_find(pl, nm, strlen(nm));
+		assert_true(j >= 0);
+		assert_string_equal(yq_places_get(pl, (uint32_t)j)->name, nm);
+	}
 	yq_places_free(pl);
 	yq_places_free(NULL);
 	yq_buf_release(&dir);

@@ -1,6 +1,8 @@
 /* test_signitrend.c — SigniTrend on synthetic streams: a term that jumps
  * is reported first with its exact count, steady terms never, nothing
- * during the warm-up, gaps fold empty buckets. */
+ * during the warm-up, gaps fold empty buckets; a term's cells are the ones
+ * base/hash.c's yq_hash64 with the two seeds picks (signitrend.c computes
+ * both hashes in one pass). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/hash.h"
 #include "detect/signitrend.h"
 
 #define MAXREP 64
@@ -164,6 +167,53 @@ static void test_lazy_equals_eager(void **state)
 	yq_signitrend_free(s);
 }
 
+/* test_cells: 300 terms of 1 to 40 bytes (across hash.c's 8-byte blocks)
+ * counted once each in a 2 × 16-cell table; each term's count estimate is
+ * the smaller of its two cells' counts, predicted from yq_hash64: row 0 at
+ * h1, row 1 at h1 + h2 (h = yq_hash64(term, seed) | 1, seeds 0x5167 and
+ * 0x7a3d); yq_signitrend_score_n gives the same counts and z. */
+static void test_cells(void **state)
+{
+	(void)state;
+	enum { N = 300 };
+	struct yq_signitrend_config c;
+	struct yq_signitrend *s;
+	yq_signitrend_config_default(&c);
+	c.bits = 4;
+	c.depth = 2;
+	assert_int_equal(yq_signitrend_new(&c, &s), 0);
+	static char words[N][48];
+	uint32_t lens[N], cell0[N], cell1[N], hist0[16] = {0}, hist1[16] = {0};
+	for (int i = 0; i < N; i++) {
+		lens[i] = 1 + (uint32_t)i % 40;
+		for (uint32_t j = 0; j < lens[i]; j++)
+			words[i][j] = (char)(' ' + (i * 7 + (int)j * 13) % 90);
+		uint64_t h1 = yq_hash64(words[i], lens[i], 0x5167) | 1;
+		uint64_t h2 = yq_hash64(words[i], lens[i], 0x7a3d) | 1;
+		cell0[i] = (uint32_t)(h1 & 15);
+		cell1[i] = (uint32_t)((h1 + h2) & 15);
+		hist0[cell0[i]]++;
+		hist1[cell1[i]]++;
+		const char *t = words[i];
+		assert_int_equal(yq_signitrend_add(s, 1000, &t, &lens[i], 1, NULL, NULL), 0);
+	}
+	/* the batch gives what one call per term gives, bit for bit */
+	const char *wp[N];
+	static double zn[N];
+	uint32_t cn[N];
+	for (int i = 0; i < N; i++)
+		wp[i] = words[i];
+	yq_signitrend_score_n(s, wp, lens, N, zn, cn);
+	for (int i = 0; i < N; i++) {
+		uint32_t cnt, a = hist0[cell0[i]], b = hist1[cell1[i]];
+		double z = yq_signitrend_score(s, words[i], lens[i], &cnt);
+		assert_int_equal(cnt, a < b ? a : b);
+		assert_int_equal(cn[i], cnt);
+		assert_memory_equal(&zn[i], &z, sizeof z);
+	}
+	yq_signitrend_free(s);
+}
+
 static void test_bad_config(void **state)
 {
 	(void)state;
@@ -184,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_jump),
 		cmocka_unit_test(test_warmup_and_gaps),
 		cmocka_unit_test(test_lazy_equals_eager),
+		cmocka_unit_test(test_cells),
 		cmocka_unit_test(test_bad_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
