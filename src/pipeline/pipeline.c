@@ -841,8 +841,15 @@ static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat
 		else
 			p->acc[k++] = p->acc[i];
 	}
-	for (size_t i = 0; i < k; i++) /* the look-ups' cache misses overlap */
+	for (size_t i = 0; i < k; i++) { /* the look-ups' cache misses overlap */
 		yq_tfidf_prefetch(p->tfidf, p->acc[i].hash);
+		p->tterms[i] = tb->s + p->acc[i].off;
+		p->tlens[i] = p->acc[i].len;
+	}
+	/* each term's burst now, all at once (their cells prefetched together) */
+	double tz[MAX_TERMS];
+	uint32_t tcnt[MAX_TERMS];
+	yq_signitrend_score_n(p->trend, p->tterms, p->tlens, k, tz, tcnt);
 	for (size_t i = 0; i < k; i++) {
 		struct term_acc *a = &p->acc[i];
 		struct yq_tfidf_term *st = &p->tstat[i];
@@ -854,8 +861,7 @@ static size_t build_terms(struct yq_pipeline *p, const char *text, size_t *nfeat
 		 * of the idf lets a story's recurring words count next to the
 		 * post's rare ones; a term bursting in the current bucket (the
 		 * topic words of an incident: 西藏, 双黄连) weighs more */
-		uint32_t cnt;
-		double z = yq_signitrend_score(p->trend, tb->s + a->off, a->len, &cnt);
+		double z = tz[i];
 		double boost = z > 0 ? 1.0 + (z < BURST_BOOST_MAX ? z : BURST_BOOST_MAX) : 1.0;
 		p->cterms[i] = (struct yq_cterm){tb->s + a->off, a->len,
 						 (float)((1.0 + log(a->tf)) * sqrt(idf) * boost)};
