@@ -16,6 +16,12 @@
 /* yq_hash64: hash of data[0..n) under seed. */
 uint64_t yq_hash64(const void *data, size_t n, uint64_t seed);
 
+/* yq_hash64_2: *h1 = yq_hash64(data, n, seed1), *h2 = yq_hash64(data, n,
+ * seed2), in one pass over the data (the two hashes of a count-min
+ * sketch). */
+void yq_hash64_2(const void *data, size_t n, uint64_t seed1, uint64_t seed2, uint64_t *h1,
+		 uint64_t *h2);
+
 /* yq_mix64: the MurmurHash3 fmix64 finalizer; a bijection on 64 bits. */
 static inline uint64_t yq_mix64(uint64_t k)
 {

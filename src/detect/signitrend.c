@@ -184,35 +184,13 @@ static double term_z(const struct yq_signitrend *s, uint64_t h1, uint64_t h2, ui
 #define SEED2 0x7a3d
 
 /* hashes: yq_hash64(t, len, SEED1) | 1 and yq_hash64(t, len, SEED2) | 1,
- * the term's two hashes, in one pass: the per-block mixing and the tail
- * do not depend on the seed, so they are computed once for both (the
- * steps are base/hash.c's, which tests/unit/test_signitrend.c checks
- * through the cells a term lands in). */
+ * the term's two hashes, in one pass (base/hash.h; tests/unit/
+ * test_signitrend.c checks the cells a term lands in). */
 static void hashes(const char *t, uint32_t len, uint64_t *h1, uint64_t *h2)
 {
-	const unsigned char *p = (const unsigned char *)t;
-	size_t n = len;
-	uint64_t init = 0x9e3779b97f4a7c15ULL * (n + 1);
-	uint64_t a = SEED1 ^ init, b = SEED2 ^ init;
-	while (n >= 8) {
-		uint64_t k;
-		memcpy(&k, p, 8);
-		k *= 0x87c37b91114253d5ULL;
-		k = (k << 31) | (k >> 33);
-		k *= 0x4cf5ad432745937fULL;
-		a ^= k;
-		b ^= k;
-		a = ((a << 27) | (a >> 37)) * 5 + 0x52dce729;
-		b = ((b << 27) | (b >> 37)) * 5 + 0x52dce729;
-		p += 8;
-		n -= 8;
-	}
-	uint64_t x = 0;
-	for (size_t i = 0; i < n; i++)
-		x |= (uint64_t)p[i] << (8 * i);
-	x *= 0x87c37b91114253d5ULL;
-	*h1 = yq_mix64(a ^ x) | 1;
-	*h2 = yq_mix64(b ^ x) | 1;
+	yq_hash64_2(t, len, SEED1, SEED2, h1, h2);
+	*h1 |= 1;
+	*h2 |= 1;
 }
 
 /* fold: closes a bucket for every cell at once (they catch up lazily). */

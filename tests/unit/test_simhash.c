@@ -11,6 +11,22 @@
 #include "analyze/simhash.h"
 #include "base/hash.h"
 
+/* yq_hash64_2 is two yq_hash64 calls in one pass: every length across
+ * the 8-byte blocks and the tail, two pairs of seeds */
+static void test_hash64_2(void **state)
+{
+	(void)state;
+	const char text[] = "武汉新增确诊病例，医院门诊排队，口罩告急 masks 2020";
+	static const uint64_t seeds[][2] = {{0x5167, 0x7a3d}, {0, UINT64_MAX}};
+	for (size_t sd = 0; sd < 2; sd++)
+		for (size_t n = 0; n < sizeof text; n++) {
+			uint64_t a, b;
+			yq_hash64_2(text, n, seeds[sd][0], seeds[sd][1], &a, &b);
+			assert_true(a == yq_hash64(text, n, seeds[sd][0]));
+			assert_true(b == yq_hash64(text, n, seeds[sd][1]));
+		}
+}
+
 static void test_empty(void **state)
 {
 	(void)state;
@@ -121,6 +137,7 @@ static void test_bigrams_similarity(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hash64_2),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_single_and_majority),
 		cmocka_unit_test(test_hamming),
