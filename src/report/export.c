@@ -18,10 +18,14 @@
 
 #include "base/error.h"
 #include "cases/case.h"
+#include "messages/messages.h"
 #include "report/why.h"
 #include "store/search.h"
 
-enum conv { C_TEXT, C_INT, C_REAL, C_SHARE, C_TIME, C_LIST, C_WHY, C_LEVEL, C_STATE, C_RES, C_YESNO };
+enum conv {
+	C_TEXT, C_INT, C_REAL, C_SHARE, C_TIME, C_LIST, C_WHY, C_LEVEL, C_STATE, C_RES, C_YESNO,
+	C_MASKED, /* text with phone, e-mail and ID numbers masked (messages.h) */
+};
 
 struct col {
 	struct yq_sheet_col sc;
@@ -110,7 +114,7 @@ static const struct col CASE_COLS[] = {
  * exported; ?5 a department (NULL: all) */
 static const struct col MESSAGE_COLS[] = {
 	{{"编号", YQ_COL_TEXT, 10}, C_TEXT},          {{"留言时间", YQ_COL_DATETIME, 0}, C_TIME},
-	{{"主题", YQ_COL_TEXT, 40}, C_TEXT},          {{"分类", YQ_COL_TEXT, 12}, C_TEXT},
+	{{"主题", YQ_COL_TEXT, 40}, C_MASKED},        {{"分类", YQ_COL_TEXT, 12}, C_TEXT},
 	{{"承办部门", YQ_COL_TEXT, 14}, C_TEXT},      {{"答复期限", YQ_COL_DATETIME, 0}, C_TIME},
 	{{"答复时间", YQ_COL_DATETIME, 0}, C_TIME},   {{"办理时长（小时）", YQ_COL_REAL, 10}, C_REAL},
 	{{"按时答复", YQ_COL_TEXT, 8}, C_YESNO},      {{"点赞", YQ_COL_INT, 6}, C_INT},
@@ -200,6 +204,12 @@ static int put_cell(struct yq_sheet *sh, sqlite3_stmt *s, int i, const struct co
 	}
 	case C_YESNO:
 		return yq_sheet_text(sh, sqlite3_column_int(s, i) ? "是" : "否", err);
+	case C_MASKED:
+		yq_buf_reset(tmp);
+		if (yq_buf_adds(tmp, txt))
+			return YQ_ENOMEM;
+		yq_msg_mask_contacts(tmp->s);
+		return yq_sheet_text(sh, tmp->s, err);
 	case C_LIST:
 	case C_WHY:
 		break;

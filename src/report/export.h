@@ -17,7 +17,8 @@
  *   messages 编号 留言时间 主题 分类 承办部门 答复期限 答复时间 办理时长（小时）
  *           按时答复 点赞 相关性 完整性 及时性 — newest first; messages received
  *           in the period; the sender and the contact details are never
- *           exported
+ *           exported, and phone, e-mail and ID numbers in 主题 are masked
+ *           as GET /api/messages masks them
  */
 #ifndef YQ_EXPORT_H
 #define YQ_EXPORT_H

@@ -92,6 +92,10 @@ print(len(rows), on, bad, leak, "留言用户" in rows[0] or "联系方式" in r
 PY
 )
 check_eq "messages export: rows, on time, hours off, senders shown, contact column" "$got" "$n_all $on_all 0 0 False"
+printf '%s\n' '{"留言编号":"pm1","留言用户":"U9","留言主题":"请回电13800001111 王先生 身份证110101199003071234","留言时间":"2020/1/7 10:00:00","留言详情":"无"}' > "$T/pm.jsonl"
+"$YQ" messages import --db "$T/pm.db" "$T/pm.jsonl" 2> /dev/null || fail "import pm1"
+"$YQ" export --db "$T/pm.db" --what messages --format csv -o "$T/pm.csv" 2> /dev/null || fail "export pm1"
+check_eq "messages export: phone and ID numbers in the subject masked" "$($PY -c 'import csv,sys; print(list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")))[0]["主题"])' "$T/pm.csv")" "请回电*********** 王先生 身份证******************"
 check_eq "messages export xlsx rows" "$($PY -c 'import re,sys,zipfile; x=zipfile.ZipFile(sys.argv[1]).read("xl/worksheets/sheet1.xml").decode(); print(len(re.findall("<row ", x))-1)' "$T/msgs.xlsx")" "$n_all"
 "$YQ" stats --db "$db" --period month --from 2019-01-01 --to 2019-02-01 --tsv > "$T/jan.tsv" || fail "stats --tsv"
 got=$(awk -F'\t' '$2 == "全部" { print $1, $3, $5, $9 }' "$T/jan.tsv")
