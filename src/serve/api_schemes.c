@@ -11,7 +11,11 @@
  * d->scheme_gen: the writer reloads the file before its next batch (within
  * commit_ms) and the live matching uses it from the next post on.  The
  * answers' "live" says whether the writer has applied the file as it is
- * now.  The file is written as YAML flow style (JSON), which
+ * now.  A file edited by hand is read again by both (the writer before its
+ * next batch, the API at its next call), so an API change never writes
+ * over an edit it has not seen; a hand edit that does not parse leaves the
+ * previous schemes live and makes the API answer 500 with the parser's
+ * message until it is mended.  The file is written as YAML flow style (JSON), which
  * the scheme parser reads like any other YAML.  List, get, test and
  * backtest use the file as it is now, so an edit can be tried at once.
  * test matches
@@ -40,6 +44,7 @@
 
 struct yq_scheme_env {
 	struct yq_scheme_set *set;     /* the file as it is now (owned) */
+	struct yq_file_id file;        /* the file set was read from */
 	struct yq_normalizer *nz;
 	struct yq_matcher *m;
 	struct yq_match_scratch *s;
@@ -80,16 +85,26 @@ static int compile(struct yq_scheme_env *e, const struct yq_scheme_set *set, str
 	return YQ_OK;
 }
 
-/* env: the scheme file and its matcher, made on first use; NULL after
- * answering.  Called with scheme_mu held. */
+/* env: the scheme file and its matcher, made on first use and again when
+ * the file changed on disk (edited by hand: an API change must not write
+ * over it unseen); NULL after answering (a file that does not load: 500
+ * with the parser's message, nothing is written).  Called with scheme_mu
+ * held. */
 static struct yq_scheme_env *env(struct yq_req *r)
 {
 	struct yq_daemon *d = r->d;
 	struct yq_buf err = YQ_BUF_INIT;
-	if (d->scheme_env)
+	struct yq_file_id now = {0};
+	if (d->cfg->schemes)
+		yq_file_id_get(d->cfg->schemes, &now);
+	if (d->scheme_env && yq_file_id_same(&now, &d->scheme_env->file))
 		return d->scheme_env;
+	yq_scheme_env_free(d->scheme_env);
+	d->scheme_env = NULL;
 	struct yq_scheme_env *e = calloc(1, sizeof(*e));
 	int rc = e ? YQ_OK : YQ_ENOMEM;
+	if (e)
+		e->file = now;
 	if (!rc && d->cfg->schemes)
 		rc = yq_scheme_load(d->cfg->schemes, &e->set, &err);
 	else if (!rc && !(e->set = calloc(1, sizeof(*e->set))))
@@ -170,7 +185,8 @@ static json_t *scheme_json(const struct yq_scheme *s)
 /* live: 1 when the writer's matching uses the scheme file as it is now. */
 static int live(struct yq_daemon *d)
 {
-	return atomic_load(&d->scheme_live) == atomic_load(&d->scheme_gen);
+	return atomic_load(&d->scheme_live) == atomic_load(&d->scheme_gen) &&
+	       !atomic_load(&d->scheme_broken);
 }
 
 void yq_api_schemes_list(struct yq_req *r)
@@ -261,6 +277,7 @@ static int write_set(struct yq_req *r, struct yq_scheme_env *e, json_t *arr)
 	yq_scheme_set_free(e->set);
 	e->set = set;
 	set = NULL;
+	yq_file_id_get(path, &e->file);
 	atomic_fetch_add(&r->d->scheme_gen, 1); /* the writer reloads the file */
 	ok = 0;
 out:

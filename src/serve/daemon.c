@@ -375,26 +375,47 @@ out:
 	return rc;
 }
 
-/* reload_schemes: the writer, between batches, after the API rewrote the
- * scheme file: the file's schemes become the live matching's
- * (yq_pipeline_set_schemes).  A file that fails to load leaves the
- * previous set in force (logged); the API validated it before writing. */
+int yq_file_id_get(const char *path, struct yq_file_id *out)
+{
+	struct stat sb;
+	memset(out, 0, sizeof(*out));
+	if (stat(path, &sb))
+		return -1;
+	out->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	out->size = (int64_t)sb.st_size;
+	out->ino = (uint64_t)sb.st_ino;
+	return 0;
+}
+
+/* reload_schemes: the writer, between batches, when the API rewrote the
+ * scheme file or the file changed on disk: the file's schemes become the
+ * live matching's (yq_pipeline_set_schemes).  A file that fails to load
+ * leaves the previous set in force (logged, scheme_broken) and is not
+ * read again until it changes. */
 static void reload_schemes(struct yq_daemon *d)
 {
 	unsigned gen = atomic_load(&d->scheme_gen);
 	struct yq_scheme_set *set = NULL;
 	struct yq_buf err = YQ_BUF_INIT;
-	if (gen == atomic_load(&d->scheme_live) || !d->cfg->schemes)
+	struct yq_file_id now;
+	if (!d->cfg->schemes)
 		return;
+	yq_file_id_get(d->cfg->schemes, &now);
+	int changed = !yq_file_id_same(&now, &d->wfile);
+	if (!changed && gen == atomic_load(&d->scheme_live))
+		return;
+	d->wfile = now;
 	if (yq_scheme_load(d->cfg->schemes, &set, &err) ||
 	    yq_pipeline_set_schemes(d->p, set, &err)) {
 		yq_serve_log("schemes: %s: %s (the previous schemes stay in force)", d->cfg->schemes,
 			     err.len ? err.s : "out of memory");
 		yq_scheme_set_free(set);
+		atomic_store(&d->scheme_broken, 1);
 	} else {
 		yq_serve_log("schemes: %zu loaded from %s", set->n, d->cfg->schemes);
 		yq_scheme_set_free(d->wschemes);
 		d->wschemes = set;
+		atomic_store(&d->scheme_broken, 0);
 	}
 	atomic_store(&d->scheme_live, gen);
 	yq_buf_release(&err);
@@ -413,9 +434,9 @@ static void *writer_main(void *arg)
 	}
 	for (;;) {
 		int closed = 0;
-		reload_schemes(d);
 		struct yq_item *list =
 			yq_queue_pop(d->q, WRITER_BATCH, d->cfg->commit_ms, &closed);
+		reload_schemes(d); /* before the batch: posts that came after a change */
 		if (!list) {
 			if (closed)
 				break;
@@ -584,6 +605,9 @@ int yq_daemon_new(const struct yq_serve_config *cfg, const struct yq_pipeline_co
 	{
 		struct yq_pipeline_config pc = *pcfg;
 		pc.batch = SIZE_MAX; /* the writer commits (daemon.h) */
+		/* the scheme file the pipeline's set came from, as it is now */
+		if (cfg->schemes)
+			yq_file_id_get(cfg->schemes, &d->wfile);
 		if ((rc = yq_pipeline_new(&pc, seg, d->st, &d->p, err)))
 			goto fail;
 	}

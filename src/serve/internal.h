@@ -32,6 +32,19 @@
 struct yq_pipeline;
 struct yq_pipeline_config;
 
+/* A file's identity on disk: it changed when any field changed. */
+struct yq_file_id {
+	int64_t mtime_ns, size;
+	uint64_t ino;
+};
+/* yq_file_id_get: path's identity into *out (all zero when it cannot be
+ * read).  0, or -1 when stat fails. */
+int yq_file_id_get(const char *path, struct yq_file_id *out);
+static inline int yq_file_id_same(const struct yq_file_id *a, const struct yq_file_id *b)
+{
+	return a->mtime_ns == b->mtime_ns && a->size == b->size && a->ino == b->ino;
+}
+
 struct yq_daemon {
 	const struct yq_serve_config *cfg;
 	const struct yq_pipeline_config *pcfg;
@@ -65,9 +78,13 @@ struct yq_daemon {
 	struct yq_scheme_env *scheme_env; /* guarded by scheme_mu */
 	/* live scheme changes: the API counts each rewrite of the scheme file
 	 * in scheme_gen; the writer reloads the file before its next batch
-	 * and stores the generation it applied in scheme_live */
+	 * (also when the file changed on disk, e.g. edited by hand) and
+	 * stores the generation it applied in scheme_live; scheme_broken: the
+	 * file as it is now failed to load, the previous set is in force */
 	atomic_uint scheme_gen, scheme_live;
+	atomic_int scheme_broken;
 	struct yq_scheme_set *wschemes; /* the writer's reloaded set (owned) */
+	struct yq_file_id wfile;        /* the scheme file the writer last read */
 };
 
 struct yq_case_settings;

@@ -74,6 +74,21 @@ acurl -XPOST --data-binary @"$T/posts2.jsonl" "$URL/api/posts?source=crawler" > 
 p9() { [ "$(q "$db" "select count(*) from posts where id in ('p7', 'p8', 'p9')")" = 3 ]; }
 wait_for "p7-p9 stored" p9
 check_eq "live after update: matched of p7 p8 p9" "$(q "$db" "select group_concat(x, ' ') from (select p.id || ':' || coalesce(s.scheme, '') as x from posts p left join post_schemes s on s.post = p.rowid where p.id in ('p7', 'p8', 'p9') order by p.id)")" "p7: p8:hz-power-outage p9:"
+# the file edited by hand: the API sees it (an API change never writes over
+# it unseen) and the live matching takes it without a restart; a hand edit
+# that does not parse leaves the previous schemes live and says so
+cp "$T/schemes.yaml" "$T/schemes.before"
+printf 'schemes:\n  - {id: hand-typhoon, name: 台风, subject: [台风]}\n' > "$T/schemes.yaml"
+check_eq "a hand-added scheme through the API" "$(status GET "$URL/api/schemes/hand-typhoon")" 200
+acurl -XPOST --data-binary '{"id":"p10","text":"台风今晚登陆"}' "$URL/api/posts?source=crawler" > /dev/null
+p10() { [ "$(q "$db" "select count(*) from posts where id = 'p10'")" = 1 ]; }
+wait_for "p10 stored" p10
+check_eq "the hand-added scheme matches live" "$(q "$db" "select count(*) from post_schemes s join posts p on p.rowid = s.post where p.id = 'p10' and s.scheme = 'hand-typhoon'")" 1
+printf 'schemes: [oops\n' > "$T/schemes.yaml"
+check_eq "a hand-broken file: the API says so" "$(status GET "$URL/api/schemes")" 500
+check_eq "a hand-broken file: no change written over it" "$(status POST "$URL/api/schemes" -d '{"id":"x2","subject":["火"]}')" 500
+cp "$T/schemes.before" "$T/schemes.yaml"
+wait_for "the mended file live" live
 stop_serve
 start_serve "$T/yuqing.yaml" "$T/log"
 acurl -XPOST --data-binary '{"id":"p6","text":"西湖区下周限电"}' "$URL/api/posts?source=crawler" > /dev/null
