@@ -292,6 +292,9 @@ static int parse_scheme(struct ps *p, const yaml_node_t *n, struct yq_scheme *s)
 			rc = dup_scalar(p, vn, "id", &s->id);
 			if (!rc && !*s->id)
 				return fail(p, vn, YQ_EFORMAT, "id must not be empty");
+			if (!rc && strlen(s->id) > YQ_SCHEME_ID_MAX)
+				return fail(p, vn, YQ_EFORMAT, "id longer than %u bytes",
+					    YQ_SCHEME_ID_MAX);
 		} else if (strcmp(key, "name") == 0) {
 			free(s->name);
 			s->name = NULL;

@@ -28,6 +28,8 @@
 #define YQ_SCHEME_MAX 100000u            /* schemes in one file */
 #define YQ_SCHEME_WORDS_MAX 1000000u     /* words in one file, all groups */
 #define YQ_SCHEME_WORD_MAX 256u          /* bytes in one word */
+#define YQ_SCHEME_ID_MAX 128u            /* bytes in a scheme's id (it is a path
+					  * segment of the API: /api/schemes/{id}) */
 #define YQ_SCHEME_EXAMPLES_MAX 100000u   /* examples in one file */
 #define YQ_SCHEME_TEXT_MAX (64u << 20)   /* bytes of ids, names, words and
 					  * examples (aliases repeat nodes) */

@@ -53,6 +53,7 @@ wait_for "p5 stored" p5
 check_eq "the created scheme matches without a restart" "$(q "$db" "select count(*) from post_schemes s join posts p on p.rowid = s.post where p.id = 'p5' and s.scheme = 'hz-blackout'")" 1
 check_eq "create again" "$(status POST "$URL/api/schemes" -d '{"id":"hz-blackout","subject":["限电"]}')" 409
 check_eq "invalid scheme" "$(status POST "$URL/api/schemes" -d '{"id":"bad","subject":["火"],"exlude":["x"]}')" 400
+check_eq "an id over 128 bytes" "$(status POST "$URL/api/schemes" -d "{\"id\":\"$(printf 'k%.0s' $(seq 1 129))\",\"subject\":[\"火\"]}")" 400
 check_eq "scheme without words" "$(status POST "$URL/api/schemes" -d '{"id":"empty"}')" 400
 check_eq "malformed body" "$(status POST "$URL/api/schemes" -d '{"id":')" 400
 u=$(acurl -XPUT -d '{"region":["杭州"],"subject":["停电","断电"],"exclude":["演练"]}' "$URL/api/schemes/hz-power-outage")
