@@ -873,6 +873,12 @@ int yq_msg_set_reply(struct yq_msg_env *e, sqlite3 *db, const char *id, const ch
 			yq_buf_printf(err, "no message %s", id);
 		goto out;
 	}
+	if (reply_time < r.time) {
+		yq_buf_printf(err, "the reply's time is before the message's (%lld < %lld)",
+			      (long long)reply_time, (long long)r.time);
+		rc = YQ_EINVAL;
+		goto out;
+	}
 	if ((rc = store_reply(e, db, id, r.title, r.text, r.time, r.deadline, reply, reply_time,
 			      1)))
 		goto out;

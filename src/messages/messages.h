@@ -137,7 +137,8 @@ int yq_msg_set_category(struct yq_msg_env *e, sqlite3 *db, const char *id, const
 /*
  * yq_msg_set_reply: stores the reply text (at most YQ_MSG_TEXT_MAX bytes)
  * and time of message id, with its quality scores, and an audit entry.
- * Returns 0, YQ_ENOTFOUND, YQ_EINVAL, YQ_EDB, YQ_ENOMEM.
+ * Returns 0, YQ_ENOTFOUND, YQ_EINVAL (an empty or too long reply, a reply
+ * time before the message's), YQ_EDB, YQ_ENOMEM.
  */
 int yq_msg_set_reply(struct yq_msg_env *e, sqlite3 *db, const char *id, const char *reply,
 		     int64_t reply_time, int64_t now, const char *who, const char *addr,

@@ -64,6 +64,7 @@ check_eq "list: contact redacted for a viewer" \
 reply='{"reply":"您好，关于化工厂夜间偷排废水、河水发臭的问题，经核查，市生态环境局已于1月8日对该厂立案查处，责令停产整改，预计2月底前完成。如有疑问请致电0731-12345678。","time":"2020-01-09 09:00:00"}'
 check_eq "another department's handler replies" "$(code "$EDU" -XPOST --data-binary "$reply" "$URL/api/messages/api-1/reply")" 403
 check_eq "viewer replies" "$(code "$VIEWER" -XPOST --data-binary "$reply" "$URL/api/messages/api-1/reply")" 403
+check_eq "a reply timed before the message" "$(code "$ENV" -XPOST --data-binary '{"reply":"已处理","time":"1971-01-01 00:00:00"}' "$URL/api/messages/api-1/reply")" 400
 as "$ENV" -XPOST --data-binary "$reply" "$URL/api/messages/api-1/reply" > "$T/reply.json"
 check_eq "reply stored with its scores (completeness, timeliness)" \
   "$(jget 'd["answered"], d["quality"]["completeness"], d["quality"]["timeliness"], d["quality"]["relevance"] > 0.05' < "$T/reply.json")" \
