@@ -36,6 +36,8 @@
 #include "text/structure.h"
 #include "text/tokenize.h"
 
+#include <unicode/uchar.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -958,16 +960,24 @@ static int hits_json(const struct yq_match_result *r, const struct yq_scheme_mat
 }
 
 /* opinion_free: 1 when the post has nothing of its own to rate: no token
- * but punctuation, mentions, links and the repost boilerplate (转发微博,
- * 转发, 微博, [转发], repost, rt, after the normalizer's traditional →
- * simplified).  On the CED stream 46 % of the posts are such reposts
- * (docs/classify.md); a model rates them by its bias alone. */
+ * but punctuation (an emoji is not: 😡 and 👍 are opinions), mentions,
+ * links and the repost boilerplate (转发微博, 转发, 微博, [转发], repost,
+ * rt, after the normalizer's traditional → simplified).  On the CED stream
+ * 46 % of the posts are such reposts (docs/classify.md); a model rates
+ * them by its bias alone. */
 static int opinion_free(const char *text, const struct yq_tokens *tk)
 {
 	static const char *const boiler[] = {"转发微博", "转发", "微博", "[转发]", "repost", "rt"};
 	for (size_t i = 0; i < tk->n; i++) {
 		const struct yq_token *t = &tk->v[i];
-		if (t->kind == YQ_TOK_PUNCT || t->kind == YQ_TOK_MENTION || t->kind == YQ_TOK_URL)
+		if (t->kind == YQ_TOK_PUNCT) {
+			size_t at = 0;
+			int32_t cp = yq_utf8_next(text + t->off, t->len, &at);
+			if (cp > 0 && u_hasBinaryProperty((UChar32)cp, UCHAR_EXTENDED_PICTOGRAPHIC))
+				return 0;
+			continue;
+		}
+		if (t->kind == YQ_TOK_MENTION || t->kind == YQ_TOK_URL)
 			continue;
 		size_t j = 0;
 		while (j < sizeof boiler / sizeof *boiler &&

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Posts with nothing of their own to rate (plain reposts: empty text,
 # 转发微博, mentions and links only) are stored as neutral by rule, not by
-# the sentiment model's bias; a repost with words of its own is rated by
+# the sentiment model's bias; a repost with words or emoji of its own is rated by
 # the model exactly as `yuqing classify` rates its text.  On a real CED
 # slice no empty repost is stored as negative.
 source "$(dirname "$0")/lib.sh"
@@ -14,6 +14,8 @@ cat > "$T/fx.jsonl" <<'J'
 {"id":"r5","time":"2024-07-01T09:04:00+08:00","text":"RT"}
 {"id":"w1","time":"2024-07-01T09:05:00+08:00","text":"太可怕了 转发微博"}
 {"id":"w2","time":"2024-07-01T09:06:00+08:00","text":"[怒]"}
+{"id":"w3","time":"2024-07-01T09:07:00+08:00","text":"😡😡😡"}
+{"id":"w4","time":"2024-07-01T09:08:00+08:00","text":"👍 转发微博"}
 J
 "$YQ" replay --db "$T/fx.db" "$T/fx.jsonl" > /dev/null 2> "$T/fx.err" || { cat "$T/fx.err"; fail "replay"; finish; }
 check_eq "plain reposts: neutral by rule" "$(q "$T/fx.db" "select group_concat(id || ':' || sentiment || ':' || sentiment_prob, ' ') from (select * from posts where id like 'r%' order by id)")" \
