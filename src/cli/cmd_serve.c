@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 static const char usage[] = "--config FILE";
@@ -69,6 +70,22 @@ int yq_cmd_serve(int argc, char **argv)
 	pcfg.tz = tz;
 	/* the place names of the segmenter and of the events: the config's
 	 * directory wins over the environment's default (text/segment.h) */
+	if (cfg->gazetteer && strcmp(cfg->gazetteer, "none")) {
+		/* a directory named in the config must be usable: the files the
+		 * segmenter and the places read (text/segment.h, detect/places.h) */
+		static const char *const need[] = {"provinces.csv", "cities.csv", "areas.csv",
+						   "streets.csv"};
+		for (size_t i = 0; i < sizeof need / sizeof *need; i++) {
+			char f[4200];
+			snprintf(f, sizeof f, "%s/%s", cfg->gazetteer, need[i]);
+			if (access(f, R_OK)) {
+				yq_cli_err("serve", "gazetteer: cannot read %s: %s (%s)", f,
+					   strerror(errno), path);
+				status = YQ_EXIT_USAGE;
+				goto out;
+			}
+		}
+	}
 	if (cfg->gazetteer &&
 	    setenv("YQ_GAZETTEER", strcmp(cfg->gazetteer, "none") ? cfg->gazetteer : "", 1)) {
 		yq_cli_err("serve", "out of memory");

@@ -21,6 +21,11 @@ sources:
   - {name: later, kind: file, path: later.jsonl, platform: weibo, tier: individual}
 YAML
 TOKEN=$(make_user "$T/serve.db" admin admin)
+# a gazetteer the config names but that cannot be read: exit 2, said clearly
+sed "s|^gazetteer: .*|gazetteer: $T/no-such-dir|" "$T/yuqing.yaml" > "$T/badgaz.yaml"
+rc=0; "$YQ" serve --config "$T/badgaz.yaml" 2> "$T/badgaz.err" || rc=$?
+check_eq "unreadable gazetteer: exit" "$rc" 2
+grep -q "gazetteer: cannot read $T/no-such-dir/provinces.csv" "$T/badgaz.err" || fail "unreadable gazetteer: no clear message ($(cat "$T/badgaz.err"))"
 # the config's gazetteer wins over the environment's (which names none here)
 YQ_GAZETTEER=$T/no-gazetteer start_serve "$T/yuqing.yaml" "$T/log"
 check_eq "healthz" "$(acurl "$URL/healthz" | jget 'd["status"]')" ok
