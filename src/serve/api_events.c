@@ -68,10 +68,7 @@ void yq_api_events_list(struct yq_req *r)
 	if (!(db = yq_req_db(r)) || !yq_req_tz(r))
 		goto out;
 	int rc = yq_query_events(db, r->tz, &f, &res, &err);
-	if (rc)
-		yq_req_db_error(r, rc, &err);
-	else
-		yq_req_json(r, 200, res);
+	yq_req_answer(r, rc, res, &err);
 out:
 	yq_buf_release(&err);
 }
@@ -84,10 +81,7 @@ void yq_api_event_get(struct yq_req *r)
 	sqlite3 *db;
 	if (id_param(r, &id) == 0 && (db = yq_req_db(r)) && yq_req_tz(r)) {
 		int rc = yq_query_event(db, r->tz, id, &res, &err);
-		if (rc)
-			yq_req_db_error(r, rc, &err);
-		else
-			yq_req_json(r, 200, res);
+		yq_req_answer(r, rc, res, &err);
 	}
 	yq_buf_release(&err);
 }
@@ -120,10 +114,7 @@ void yq_api_alerts_list(struct yq_req *r)
 	if (!(db = yq_req_db(r)) || !yq_req_tz(r))
 		goto out;
 	int rc = yq_query_alerts(db, r->tz, &f, &res, &err);
-	if (rc)
-		yq_req_db_error(r, rc, &err);
-	else
-		yq_req_json(r, 200, res);
+	yq_req_answer(r, rc, res, &err);
 out:
 	yq_buf_release(&err);
 }
@@ -136,10 +127,7 @@ void yq_api_alert_get(struct yq_req *r)
 	sqlite3 *db;
 	if (id_param(r, &id) == 0 && (db = yq_req_db(r)) && yq_req_tz(r)) {
 		int rc = yq_query_alert(db, r->tz, id, &res, &err);
-		if (rc)
-			yq_req_db_error(r, rc, &err);
-		else
-			yq_req_json(r, 200, res);
+		yq_req_answer(r, rc, res, &err);
 	}
 	yq_buf_release(&err);
 }

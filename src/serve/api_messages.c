@@ -181,10 +181,7 @@ void yq_api_messages_push(struct yq_req *r)
 			     id, &err), rc = put;
 	pthread_mutex_unlock(&env_mu);
 	if (rc < 0) {
-		if (rc == YQ_EINVAL)
-			yq_req_error(r, 400, "%s", err.s);
-		else
-			yq_req_db_error(r, rc, &err);
+		yq_req_db_error(r, rc, &err);
 		goto out;
 	}
 	struct yq_msg_viewer v;
@@ -224,10 +221,7 @@ void yq_api_messages_list(struct yq_req *r)
 	f.department = yq_req_arg(r, "department");
 	viewer_of(r, &v);
 	int rc = yq_msg_list(db, r->tz, &f, &v, &res);
-	if (rc)
-		yq_req_db_error(r, rc, &err);
-	else
-		yq_req_json(r, 200, res);
+	yq_req_answer(r, rc, res, &err);
 out:
 	yq_buf_release(&err);
 }
@@ -277,19 +271,30 @@ void yq_api_messages_hot(struct yq_req *r)
 		goto out;
 	int rc = yq_msg_hot(e, db, r->tz, &h, &res);
 	pthread_mutex_unlock(&env_mu);
-	if (rc)
-		yq_req_db_error(r, rc, &err);
-	else
-		yq_req_json(r, 200, res);
+	yq_req_answer(r, rc, res, &err);
 out:
 	yq_buf_release(&err);
+}
+
+/* answer_message: after a change of message r->param that returned rc
+ * (its error, if any, in err): the message as the caller may see it, or
+ * the error (400 invalid, 404 unknown, else 500). */
+static void answer_message(struct yq_req *r, sqlite3 *db, int rc, const struct yq_buf *err)
+{
+	struct yq_msg_viewer v;
+	json_t *res = NULL;
+	if (!rc) {
+		viewer_of(r, &v);
+		rc = yq_msg_get(db, r->tz, r->param, &v, &res);
+	}
+	yq_req_answer(r, rc, res, err);
 }
 
 void yq_api_message_category(struct yq_req *r)
 {
 	struct yq_buf err = YQ_BUF_INIT;
 	sqlite3 *db = NULL;
-	json_t *b = NULL, *res = NULL;
+	json_t *b = NULL;
 	char addr[64];
 	int bad = 0;
 	if (!(b = body_object(r)) || !yq_req_tz(r))
@@ -307,24 +312,7 @@ void yq_api_message_category(struct yq_req *r)
 	int rc = yq_msg_set_category(e, db, r->param, cat, (int64_t)time(NULL), yq_req_actor(r),
 				     yq_req_addr(r, addr, sizeof addr), &err);
 	pthread_mutex_unlock(&env_mu);
-	if (rc == YQ_EINVAL) {
-		yq_req_error(r, 400, "%s", err.s);
-		goto out;
-	}
-	if (rc == YQ_ENOTFOUND) {
-		yq_req_error(r, 404, "no message %s", r->param);
-		goto out;
-	}
-	if (rc) {
-		yq_req_db_error(r, rc, &err);
-		goto out;
-	}
-	struct yq_msg_viewer v;
-	viewer_of(r, &v);
-	if ((rc = yq_msg_get(db, r->tz, r->param, &v, &res)))
-		yq_req_db_error(r, rc, &err);
-	else
-		yq_req_json(r, 200, res);
+	answer_message(r, db, rc, &err);
 out:
 	json_decref(b);
 	sqlite3_close(db);
@@ -356,7 +344,7 @@ void yq_api_message_reply(struct yq_req *r)
 {
 	struct yq_buf err = YQ_BUF_INIT;
 	sqlite3 *db = NULL;
-	json_t *b = NULL, *res = NULL;
+	json_t *b = NULL;
 	char addr[64], dept[YQ_MSG_FIELD_MAX + 1];
 	int bad = 0;
 	int64_t now = (int64_t)time(NULL), when = now;
@@ -397,20 +385,7 @@ void yq_api_message_reply(struct yq_req *r)
 	rc = yq_msg_set_reply(e, db, r->param, text, when, now, yq_req_actor(r),
 			      yq_req_addr(r, addr, sizeof addr), &err);
 	pthread_mutex_unlock(&env_mu);
-	if (rc == YQ_EINVAL) {
-		yq_req_error(r, 400, "%s", err.s);
-		goto out;
-	}
-	if (rc) {
-		yq_req_db_error(r, rc, &err);
-		goto out;
-	}
-	struct yq_msg_viewer v;
-	viewer_of(r, &v);
-	if ((rc = yq_msg_get(db, r->tz, r->param, &v, &res)))
-		yq_req_db_error(r, rc, &err);
-	else
-		yq_req_json(r, 200, res);
+	answer_message(r, db, rc, &err);
 out:
 	json_decref(b);
 	sqlite3_close(db);

@@ -169,10 +169,7 @@ void yq_api_posts_list(struct yq_req *r)
 	if (!(db = yq_req_db(r)) || !yq_req_tz(r))
 		goto out;
 	int rc = yq_query_posts(db, r->tz, &f, &res, &err);
-	if (rc)
-		yq_req_db_error(r, rc, &err);
-	else
-		yq_req_json(r, 200, res);
+	yq_req_answer(r, rc, res, &err);
 out:
 	yq_buf_release(&err);
 }

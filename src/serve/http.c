@@ -324,6 +324,16 @@ void yq_req_db_error(struct yq_req *r, int rc, const struct yq_buf *err)
 	}
 }
 
+void yq_req_answer(struct yq_req *r, int rc, json_t *res, const struct yq_buf *err)
+{
+	if (rc) {
+		json_decref(res);
+		yq_req_db_error(r, rc, err);
+	} else {
+		yq_req_json(r, 200, res);
+	}
+}
+
 int yq_req_int(struct yq_req *r, const char *key, int64_t min, int64_t max, int64_t *out)
 {
 	const char *s = yq_req_arg(r, key);

@@ -176,6 +176,9 @@ struct yq_tz *yq_req_tz(struct yq_req *r);
 /* yq_req_db_error: answers a query function's failure: 400 for YQ_EINVAL,
  * 404 for YQ_ENOTFOUND, 500 otherwise (counted as a db error). */
 void yq_req_db_error(struct yq_req *r, int rc, const struct yq_buf *err);
+/* yq_req_answer: the tail of a query handler: 200 with res (stolen) when rc
+ * is 0, else yq_req_db_error (res, if any, is freed). */
+void yq_req_answer(struct yq_req *r, int rc, json_t *res, const struct yq_buf *err);
 /* yq_req_int: query argument key as an integer in [min, max] into *out
  * (unchanged when absent); returns -1 after answering 400. */
 int yq_req_int(struct yq_req *r, const char *key, int64_t min, int64_t max, int64_t *out);
