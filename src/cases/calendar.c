@@ -12,8 +12,8 @@
  * No function reads the process time zone (workflow-04): local dates are
  * floor((t + 8 h) / 86400).
  *
- * Day numbers from civil dates: Howard Hinnant's days_from_civil /
- * civil_from_days ("chrono-Compatible Low-Level Date Algorithms").
+ * Day numbers from civil dates: yq_date_from_ymd / yq_date_to_ymd
+ * (collect/ptime.h; Howard Hinnant's days_from_civil / civil_from_days).
  */
 #include "cases/calendar.h"
 
@@ -41,35 +41,11 @@ struct yq_calendar {
 
 /* ---- dates ---- */
 
+/* floor_div: a / b rounded towards minus infinity. */
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
 	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-int64_t yq_date_from_ymd(int y, int m, int d)
-{
-	int64_t yy = (int64_t)y - (m <= 2);
-	int64_t era = floor_div(yy, 400);
-	int64_t yoe = yy - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void yq_date_to_ymd(int64_t day, int *y, int *m, int *d)
-{
-	int64_t z = day + 719468;
-	int64_t era = floor_div(z, 146097);
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int)(yoe + era * 400 + (mm <= 2));
-	*m = (int)mm;
-	*d = (int)dd;
 }
 
 int yq_date_parse(const char *s, int64_t *day)

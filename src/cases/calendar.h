@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "collect/ptime.h"
 
 #define YQ_CALENDAR_ROWS_MAX 4096
 #define YQ_CALENDAR_OFFSET_S (8 * 3600) /* Asia/Shanghai, fixed */
@@ -66,11 +67,8 @@ int yq_calendar_set(struct yq_calendar *cal, int64_t day, int work, int mark_yea
 
 /* ---- dates ---- */
 
-/* yq_date_from_ymd: the day number of y-m-d (no range check beyond the
- * arithmetic; use yq_date_parse for input). */
-int64_t yq_date_from_ymd(int y, int m, int d);
-/* yq_date_to_ymd: the inverse. */
-void yq_date_to_ymd(int64_t day, int *y, int *m, int *d);
+/* Day numbers of civil dates: yq_date_from_ymd, yq_date_to_ymd
+ * (collect/ptime.h). */
 /* yq_date_parse: "YYYY-MM-DD" (exactly, a real date, years 1900..2199) to
  * a day number.  0 or YQ_EINVAL. */
 int yq_date_parse(const char *s, int64_t *day);

@@ -62,11 +62,6 @@ void yq_tz_free(struct yq_tz *tz)
 	free(tz);
 }
 
-static int floordiv(int64_t a, int64_t b)
-{
-	return (int)(a >= 0 ? a / b : -((-a + b - 1) / b));
-}
-
 int64_t yq_tz_to_utc(struct yq_tz *tz, const struct yq_civil *c)
 {
 	if (tz->have_last && tz->last.year == c->year && tz->last.month == c->month &&
@@ -170,21 +165,42 @@ static int civil_ok(const struct yq_civil *c)
 	       c->hour <= 23 && c->min >= 0 && c->min <= 59 && c->sec >= 0 && c->sec <= 60;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil). */
-static int64_t days_from_civil(int y, int m, int d)
+/* floor_div: a / b rounded towards minus infinity. */
+static int64_t floor_div(int64_t a, int64_t b)
 {
-	y -= m <= 2;
-	int64_t era = floordiv(y, 400);
-	int64_t yoe = y - era * 400;
+	int64_t q = a / b;
+	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+int64_t yq_date_from_ymd(int y, int m, int d)
+{
+	int64_t yy = (int64_t)y - (m <= 2);
+	int64_t era = floor_div(yy, 400);
+	int64_t yoe = yy - era * 400;
 	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
 }
 
+void yq_date_to_ymd(int64_t day, int *y, int *m, int *d)
+{
+	int64_t z = day + 719468;
+	int64_t era = floor_div(z, 146097);
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yoe + era * 400 + (mm <= 2));
+	*m = (int)mm;
+	*d = (int)dd;
+}
+
+
 static int64_t utc_of(const struct yq_civil *c, int offset)
 {
-	return days_from_civil(c->year, c->month, c->day) * 86400 + c->hour * 3600 +
+	return yq_date_from_ymd(c->year, c->month, c->day) * 86400 + c->hour * 3600 +
 	       c->min * 60 + c->sec - offset;
 }
 
@@ -577,7 +593,7 @@ static int form_cn_relative(struct scan *s, int64_t now, struct yq_tz *tz, int64
 	struct yq_civil c;
 	yq_tz_from_utc(tz, now, &c);
 	/* step back whole calendar days in the source's zone */
-	int64_t days = days_from_civil(c.year, c.month, c.day) - back;
+	int64_t days = yq_date_from_ymd(c.year, c.month, c.day) - back;
 	/* civil_from_days */
 	int64_t z = days + 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;

@@ -43,6 +43,14 @@ struct yq_civil {
 	int offset;
 };
 
+/* yq_date_from_ymd: the day number (days since 1970-01-01, negative
+ * before) of the proleptic Gregorian date y-m-d; no range check beyond the
+ * arithmetic (use yq_date_parse or yq_time_parse for input).  H. Hinnant's
+ * days_from_civil. */
+int64_t yq_date_from_ymd(int y, int m, int d);
+/* yq_date_to_ymd: the inverse (civil_from_days). */
+void yq_date_to_ymd(int64_t day, int *y, int *m, int *d);
+
 /* yq_tz_to_utc: Unix seconds of the civil time c (offset ignored) in tz. */
 int64_t yq_tz_to_utc(struct yq_tz *tz, const struct yq_civil *c);
 /* yq_tz_from_utc: the civil time in tz of Unix seconds t (offset set). */

@@ -1130,18 +1130,6 @@ double yq_msg_quantile(const double *v, size_t n, double q)
 	return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
 }
 
-/* days_from_civil: days since 1970-01-01 of a proleptic Gregorian date
- * (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* period_key: the period of Unix time t in tz. */
 static void period_key(struct yq_tz *tz, enum yq_msg_period p, int64_t t, char out[32])
 {
@@ -1149,13 +1137,13 @@ static void period_key(struct yq_tz *tz, enum yq_msg_period p, int64_t t, char o
 	yq_tz_from_utc(tz, t, &c);
 	switch (p) {
 	case YQ_MSG_WEEK: { /* ISO 8601 week: the week of its Thursday */
-		int64_t days = days_from_civil(c.year, c.month, c.day);
+		int64_t days = yq_date_from_ymd(c.year, c.month, c.day);
 		int wd = (int)(((days + 3) % 7 + 7) % 7); /* 0 = Monday */
 		int64_t thu = days - wd + 3;
 		int64_t y = c.year + 1;
-		while (days_from_civil(y, 1, 1) > thu)
+		while (yq_date_from_ymd(y, 1, 1) > thu)
 			y--;
-		int64_t week = (thu - days_from_civil(y, 1, 1)) / 7 + 1;
+		int64_t week = (thu - yq_date_from_ymd(y, 1, 1)) / 7 + 1;
 		snprintf(out, 32, "%04d-W%02d", (int)y, (int)week);
 		break;
 	}

@@ -29,6 +29,7 @@
 
 #include "base/error.h"
 #include "base/utf8.h"
+#include "collect/ptime.h"
 
 struct yq_sheet {
 	enum yq_sheet_format fmt;
@@ -57,22 +58,10 @@ int yq_sheet_parse_format(const char *s, enum yq_sheet_format *out)
 	return 0;
 }
 
-/* days_from_civil: days since 1970-01-01 of the proleptic Gregorian date
- * (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 double yq_sheet_serial(const struct yq_sheet_time *t)
 {
 	/* 1899-12-30 is day -25569 from 1970-01-01 */
-	int64_t days = days_from_civil(t->year, t->month, t->day) + 25569;
+	int64_t days = yq_date_from_ymd(t->year, t->month, t->day) + 25569;
 	return (double)days + (double)(t->hour * 3600 + t->min * 60 + t->sec) / 86400.0;
 }
 
