@@ -593,18 +593,9 @@ static int form_cn_relative(struct scan *s, int64_t now, struct yq_tz *tz, int64
 	struct yq_civil c;
 	yq_tz_from_utc(tz, now, &c);
 	/* step back whole calendar days in the source's zone */
-	int64_t days = yq_date_from_ymd(c.year, c.month, c.day) - back;
-	/* civil_from_days */
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
 	struct yq_civil d = {0};
-	d.day = (int)(doy - (153 * mp + 2) / 5 + 1);
-	d.month = (int)(mp < 10 ? mp + 3 : mp - 9);
-	d.year = (int)(yoe + era * 400 + (d.month <= 2));
+	yq_date_to_ymd(yq_date_from_ymd(c.year, c.month, c.day) - back, &d.year, &d.month,
+		       &d.day);
 	int k = opt_clock(s, &d);
 	if (k < 0 || !at_end(s) || !civil_ok(&d))
 		return 0;
