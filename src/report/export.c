@@ -21,6 +21,7 @@
 #include "messages/messages.h"
 #include "report/why.h"
 #include "store/search.h"
+#include "store/query.h"
 
 enum conv {
 	C_TEXT, C_INT, C_REAL, C_SHARE, C_TIME, C_LIST, C_WHY, C_LEVEL, C_STATE, C_RES, C_YESNO,
@@ -226,19 +227,6 @@ static int put_cell(struct yq_sheet *sh, sqlite3_stmt *s, int i, const struct co
 	return rc ? rc : yq_sheet_text(sh, tmp->s, err);
 }
 
-static int has_table(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *s = NULL;
-	int yes = 0;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-			       -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-		yes = sqlite3_step(s) == SQLITE_ROW;
-	}
-	sqlite3_finalize(s);
-	return yes;
-}
-
 int yq_export_write(sqlite3 *db, struct yq_tz *tz, const struct yq_export_opts *o,
 		    const char *path, size_t *rows, struct yq_buf *err)
 {
@@ -262,13 +250,14 @@ int yq_export_write(sqlite3 *db, struct yq_tz *tz, const struct yq_export_opts *
 		break;
 	case YQ_EXPORT_ALERTS:
 		cols = ALERT_COLS, ncols = N(ALERT_COLS), title = "alerts";
-		rc = yq_buf_adds(&sql, has_table(db, "alert_acks") ? ALERT_SQL_ACKS : ALERT_SQL_NOACKS);
+		rc = yq_buf_adds(&sql, yq_query_has_table(db, "alert_acks") > 0 ? ALERT_SQL_ACKS
+										 : ALERT_SQL_NOACKS);
 		break;
 	case YQ_EXPORT_CASES:
 	case YQ_EXPORT_MESSAGES: {
 		int cases = o->what == YQ_EXPORT_CASES;
 		const char *table = cases ? "cases" : "messages";
-		if (!has_table(db, table)) {
+		if (yq_query_has_table(db, table) <= 0) {
 			yq_buf_printf(err, "the database has no %s (yuqing serve or `yuqing %s` makes them)",
 				      table, cases ? "cases" : "messages import");
 			rc = YQ_EINVAL;

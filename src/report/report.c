@@ -22,6 +22,7 @@
 #include "base/utf8.h"
 #include "report/pdf.h"
 #include "report/why.h"
+#include "store/query.h"
 
 #define TITLE_CHARS 60 /* an event title is cut after this many characters */
 #define MAX_DAYS 93    /* days in the longest period (a quarter) */
@@ -153,19 +154,6 @@ static int add_cut(struct yq_buf *b, const char *s, size_t max)
 		k++;
 	}
 	return rc ? rc : i < n ? yq_buf_adds(b, "…") : 0;
-}
-
-static int has_table(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *s = NULL;
-	int yes = 0;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-			       -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-		yes = sqlite3_step(s) == SQLITE_ROW;
-	}
-	sqlite3_finalize(s);
-	return yes;
 }
 
 /* ---- 一、总体情况 ---- */
@@ -425,7 +413,7 @@ static int alerts(struct ctx *c)
 	if (total > n[0] + n[1] + n[2] + n[3] &&
 	    yq_buf_printf(&c->b, "，其他 %lld 条", (long long)(total - n[0] - n[1] - n[2] - n[3])))
 		goto out;
-	if (has_table(c->db, "alert_acks")) {
+	if (yq_query_has_table(c->db, "alert_acks") > 0) {
 		if ((rc = count(c,
 				"SELECT count(*) FROM alerts a WHERE a.time >= ?1 AND a.time < ?2"
 				" AND EXISTS (SELECT 1 FROM alert_acks k WHERE k.alert = a.id)",

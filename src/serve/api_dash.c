@@ -25,6 +25,7 @@
 #include "base/error.h"
 #include "auth/auth.h"
 #include "serve/internal.h"
+#include "store/query.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,18 +52,12 @@ static const char dash_sql[] =
 
 int yq_dash_init(sqlite3 *db, struct yq_buf *err)
 {
-	sqlite3_stmt *st = NULL;
 	int rc = YQ_EDB, have = 0, began = 0;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		goto out;
 	began = 1;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dash_hours'",
-			       -1, &st, NULL) != SQLITE_OK)
+	if ((have = yq_query_has_table(db, "dash_hours")) < 0)
 		goto out;
-	have = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	st = NULL;
 	if (!have && sqlite3_exec(db, dash_sql, NULL, NULL, NULL) != SQLITE_OK)
 		goto out;
 	/* the overview's event counts read this index only, not the event rows */

@@ -217,6 +217,20 @@ static size_t page_limit(size_t limit)
 	return limit == 0 ? 50 : limit > YQ_QUERY_LIMIT_MAX ? YQ_QUERY_LIMIT_MAX : limit;
 }
 
+int yq_query_has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = YQ_EDB;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+			       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		int st = sqlite3_step(s);
+		rc = st == SQLITE_ROW ? 1 : st == SQLITE_DONE ? 0 : YQ_EDB;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int yq_query_rows(sqlite3 *db, sqlite3_stmt *s, struct yq_tz *tz, const char *const *tcols,
 		  const char *const *jcols, json_t *arr, struct yq_buf *err)
 {

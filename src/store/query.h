@@ -74,6 +74,10 @@ int yq_query_posts(sqlite3 *db, struct yq_tz *tz, const struct yq_post_filter *f
 /* yq_query_post: one post by id (and source when not NULL) with its
  * schemes and hits.  YQ_ENOTFOUND, YQ_EINVAL (several sources have the
  * id: err lists them), YQ_EDB, YQ_ENOMEM. */
+/* yq_query_has_table: 1 when db has a table named name, 0 when not,
+ * YQ_EDB when the schema cannot be read. */
+int yq_query_has_table(sqlite3 *db, const char *name);
+
 /* yq_query_rows: steps the prepared statement s to its end, appending each
  * row to the JSON array arr as an object keyed by the column names:
  * integers, reals, text and NULL as such; the columns named in tcols (NULL-

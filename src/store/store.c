@@ -65,6 +65,7 @@
 #include "base/hash.h"
 #include "base/hugemem.h"
 #include "store/fts_tokenizer.h"
+#include "store/query.h"
 
 #define STORE_SCHEMA_VERSION 1
 #define STORE_MAX_LEN (16 << 20)     /* bytes, any string or blob */
@@ -719,14 +720,10 @@ int yq_store_each_label(struct yq_store *st, const char *task, yq_store_label_fn
 {
 	sqlite3_stmt *s = st->stmt[S_LABELLED], *own = NULL;
 	int rc = SQLITE_OK, ret = YQ_OK;
-	sqlite3_stmt *q = NULL;
-	int has = sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-				     " AND name = 'messages'", -1, &q, NULL) == SQLITE_OK;
-	rc = has ? sqlite3_step(q) : SQLITE_ERROR;
-	sqlite3_finalize(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	int has = yq_query_has_table(st->db, "messages");
+	if (has < 0)
 		return YQ_EDB;
-	if (rc == SQLITE_ROW) {
+	if (has) {
 		if (sqlite3_prepare_v2(st->db, MESSAGE_LABELS, -1, &own, NULL) != SQLITE_OK)
 			return YQ_EDB;
 		s = own;
