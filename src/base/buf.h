@@ -40,4 +40,16 @@ int yq_buf_add_json_str(struct yq_buf *b, const char *s, size_t n);
  * Returns NULL on allocation failure. */
 char *yq_buf_detach(struct yq_buf *b, size_t *len);
 
+/* yq_hex_digit: the value of the hex digit c (0-9, a-f, A-F), or -1. */
+static inline int yq_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif

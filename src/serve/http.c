@@ -506,18 +506,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return send_response(r);
 }
 
-/* hexval: the value of hex digit c, or -1. */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * unescape: libmicrohttpd's percent-decoding of the path and the query
  * arguments, in place, except that "%00" is left as it is: a decoded NUL
@@ -530,7 +518,7 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 	(void)cls;
 	(void)c;
 	for (const char *p = s; *p;) {
-		int hi = p[0] == '%' ? hexval(p[1]) : -1, lo = hi >= 0 ? hexval(p[2]) : -1;
+		int hi = p[0] == '%' ? yq_hex_digit(p[1]) : -1, lo = hi >= 0 ? yq_hex_digit(p[2]) : -1;
 		if (lo >= 0 && (hi | lo)) {
 			*w++ = (char)(hi * 16 + lo);
 			p += 3;

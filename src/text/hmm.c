@@ -70,24 +70,13 @@ static void skip_ws(struct rd *r)
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int read_hex(struct rd *r, int digits, uint32_t *out)
 {
 	uint32_t v = 0;
 	if (r->i + (size_t)digits > r->n)
 		return fail(r, "truncated escape");
 	for (int k = 0; k < digits; k++) {
-		int x = hexval(r->s[r->i++]);
+		int x = yq_hex_digit(r->s[r->i++]);
 		if (x < 0)
 			return fail(r, "bad hex escape");
 		v = v * 16 + (uint32_t)x;
